@@ -1,0 +1,1 @@
+"""Renderers: pure functions from plain data to self-contained HTML or SVG."""
