@@ -11,10 +11,11 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 
 setup: $(VENV)/.installed node_modules/.installed  ## install Python and Node dependencies (idempotent)
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json

@@ -1,0 +1,295 @@
+"""The one import of every notebook: each cell calls one or two of these, which show their result inline."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from IPython.display import HTML, display
+
+from workshop_utils import cdk, stacks, target, timelines, triggers, views
+from workshop_utils.logs import fetch_log_events, function_log_group
+from workshop_utils.prerequisites import check_all
+from workshop_utils.quote_input import QuoteRequest, parse_quote_form
+from workshop_utils.render import (
+    architecture_svg,
+    diff_html,
+    execution_events_html,
+    log_events_html,
+    quotes_html,
+    state_machine_svg,
+    timeline_svg,
+)
+from workshop_utils.stacks import PARALLEL_STACK, SNS_STACK
+from workshop_utils.widgets import DeployPanel, LogTail, QuoteForm
+
+__all__ = ["PARALLEL_STACK", "SNS_STACK", "DeployPanel", "LogTail", "QuoteForm"]
+_CDK_JSON = Path(__file__).resolve().parent.parent / "cdk.json"
+
+
+def _show(html_text: str) -> None:
+    display(HTML(html_text))
+
+
+# ---------------------------------------------------------------- set-up
+
+
+def show_prerequisites() -> bool:
+    """Show the prerequisites table; True when every row is green."""
+    checks = check_all(include_local_cloud=target.describe().name == "local")
+    _show(views.checks_html(checks))
+    return all(check.ok for check in checks)
+
+
+def use_target(name: str = "local", *, endpoint_url: str | None = None) -> target.TargetInfo:
+    """Choose where the stacks deploy: "local" (the embedded local cloud) or "aws"."""
+    target.use_target(name, endpoint_url=endpoint_url)
+    info = target.describe()
+    _show(views.message_html(f"Target: {info.name} ({info.endpoint or 'AWS endpoints'}, {info.region})."))
+    return info
+
+
+def start_local_cloud() -> None:
+    """Start the local cloud if it is not running (idempotent) and show its status."""
+    from workshop_utils.local_cloud import service
+
+    status = service.start()
+    _show(views.message_html(f"Local cloud healthy at {status.endpoint_url} (pid {status.pid}).", kind="success"))
+
+
+def stop_local_cloud() -> None:
+    """Stop the local cloud and every Lambda worker it started."""
+    from workshop_utils.local_cloud import service
+
+    service.stop()
+    _show(views.message_html("Local cloud stopped; nothing of it is left running.", kind="success"))
+
+
+def check_target() -> target.TargetInfo:
+    """Check credentials, region and bootstrap (AWS) or the local cloud (local), and bootstrap if needed."""
+    info = target.check()
+    cdk.ensure_bootstrapped()
+    _show(views.message_html(f"Ready to deploy to {info.name}: account {info.account}, {info.region}.", kind="success"))
+    return info
+
+
+# ---------------------------------------------------------------- deploy and inspect
+
+
+def default_recipients() -> dict:
+    """The vendors in cdk.json's `recipients` context."""
+    return copy.deepcopy(json.loads(_CDK_JSON.read_text())["context"]["recipients"])
+
+
+def _context(recipients: dict | None) -> dict | None:
+    return None if recipients is None else {"recipients": recipients}
+
+
+def deploy(stack: str, *, recipients: dict | None = None) -> dict:
+    """Deploy one stack with live progress; returns its outputs."""
+    cdk.ensure_bootstrapped()
+    outputs = cdk.deploy(stack, context=_context(recipients))
+    _show(views.message_html(f"{stack} deployed.", kind="success"))
+    return outputs
+
+
+def show_diff(stack: str, *, recipients: dict | None = None) -> str:
+    """Show what `cdk diff` says would change with these recipients."""
+    text = cdk.diff(stack, context=_context(recipients))
+    _show(views.section(f"cdk diff {stack}", diff_html(text)))
+    return text
+
+
+def show_architecture(stack: str) -> None:
+    """Draw the stack as deployed, from its CloudFormation resources."""
+    _show(views.section(f"{stack}, as deployed", architecture_svg(stacks.stack_resources(stack), stack)))
+
+
+def show_outputs(stack: str) -> dict:
+    """Show the stack's outputs."""
+    outputs = stacks.stack_outputs(stack)
+    _show(views.section(f"{stack} outputs", views.json_html(outputs)))
+    return outputs
+
+
+def quote_form(pattern: str) -> QuoteForm:
+    """The request form for "parallel" or "sns"; display it, then click (or call .submit())."""
+    return QuoteForm(pattern)
+
+
+def show_graph(execution: triggers.ParallelExecution) -> None:
+    """The state machine coloured by this execution."""
+    _show(views.section("State machine", state_machine_svg(execution.definition, execution.history)))
+
+
+def show_quotes(result: triggers.ParallelExecution | triggers.SnsQuoteResult) -> None:
+    """The quotes of a result, best price marked."""
+    _show(views.section("Quotes", quotes_html(result.quotes)))
+
+
+def show_output(execution: triggers.ParallelExecution) -> None:
+    """The execution's output JSON."""
+    _show(views.section("Execution output", views.json_html(execution.output)))
+
+
+def show_events(execution: triggers.ParallelExecution) -> None:
+    """The execution's events, each expandable."""
+    _show(views.section("Execution events", execution_events_html(execution.history)))
+
+
+def _functions(stack: str, role: str) -> list[str]:
+    resources = stacks.stack_resources(stack)
+    return [
+        r["PhysicalResourceId"]
+        for r in resources
+        if r["ResourceType"] == "AWS::Lambda::Function" and role.lower() in r["LogicalResourceId"].lower()
+    ]
+
+
+def show_function_logs(stack: str, role: str, *, since_ms: int) -> list[dict]:
+    """The log events of the stack's functions whose logical id contains `role` (e.g. "Responder")."""
+    everything = []
+    for function in _functions(stack, role):
+        events = fetch_log_events(function_log_group(function), start_ms=since_ms)
+        everything.extend(events)
+        _show(views.section(f"Logs of {function}", log_events_html(events)))
+    return everything
+
+
+def show_responder_logs(execution: triggers.ParallelExecution) -> list[dict]:
+    """The Parallel stack's responders' logs since this execution started."""
+    return show_function_logs(PARALLEL_STACK, "Responder", since_ms=int(execution.started_at.timestamp() * 1000) - 1000)
+
+
+def aggregator_tail() -> LogTail:
+    """A live tail of the aggregator's log group."""
+    return LogTail(triggers.aggregator_log_group(), interval_s=0.5, title="Aggregator log")
+
+
+def send_sns_request(car_type: str = "XL", days: int | str = 7) -> triggers.SnsQuoteHandle:
+    """Send one request through the SNS pattern and return at once with its uuid."""
+    handle = triggers.request_sns_quote(parse_quote_form(car_type, days))
+    _show(views.message_html(f"Sent request {handle.uuid}; the requester answered 202 and returned at once."))
+    return handle
+
+
+def show_destination_record(handle: triggers.SnsQuoteHandle) -> dict | None:
+    """The Lambda destination record a responder received through SNS for this request."""
+    for function in _functions(SNS_STACK, "Responder"):
+        for event in fetch_log_events(function_log_group(function), start_ms=handle.sent_at_ms - 1000):
+            record = views.destination_record_in(event["message"], handle.uuid)
+            if record:
+                _show(views.section(f"Destination record received by {function}", views.json_html(record)))
+                return record
+    _show(views.message_html("No destination record found yet: send a request above, then re-run this cell."))
+    return None
+
+
+# ---------------------------------------------------------------- side by side
+
+
+@dataclass
+class Comparison:
+    """The same request through both patterns."""
+
+    request: QuoteRequest
+    parallel: triggers.ParallelExecution
+    sns: triggers.SnsQuoteResult | None
+    sns_error: str | None
+    sns_lanes: list[tuple[str, float, float]]
+
+
+def compare(car_type: str = "XL", days: int | str = 7, *, sns_timeout_s: float = 20.0) -> Comparison:
+    """Send the same request through both patterns and collect both timelines."""
+    request = parse_quote_form(car_type, days)
+    parallel = triggers.request_parallel_quote(request)
+    handle = triggers.request_sns_quote(request)
+    sns, error = None, None
+    try:
+        sns = triggers.wait_for_sns_quotes(handle, timeout_s=sns_timeout_s)
+    except triggers.QuoteTimeout as timeout:
+        error = str(timeout)
+    lanes = []
+    for role in ("Requester", "Responder", "Aggregator"):
+        for function in _functions(SNS_STACK, role):
+            events = fetch_log_events(function_log_group(function), start_ms=handle.sent_at_ms - 1000)
+            label = function.split("-")[1] if "-" in function else function
+            lanes += timelines.invocation_bars(events, label=label, needle=handle.uuid, origin_ms=handle.sent_at_ms)
+    return Comparison(request, parallel, sns, error, sorted(lanes, key=lambda bar: bar[1]))
+
+
+def show_comparison(comparison: Comparison) -> None:
+    """Both timelines on one time axis, then each side's outcome."""
+    lanes = {
+        "Parallel (Step Functions)": timelines.execution_bars(comparison.parallel.history),
+        "SNS (choreography)": comparison.sns_lanes,
+    }
+    _show(views.section("Timelines, same request", timeline_svg(lanes)))
+    _show(views.parallel_result_html(comparison.parallel))
+    if comparison.sns:
+        _show(views.sns_result_html(comparison.sns))
+    else:
+        _show(views.message_html(f"SNS: {comparison.sns_error}", kind="error"))
+
+
+# ---------------------------------------------------------------- check your understanding
+
+
+def _verdict(ok: bool, good: str, fix: str) -> bool:
+    _show(views.message_html(("✔ " + good) if ok else ("✘ " + fix), kind="success" if ok else "error"))
+    return ok
+
+
+def check_parallel_stack() -> bool:
+    """Verify the Parallel stack is deployed and answers with one quote per branch."""
+    if not stacks.is_deployed(PARALLEL_STACK):
+        return _verdict(False, "", f"{PARALLEL_STACK} is not deployed: run the deploy cell above, then this one.")
+    execution = triggers.request_parallel_quote(QuoteRequest("Compact", 3))
+    branches = len(next(s for s in execution.definition["States"].values() if s["Type"] == "Parallel")["Branches"])
+    ok = execution.status == "SUCCEEDED" and len(execution.quotes) == branches
+    return _verdict(
+        ok,
+        f"The Parallel stack answered with {len(execution.quotes)} quotes, one per branch.",
+        f"The execution ended {execution.status} with {len(execution.quotes)} of {branches} quotes: "
+        "look at its events in the cells above, then redeploy.",
+    )
+
+
+def check_sns_stack() -> bool:
+    """Verify the SNS stack is deployed and every subscribed vendor's quote reaches the aggregator."""
+    if not stacks.is_deployed(SNS_STACK):
+        return _verdict(False, "", f"{SNS_STACK} is not deployed: run the deploy cell above, then this one.")
+    try:
+        result = triggers.wait_for_sns_quotes(triggers.request_sns_quote(QuoteRequest("Compact", 3)), timeout_s=20)
+    except triggers.QuoteTimeout as timeout:
+        return _verdict(False, "", str(timeout))
+    return _verdict(
+        True, f"The aggregator logged {len(result.quotes)} quotes for one request, one per subscribed vendor.", ""
+    )
+
+
+def inventory() -> list[stacks.Resource]:
+    """Every checkable resource the workshop deployed (take it before destroying)."""
+    resources = stacks.inventory()
+    _show(views.section("Deployed now", views.resources_html(resources)))
+    return resources
+
+
+def destroy_all() -> None:
+    """Destroy both stacks, SNS first (nothing depends across them)."""
+    for stack in (SNS_STACK, PARALLEL_STACK):
+        cdk.destroy(stack)
+
+
+def check_nothing_left(resources: list[stacks.Resource]) -> bool:
+    """Verify none of the inventoried resources, and no workshop stack, still exists."""
+    left = stacks.leftovers(resources)
+    if left:
+        _show(views.section("Still there", views.resources_html(left)))
+    return _verdict(
+        not left,
+        f"All {len(resources)} resources and both stacks are gone.",
+        "Some resources are still there (listed above): run the destroy cell again, then this one.",
+    )

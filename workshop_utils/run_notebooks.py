@@ -1,0 +1,75 @@
+"""Execute notebooks headless, in order, and write HTML copies with their outputs (`make run`)."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbconvert import HTMLExporter
+
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+class NotebookFailed(RuntimeError):
+    """A notebook cell raised, or printed an error output."""
+
+
+def error_outputs(notebook: nbformat.NotebookNode) -> list[str]:
+    """Every error output of an executed notebook, as 'cell N: Name: message'."""
+    errors = []
+    for index, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                errors.append(f"cell {index}: {output['ename']}: {output['evalue']}")
+    return errors
+
+
+def execute(path: Path, *, timeout_s: int = 600) -> nbformat.NotebookNode:
+    """Run one notebook top to bottom in a fresh kernel (cwd = its folder); raise on any error output."""
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=timeout_s,
+        kernel_name="python3",
+        allow_errors=True,  # collect every error output, then fail with all of them
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute()
+    errors = error_outputs(notebook)
+    if errors:
+        raise NotebookFailed(f"{path.name} failed: " + "; ".join(errors))
+    return notebook
+
+
+def write_html(notebook: nbformat.NotebookNode, destination: Path) -> Path:
+    """Export an executed notebook, outputs included, as a standalone HTML page."""
+    body, _resources = HTMLExporter().from_notebook_node(notebook)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    destination.write_text(body, encoding="utf-8")
+    return destination
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run, in order (default: all)")
+    parser.add_argument("--out", type=Path, default=Path("build"), help="folder for the HTML copies")
+    args = parser.parse_args(argv)
+    paths = args.notebooks or sorted(NOTEBOOK_DIR.glob("[0-9]*.ipynb"))
+    for path in paths:
+        started = time.perf_counter()
+        print(f"Running {path.name}...", flush=True)
+        try:
+            executed = execute(path)
+        except NotebookFailed as error:
+            print(f"{error}\nOpen the notebook in JupyterLab to see the failing cell.", file=sys.stderr)
+            return 1
+        html_path = write_html(executed, args.out / f"{path.stem}.html")
+        print(f"  ok in {time.perf_counter() - started:.1f} s -> {html_path}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,203 @@
+"""Send quote requests through either pattern and collect what happened, as plain data."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from workshop_utils import stacks, target
+from workshop_utils.logs import fetch_log_events, function_log_group, now_ms
+from workshop_utils.quote_input import QuoteRequest
+from workshop_utils.render.quotes import parse_quotes_line
+
+
+class QuoteTimeout(TimeoutError):
+    """A request's result did not arrive in time."""
+
+
+def _poll_interval() -> float:
+    # The local cloud answers in milliseconds; real AWS is billed per API call, so poll gently there.
+    return 0.05 if target.describe().name == "local" else 0.5
+
+
+# ---------------------------------------------------------------- Parallel (Step Functions)
+
+
+@dataclass
+class ParallelExecution:
+    """One Step Functions execution: its status, output, definition and full history."""
+
+    execution_arn: str
+    status: str
+    request: dict
+    output: dict | None
+    error: str | None
+    cause: str | None
+    definition: dict
+    history: list[dict]
+    started_at: datetime
+    stopped_at: datetime | None
+
+    @property
+    def quotes(self) -> list[dict]:
+        return list((self.output or {}).get("quotes", []))
+
+    @property
+    def duration_ms(self) -> float | None:
+        if self.stopped_at is None:
+            return None
+        return (self.stopped_at - self.started_at).total_seconds() * 1000
+
+
+def _execution_history(arn: str) -> list[dict]:
+    events: list[dict] = []
+    paginator = target.client("stepfunctions").get_paginator("get_execution_history")
+    for page in paginator.paginate(executionArn=arn, includeExecutionData=True):
+        events.extend(page["events"])
+    return events
+
+
+def request_parallel_quote(
+    request: QuoteRequest, *, state_machine_arn: str | None = None, timeout_s: float = 60.0
+) -> ParallelExecution:
+    """Start the Parallel state machine with a request, wait for it to finish, return the execution."""
+    arn = state_machine_arn or stacks.stack_outputs(stacks.PARALLEL_STACK)["StatemachineArn"]
+    sfn = target.client("stepfunctions")
+    payload = request.payload()
+    execution_arn = sfn.start_execution(stateMachineArn=arn, input=json.dumps(payload))["executionArn"]
+    deadline = time.monotonic() + timeout_s
+    while True:
+        described = sfn.describe_execution(executionArn=execution_arn)
+        if described["status"] != "RUNNING":
+            break
+        if time.monotonic() > deadline:
+            raise QuoteTimeout(
+                f"Execution {execution_arn} still running after {timeout_s:.0f} s: "
+                "open its history below or in the Step Functions console, then try again."
+            )
+        time.sleep(_poll_interval())
+    definition = json.loads(sfn.describe_state_machine(stateMachineArn=arn)["definition"])
+    output = described.get("output")
+    return ParallelExecution(
+        execution_arn=execution_arn,
+        status=described["status"],
+        request=payload,
+        output=json.loads(output) if output else None,
+        error=described.get("error"),
+        cause=described.get("cause"),
+        definition=definition,
+        history=_execution_history(execution_arn),
+        started_at=described["startDate"],
+        stopped_at=described.get("stopDate"),
+    )
+
+
+# ---------------------------------------------------------------- SNS scatter-gather
+
+
+@dataclass
+class SnsQuoteHandle:
+    """A quote request handed to the requester asynchronously; the uuid correlates its quotes."""
+
+    uuid: str
+    requester_function: str
+    lambda_request_id: str
+    sent_at_ms: int
+    request: dict
+
+
+@dataclass
+class SnsQuoteResult:
+    """The quotes collected from the aggregator's log for one request."""
+
+    handle: SnsQuoteHandle
+    quotes: list[dict]
+    expected_vendors: int
+    log_events: list[dict] = field(default_factory=list)
+    arrived_at_ms: int | None = None
+
+    @property
+    def complete(self) -> bool:
+        return len(self.quotes) >= self.expected_vendors
+
+    @property
+    def elapsed_ms(self) -> int | None:
+        return None if self.arrived_at_ms is None else self.arrived_at_ms - self.handle.sent_at_ms
+
+
+def request_sns_quote(request: QuoteRequest, *, requester_function: str | None = None) -> SnsQuoteHandle:
+    """Invoke the requester asynchronously (as Lambda destinations require) and return at once."""
+    function = requester_function or stacks.stack_outputs(stacks.SNS_STACK)["RequesterFunctionName"]
+    correlation_id = str(uuid.uuid4())
+    payload = request.payload(uuid=correlation_id)
+    sent_at = now_ms()
+    response = target.client("lambda").invoke(
+        FunctionName=function, InvocationType="Event", Payload=json.dumps(payload).encode()
+    )
+    return SnsQuoteHandle(
+        uuid=correlation_id,
+        requester_function=function,
+        lambda_request_id=response["ResponseMetadata"]["RequestId"],
+        sent_at_ms=sent_at,
+        request=payload,
+    )
+
+
+def expected_vendor_count() -> int:
+    """How many responders are subscribed to the scatter topic right now."""
+    topic = stacks.stack_outputs(stacks.SNS_STACK)["ScatterTopicArn"]
+    subscriptions = target.client("sns").list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    return sum(1 for s in subscriptions if s["Protocol"] == "lambda")
+
+
+def aggregator_log_group() -> str:
+    """The aggregator function's log group."""
+    outputs = stacks.stack_outputs(stacks.SNS_STACK)
+    return outputs.get("AggregatorLogGroupName") or function_log_group(outputs["AggregatorFunctionName"])
+
+
+def quotes_for(events: list[dict], correlation_id: str) -> tuple[list[dict], list[dict]]:
+    """The quotes with this uuid found in `quotes:` log lines, and the events that held them."""
+    quotes: list[dict] = []
+    matching: list[dict] = []
+    for event in events:
+        parsed = parse_quotes_line(event["message"])
+        mine = [q for q in parsed or [] if q.get("uuid") == correlation_id]
+        if mine:
+            quotes.extend(mine)
+            matching.append(event)
+    return quotes, matching
+
+
+def wait_for_sns_quotes(
+    handle: SnsQuoteHandle,
+    *,
+    expected_vendors: int | None = None,
+    timeout_s: float = 30.0,
+    on_poll: Callable[[list[dict]], None] | None = None,
+) -> SnsQuoteResult:
+    """Poll the aggregator's log until every vendor's quote for this request has arrived."""
+    expected = expected_vendors if expected_vendors is not None else expected_vendor_count()
+    group = aggregator_log_group()
+    deadline = time.monotonic() + timeout_s
+    result = SnsQuoteResult(handle=handle, quotes=[], expected_vendors=expected)
+    while True:
+        events = fetch_log_events(group, start_ms=handle.sent_at_ms - 1000)
+        if on_poll:
+            on_poll(events)
+        quotes, matching = quotes_for(events, handle.uuid)
+        if quotes:
+            result.quotes, result.log_events = quotes, matching
+            result.arrived_at_ms = max(e["timestamp"] for e in matching)
+        if result.complete:
+            return result
+        if time.monotonic() > deadline:
+            raise QuoteTimeout(
+                f"Only {len(result.quotes)} of {expected} quotes for request {handle.uuid} arrived "
+                f"in {timeout_s:.0f} s: check the responders' logs below, then send the request again."
+            )
+        time.sleep(_poll_interval() * 4)

@@ -1,0 +1,136 @@
+"""Whole result views, composed from the renderers: pure functions from trigger results to HTML."""
+
+from __future__ import annotations
+
+import html
+import json
+
+from workshop_utils.render import (
+    execution_events_html,
+    log_events_html,
+    quotes_html,
+    state_machine_svg,
+)
+from workshop_utils.triggers import ParallelExecution, SnsQuoteResult
+
+_BOX = (
+    "font-family:system-ui,sans-serif;color:#1f2328;background:#ffffff;border:1px solid #d0d7de;"
+    "border-radius:8px;padding:10px 14px;margin:6px 0"
+)
+
+
+def section(title: str, body_html: str) -> str:
+    """A titled, self-styled box, readable in light and dark JupyterLab themes."""
+    return f'<div style="{_BOX}"><h4 style="margin:2px 0 8px">{html.escape(title)}</h4>{body_html}</div>'
+
+
+def message_html(text: str, *, kind: str = "info") -> str:
+    """A one-line message: info, success or error."""
+    colours = {"info": ("#0969da", "#ddf4ff"), "success": ("#1a7f37", "#dafbe1"), "error": ("#cf222e", "#ffebe9")}
+    fg, bg = colours[kind]
+    return (
+        f'<div class="workshop-message {kind}" style="font-family:system-ui,sans-serif;color:{fg};'
+        f'background:{bg};border-radius:6px;padding:6px 10px;margin:4px 0">{html.escape(text)}</div>'
+    )
+
+
+def json_html(data: object) -> str:
+    """Pretty-printed JSON in a pre block."""
+    text = html.escape(json.dumps(data, indent=2, default=str))
+    return f'<pre style="background:#f6f8fa;color:#1f2328;padding:8px;border-radius:6px;margin:0">{text}</pre>'
+
+
+def parallel_result_html(execution: ParallelExecution) -> str:
+    """The graph coloured by the execution, its quotes or failure, and its events."""
+    duration = f" in {execution.duration_ms:.0f} ms" if execution.duration_ms is not None else ""
+    if execution.status == "SUCCEEDED":
+        summary = message_html(f"Execution SUCCEEDED{duration} with {len(execution.quotes)} quotes.", kind="success")
+    else:
+        summary = message_html(
+            f"Execution {execution.status}{duration}: {execution.error or ''} {execution.cause or ''}".strip(),
+            kind="error",
+        )
+    parts = [
+        summary,
+        section("State machine", state_machine_svg(execution.definition, execution.history)),
+        section("Quotes", quotes_html(execution.quotes)),
+        section("Execution output", json_html(execution.output)),
+        section("Execution events", execution_events_html(execution.history)),
+    ]
+    return "".join(parts)
+
+
+def sns_result_html(result: SnsQuoteResult) -> str:
+    """The quotes gathered for one request and the aggregator's log lines that carried them."""
+    if result.complete:
+        summary = message_html(
+            f"All {result.expected_vendors} quotes for request {result.handle.uuid} arrived in {result.elapsed_ms} ms.",
+            kind="success",
+        )
+    else:
+        summary = message_html(
+            f"{len(result.quotes)} of {result.expected_vendors} quotes for request {result.handle.uuid}.",
+            kind="error",
+        )
+    parts = [
+        summary,
+        section("Quotes", quotes_html(result.quotes)),
+        section("Aggregator log lines", log_events_html(result.log_events)),
+    ]
+    return "".join(parts)
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    """A plain table; cells are already-escaped HTML."""
+    head = "".join(f'<th style="text-align:left;padding:4px 8px">{h}</th>' for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f'<td style="padding:4px 8px;border-top:1px solid #d0d7de">{c}</td>' for c in row) + "</tr>"
+        for row in rows
+    )
+    return f'<table style="border-collapse:collapse;color:#1f2328;background:#fff"><tr>{head}</tr>{body}</table>'
+
+
+def checks_html(checks: list) -> str:
+    """The prerequisites table: a green or red row each, with the fix for red rows."""
+    rows = [
+        [
+            "✔" if c.ok else "✘",
+            html.escape(c.name),
+            html.escape(c.found),
+            "" if c.ok else f'<b style="color:#cf222e">{html.escape(c.fix)}</b>',
+        ]
+        for c in checks
+    ]
+    return section("Prerequisites", _table(["", "prerequisite", "found", "fix"], rows))
+
+
+def resources_html(resources: list) -> str:
+    """Resources (stack, type, physical id) as a table; an empty list says so."""
+    if not resources:
+        return message_html("Nothing.", kind="success")
+    rows = [[html.escape(r.stack), html.escape(r.resource_type), html.escape(r.physical_id)] for r in resources]
+    return _table(["stack", "type", "physical id"], rows)
+
+
+def _find_record(value: object) -> dict | None:
+    if isinstance(value, dict):
+        if "requestContext" in value and "responsePayload" in value:
+            return value
+        candidates = list(value.values())
+    elif isinstance(value, list):
+        candidates = value
+    elif isinstance(value, str) and value.lstrip().startswith("{"):
+        try:
+            return _find_record(json.loads(value))
+        except json.JSONDecodeError:
+            return None
+    else:
+        return None
+    return next((found for c in candidates if (found := _find_record(c))), None)
+
+
+def destination_record_in(message: str, correlation_id: str) -> dict | None:
+    """The Lambda destination record inside a log line (possibly wrapped in an SNS event), if it has this uuid."""
+    if correlation_id not in message or "{" not in message:
+        return None
+    return _find_record(message[message.index("{") :])
