@@ -1,0 +1,161 @@
+"""Parse and validate the CDK context (recipients, batching window) into dataclasses (pure)."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+RECIPIENTS_KEY = "recipients"
+BATCHING_WINDOW_KEY = "max_batching_window_seconds"
+DEFAULT_RECIPIENTS: dict[str, dict[str, str]] = {"Avis": {"base_rate": "99"}, "Alamo": {"base_rate": "120"}}
+# Small on purpose: the aggregator fires about a second after the last quote, so the workshop feels fast.
+DEFAULT_MAX_BATCHING_WINDOW_SECONDS = 1
+MAX_BATCHING_WINDOW_SECONDS = 300  # the Lambda limit for SQS event sources
+MAX_BATCH_WITHOUT_WINDOW = 10  # SQS event sources need a batching window above this batch size
+MAX_VENDOR_NAME_LENGTH = 40
+VENDOR_KEYS = ("base_rate", "latency_ms", "failure_rate")
+RECIPIENTS_EXAMPLE = """-c recipients='{"Avis": {"base_rate": "99"}, "Alamo": {"base_rate": "120"}}'"""
+
+
+class ConfigError(ValueError):
+    """A CDK context value the app cannot use; the message is one sentence with the fix."""
+
+
+class RecipientsConfigError(ConfigError):
+    """The `recipients` context is not a valid vendor map."""
+
+
+class BatchingWindowConfigError(ConfigError):
+    """The `max_batching_window_seconds` context is out of range."""
+
+
+@dataclass(frozen=True)
+class Vendor:
+    """One car-rental vendor, answered by one responder function."""
+
+    name: str
+    base_rate: int
+    latency_ms: int = 0
+    failure_rate: float = 0.0
+
+    def environment(self) -> dict[str, str]:
+        """The responder's environment variables."""
+        return {
+            "VENDOR": self.name,
+            "BASE_RATE": str(self.base_rate),
+            "LATENCY_MS": str(self.latency_ms),
+            "FAILURE_RATE": str(self.failure_rate),
+        }
+
+
+@dataclass(frozen=True)
+class WorkshopConfig:
+    """Everything the stacks read from the context."""
+
+    vendors: tuple[Vendor, ...]
+    max_batching_window_seconds: int = DEFAULT_MAX_BATCHING_WINDOW_SECONDS
+
+
+def _recipients_error(problem: str) -> RecipientsConfigError:
+    return RecipientsConfigError(
+        f"The 'recipients' context is invalid: {problem}; fix it in cdk.json or pass e.g. {RECIPIENTS_EXAMPLE}."
+    )
+
+
+def _whole_number(value: Any) -> int | None:
+    """An int from an int or a string of digits (context values from `-c` arrive as strings)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit() and value.strip().isascii():
+        return int(value.strip())
+    return None
+
+
+def _fraction(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if not math.isnan(number) and 0.0 <= number <= 1.0 else None
+
+
+def _parse_vendor(name: Any, settings: Any) -> Vendor:
+    if not (isinstance(name, str) and name.isascii() and name.isalnum() and len(name) <= MAX_VENDOR_NAME_LENGTH):
+        raise _recipients_error(
+            f"vendor name {name!r} must be 1 to {MAX_VENDOR_NAME_LENGTH} letters or digits (A-Z, a-z, 0-9)"
+        )
+    if not isinstance(settings, Mapping):
+        raise _recipients_error(f'vendor {name!r} must map to an object such as {{"base_rate": "99"}}')
+    unknown = sorted(set(settings) - set(VENDOR_KEYS))
+    if unknown:
+        raise _recipients_error(f"vendor {name!r} has unknown key(s) {unknown} (allowed: {', '.join(VENDOR_KEYS)})")
+    if "base_rate" not in settings:
+        raise _recipients_error(f"vendor {name!r} has no base_rate")
+    base_rate = _whole_number(settings["base_rate"])
+    if base_rate is None or base_rate < 1:
+        raise _recipients_error(
+            f"vendor {name!r} has base_rate {settings['base_rate']!r}, which is not a positive integer"
+        )
+    latency_ms = _whole_number(settings.get("latency_ms", 0))
+    if latency_ms is None or latency_ms < 0:
+        raise _recipients_error(
+            f"vendor {name!r} has latency_ms {settings['latency_ms']!r}, which is not an integer >= 0"
+        )
+    failure_rate = _fraction(settings.get("failure_rate", 0))
+    if failure_rate is None:
+        raise _recipients_error(
+            f"vendor {name!r} has failure_rate {settings['failure_rate']!r}, which is not a number from 0 to 1"
+        )
+    return Vendor(name=name, base_rate=base_rate, latency_ms=latency_ms, failure_rate=failure_rate)
+
+
+def parse_recipients(value: Any) -> tuple[Vendor, ...]:
+    """Vendors from the `recipients` context, given as an object (cdk.json) or a JSON string (`-c`)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise _recipients_error(f"it is not valid JSON ({error.msg} at character {error.pos})") from None
+    if not isinstance(value, Mapping):
+        raise _recipients_error(f"it must be a JSON object of vendors, not {type(value).__name__}")
+    if not value:
+        raise _recipients_error("it names no vendor, and at least one is needed")
+    return tuple(_parse_vendor(name, settings) for name, settings in value.items())
+
+
+def parse_batching_window(value: Any) -> int:
+    """Seconds the aggregator's event source waits to fill a batch (0 to 300)."""
+    seconds = _whole_number(value)
+    if seconds is None or not 0 <= seconds <= MAX_BATCHING_WINDOW_SECONDS:
+        raise BatchingWindowConfigError(
+            f"The '{BATCHING_WINDOW_KEY}' context must be a whole number of seconds from 0 to "
+            f"{MAX_BATCHING_WINDOW_SECONDS}, not {value!r}; fix it in cdk.json or pass e.g. "
+            f"-c {BATCHING_WINDOW_KEY}=1."
+        )
+    return seconds
+
+
+def load_config(get_context: Callable[[str], Any]) -> WorkshopConfig:
+    """Read and validate the context through `get_context` (e.g. `app.node.try_get_context`)."""
+    recipients = get_context(RECIPIENTS_KEY)
+    vendors = parse_recipients(DEFAULT_RECIPIENTS if recipients is None else recipients)
+    window = get_context(BATCHING_WINDOW_KEY)
+    seconds = parse_batching_window(DEFAULT_MAX_BATCHING_WINDOW_SECONDS if window is None else window)
+    if seconds == 0 and len(vendors) > MAX_BATCH_WITHOUT_WINDOW:
+        raise BatchingWindowConfigError(
+            f"The '{BATCHING_WINDOW_KEY}' context must be at least 1 when there are more than "
+            f"{MAX_BATCH_WITHOUT_WINDOW} vendors (the aggregator's batch size); pass e.g. -c {BATCHING_WINDOW_KEY}=1."
+        )
+    return WorkshopConfig(vendors=vendors, max_batching_window_seconds=seconds)

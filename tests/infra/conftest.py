@@ -1,0 +1,57 @@
+"""Fixtures for the CDK app tests: each app variant is synthesized once per session (jsii is slow to start)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+# The repo root (for `infra`) and this folder (for infra_test_support) must be importable whatever
+# pytest's import mode.
+for _path in (REPO_ROOT, Path(__file__).resolve().parent):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from infra_test_support import PARALLEL, SNS, THREE_VENDORS  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Synthesized:
+    """One synthesized app: its vendors, templates by stack name, and the cloud assembly."""
+
+    vendors: tuple[str, ...]
+    batching_window: int
+    templates: dict[str, dict[str, Any]]
+    assembly: Any
+    outdir: Path
+
+
+def synthesize(outdir: Path, context: dict[str, Any] | None, vendors: tuple[str, ...], window: int) -> Synthesized:
+    from infra.app import build_app
+
+    assembly = build_app(context, outdir=str(outdir)).synth()
+    templates = {name: assembly.get_stack_by_name(name).template for name in (PARALLEL, SNS)}
+    return Synthesized(vendors, window, templates, assembly, outdir)
+
+
+@pytest.fixture(scope="session")
+def two_vendors(tmp_path_factory) -> Synthesized:
+    """The default context (as in cdk.json), with the cdk-nag checks on."""
+    return synthesize(tmp_path_factory.mktemp("cdk-two"), None, ("Avis", "Alamo"), 1)
+
+
+@pytest.fixture(scope="session")
+def three_vendors(tmp_path_factory) -> Synthesized:
+    """Context as the CLI's `-c` passes it: JSON strings."""
+    context = {"recipients": json.dumps(THREE_VENDORS), "max_batching_window_seconds": "5"}
+    return synthesize(tmp_path_factory.mktemp("cdk-three"), context, ("Avis", "Alamo", "Hertz"), 5)
+
+
+@pytest.fixture(scope="session", params=["two_vendors", "three_vendors"])
+def synthesized(request) -> Synthesized:
+    return request.getfixturevalue(request.param)
