@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,7 +56,8 @@ def start_local_cloud() -> None:
     """Start the local cloud if it is not running (idempotent) and show its status."""
     from workshop_utils.local_cloud import service
 
-    status = service.start()
+    # LOCAL_CLOUD_PORT lets a second copy of the workshop (or the tests) use another port; 0 picks a free one.
+    status = service.start(port=int(os.environ.get("LOCAL_CLOUD_PORT", "4566")))
     _show(views.message_html(f"Local cloud healthy at {status.endpoint_url} (pid {status.pid}).", kind="success"))
 
 

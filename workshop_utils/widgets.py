@@ -67,12 +67,12 @@ class QuoteForm(widgets.VBox):
         self.days = widgets.Text(value="20", description="Days", placeholder="1 to 365")
         self.button = widgets.Button(description="Request quotes", button_style="primary", icon="paper-plane")
         self.status = widgets.HTML()
-        self.result = widgets.HTML()
+        self.result_view = widgets.HTML()
         self.last_result: Any = None
         self.last_error: BaseException | None = None
         self.button.on_click(lambda _button: self.submit())
         form_row = widgets.HBox([self.car_type, self.days, self.button])
-        super().__init__([form_row, self.status, self.result], layout={"width": "100%"})
+        super().__init__([form_row, self.status, self.result_view], layout={"width": "100%"})
 
     def submit(self) -> Any:
         """Validate, send, and show the result; the same as clicking the button. Returns the result data."""
@@ -90,7 +90,7 @@ class QuoteForm(widgets.VBox):
         started = time.perf_counter()
         try:
             self.last_result = self._send(request)
-            self.result.value = self._render(self.last_result)
+            self.result_view.value = self._render(self.last_result)
             elapsed = (time.perf_counter() - started) * 1000
             self.status.value = views.message_html(f"Done in {elapsed:.0f} ms.", kind="success")
             return self.last_result

@@ -20,6 +20,8 @@ LOGGER.setLevel(logging.INFO)
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     """Return {"statusCode": 200, "data": <JSON of the request data + price_quote + vendor>}."""
     settings = VendorSettings.from_environ(os.environ)
+    # Logged whole so a learner can read the Lambda destination record that SNS delivered.
+    LOGGER.info("received event: %s", json.dumps(event))
     request = extract_request(event)
     if settings.latency_ms:
         time.sleep(settings.latency_ms / 1000)

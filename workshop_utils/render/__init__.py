@@ -1,1 +1,20 @@
 """Renderers: pure functions from plain data to self-contained HTML or SVG."""
+
+from workshop_utils.render.architecture import architecture_svg
+from workshop_utils.render.diff import diff_html
+from workshop_utils.render.events import execution_events_html
+from workshop_utils.render.logs import log_events_html
+from workshop_utils.render.quotes import parse_quotes_line, quotes_html
+from workshop_utils.render.state_machine import state_machine_svg
+from workshop_utils.render.timeline import timeline_svg
+
+__all__ = [
+    "architecture_svg",
+    "diff_html",
+    "execution_events_html",
+    "log_events_html",
+    "parse_quotes_line",
+    "quotes_html",
+    "state_machine_svg",
+    "timeline_svg",
+]
