@@ -1,0 +1,136 @@
+"""A real browser: JupyterLab in headless Chromium runs 01_parallel_state and clicks the request button."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from workshop_utils.run_notebooks import NOTEBOOK_DIR
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path:
+        return path
+    reason = "Debian's chromium is not installed: `apt-get install chromium` (.ci/run does it) to run this test."
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"In CI the browser test cannot skip. {reason}")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 90) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited with {process.returncode} before serving.")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"JupyterLab did not answer at {url} in {timeout_s:.0f} s.")
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory, workshop_cloud):
+    """JupyterLab on a free port, serving a copy of the notebooks (its autosave must not touch the repo)."""
+    from workshop_utils import cdk
+
+    cdk.ensure_bootstrapped()
+    notebooks = tmp_path_factory.mktemp("notebooks")
+    for path in NOTEBOOK_DIR.glob("*.ipynb"):
+        shutil.copy(path, notebooks / path.name)
+    settings = tmp_path_factory.mktemp("lab-settings")
+    tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True)
+    tracker.write_text(json.dumps({"windowingMode": "none"}))  # render every cell, so every output is in the DOM
+    port = _free_port()
+    command = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+        "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
+        f"--ServerApp.root_dir={notebooks}",
+    ]  # fmt: skip
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    log = (tmp_path_factory.mktemp("lab-log") / "jupyterlab.log").open("w")
+    env = os.environ | {"JUPYTERLAB_SETTINGS_DIR": str(settings)}
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    try:
+        _wait_until_serving(f"http://127.0.0.1:{port}/api/status", process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _accept_kernel_dialog(page) -> None:
+    """A first open may ask which kernel to use; accept the proposed one."""
+    try:
+        page.locator(".jp-Dialog button.jp-mod-accept").click(timeout=15_000)
+    except Exception:  # no dialog: the kernel was chosen from the notebook's metadata
+        pass
+
+
+def test_parallel_notebook_runs_in_a_real_browser(jupyterlab):
+    from playwright.sync_api import sync_playwright
+
+    executable = _chromium()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{jupyterlab}/lab/tree/01_parallel_state.ipynb")
+            page.wait_for_selector(".jp-Notebook", timeout=60_000)
+            _accept_kernel_dialog(page)
+            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+
+            # The request cell clicks the button from code; then a learner clicks it in the page.
+            page.wait_for_selector("svg .state", state="attached", timeout=240_000)
+            page.wait_for_selector("table.quotes", state="attached", timeout=60_000)
+            # A learner asks for 3 days and clicks: the new execution's output must say so.
+            days = page.locator(".widget-text input").first
+            days.scroll_into_view_if_needed()
+            days.fill("3")
+            page.locator("button", has_text="Request quotes").first.click()
+            page.wait_for_selector("pre:has-text('\"days_rental\": 3')", state="attached", timeout=60_000)
+            page.screenshot(path=str(ARTIFACTS / "01_parallel_state.png"), full_page=True)
+
+            assert page.locator("svg .state").count() >= 3  # requester, the Parallel state, a responder a vendor
+            assert page.locator("svg .branch-lane").count() == 2  # the default two vendors
+            assert page.locator("table.quotes").count() >= 1
+            errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']")
+            assert errors.count() == 0, errors.first.inner_text()
+        finally:
+            browser.close()

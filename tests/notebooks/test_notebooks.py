@@ -1,0 +1,37 @@
+"""Every notebook, executed headless top to bottom against a local cloud of the test's own."""
+from pathlib import Path
+
+import pytest
+
+from workshop_utils.run_notebooks import NOTEBOOK_DIR, error_outputs, execute, write_html
+
+pytestmark = pytest.mark.slow
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9]*.ipynb"))
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "notebooks"
+
+
+def test_the_workshop_has_its_notebooks_in_order():
+    assert [p.stem for p in NOTEBOOKS] == [
+        "00_setup",
+        "01_parallel_state",
+        "02_sns_scatter_gather",
+        "03_side_by_side",
+        "99_cleanup",
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_top_to_bottom(path, workshop_cloud):
+    executed = execute(path)  # raises NotebookFailed listing every error output
+    assert error_outputs(executed) == []
+    write_html(executed, ARTIFACTS / f"{path.stem}.html")  # kept for a human to read after CI
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebooks_are_committed_without_outputs(path):
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: run `make strip`"

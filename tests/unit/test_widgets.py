@@ -1,0 +1,88 @@
+"""Widget callbacks driven with Button.click() against fake backends."""
+
+import pytest
+
+from workshop_utils import widgets
+from workshop_utils.quote_input import QuoteRequest
+
+
+def test_clicking_the_button_sends_a_validated_request_and_shows_the_result():
+    sent = []
+    form = widgets.QuoteForm(
+        "parallel", send=lambda r: sent.append(r) or {"ok": r.days_rental}, render=lambda r: f"<b>{r}</b>"
+    )
+    form.days.value = "4"
+    form.button.click()
+    assert sent == [QuoteRequest("XL", 4)]
+    assert form.result() == {"ok": 4}
+    assert "<b>" in form.result_view.value
+    assert "Done" in form.status.value and not form.button.disabled
+
+
+@pytest.mark.parametrize("days", ["0", "366", "abc", "-1"])
+def test_bad_days_are_refused_before_sending(days):
+    sent = []
+    form = widgets.QuoteForm("sns", send=sent.append, render=str)
+    form.days.value = days
+    form.button.click()
+    assert sent == []
+    assert "Not sent" in form.status.value
+    with pytest.raises(ValueError):
+        form.result()
+
+
+def test_a_backend_error_is_shown_in_the_form_not_raised_into_the_kernel():
+    def broken(_request):
+        raise RuntimeError("ScatterGatherWithSNSStack is not deployed: run the deploy cell.")
+
+    form = widgets.QuoteForm("sns", send=broken, render=str)
+    form.button.click()
+    assert "run the deploy cell" in form.status.value
+    assert "Traceback" not in form.status.value  # a learner error: its sentence only
+    with pytest.raises(RuntimeError, match="not deployed"):
+        form.result()
+
+
+def test_an_unexpected_error_keeps_its_traceback_folded_away():
+    def broken(_request):
+        raise KeyError("surprise")
+
+    form = widgets.QuoteForm("parallel", send=broken, render=str)
+    form.button.click()
+    assert "<details>" in form.status.value and "KeyError" in form.status.value
+
+
+def test_unknown_pattern_is_refused():
+    with pytest.raises(ValueError, match="Unknown pattern"):
+        widgets.QuoteForm("carrier-pigeon")
+
+
+def test_log_tail_start_stop_and_wait_for(monkeypatch):
+    batches = [
+        [],
+        [{"timestamp": 1, "message": "hello"}],
+        [{"timestamp": 1, "message": "hello"}, {"timestamp": 2, "message": "quotes: []"}],
+    ]
+    calls = []
+
+    def fake_fetch(group, *, start_ms, end_ms=None):
+        calls.append(group)
+        return batches[min(len(calls) - 1, len(batches) - 1)]
+
+    monkeypatch.setattr(widgets, "fetch_log_events", fake_fetch)
+    tail = widgets.LogTail("/aws/lambda/agg", interval_s=0.01)
+    tail.start_button.click()
+    assert tail.stop_button.disabled is False
+    found = tail.wait_for("quotes:", timeout_s=5)
+    assert found["message"] == "quotes: []"
+    tail.stop_button.click()
+    assert tail.start_button.disabled is False and "Stopped" in tail.state.value
+    assert "quotes:" in tail.view.value
+
+
+def test_log_tail_wait_for_times_out_with_advice(monkeypatch):
+    monkeypatch.setattr(widgets, "fetch_log_events", lambda group, **kw: [])
+    tail = widgets.LogTail("/g", interval_s=0.01)
+    with pytest.raises(TimeoutError, match="try again"):
+        tail.wait_for("never", timeout_s=0.1)
+    assert tail.start_button.disabled is False  # the tail it started is stopped again

@@ -1,0 +1,126 @@
+"""The presenter dashboard: one button sends the same request through both patterns, shown side by side."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+
+from workshop_utils import stacks, views
+from workshop_utils.quote_input import QuoteRequest
+from workshop_utils.widgets import error_html
+
+
+@dataclass
+class Counters:
+    """What the audience sees tick up: requests sent, quotes received, failures, for one pattern."""
+
+    requests: int = 0
+    quotes: int = 0
+    failures: int = 0
+
+    def html(self, title: str) -> str:
+        cells = "".join(
+            f'<div style="text-align:center;padding:4px 14px"><div style="font-size:26px;font-weight:700">{n}</div>'
+            f'<div style="font-size:12px">{label}</div></div>'
+            for n, label in ((self.requests, "requests"), (self.quotes, "quotes"), (self.failures, "failures"))
+        )
+        return views.section(title, f'<div class="counters" style="display:flex">{cells}</div>')
+
+
+def _parallel_side(request: QuoteRequest, show: Callable[[str], None]) -> tuple[int, bool]:
+    from workshop_utils.triggers import request_parallel_quote
+
+    execution = request_parallel_quote(request)
+    show(views.parallel_result_html(execution))
+    return len(execution.quotes), execution.status == "SUCCEEDED"
+
+
+def _sns_side(request: QuoteRequest, show: Callable[[str], None]) -> tuple[int, bool]:
+    from workshop_utils.render import log_events_html
+    from workshop_utils.triggers import QuoteTimeout, request_sns_quote, wait_for_sns_quotes
+
+    handle = request_sns_quote(request)
+    show(views.message_html(f"Scattered {handle.uuid}: the requester returned 202 at once; gathering..."))
+
+    def progress(events: list[dict]) -> None:
+        mine = [e for e in events if handle.uuid in e["message"]]
+        show(views.message_html(f"Gathering {handle.uuid}...") + log_events_html(mine[-20:]))
+
+    try:
+        result = wait_for_sns_quotes(handle, timeout_s=20, on_poll=progress)
+    except QuoteTimeout as timeout:
+        show(views.message_html(str(timeout), kind="error"))
+        return 0, False
+    show(views.sns_result_html(result))
+    return len(result.quotes), result.complete
+
+
+SIDES = {"parallel": _parallel_side, "sns": _sns_side}
+
+
+class PresenterDashboard(widgets.VBox):
+    """Both patterns side by side with live results and counters; one button drives both."""
+
+    def __init__(self, sides: dict[str, Callable] | None = None):
+        self.sides = sides or SIDES
+        self.counters = {name: Counters() for name in self.sides}
+        self.button = widgets.Button(description="Send to both", button_style="primary", icon="bolt")
+        self.days = widgets.BoundedIntText(value=7, min=1, max=365, description="Days")
+        self.panels = {name: widgets.HTML() for name in self.sides}
+        self.counter_views = {name: widgets.HTML() for name in self.sides}
+        titles = {"parallel": "Parallel state (orchestration)", "sns": "SNS scatter-gather (choreography)"}
+        columns = [
+            widgets.VBox([self.counter_views[name], self.panels[name]], layout={"width": "50%"}) for name in self.sides
+        ]
+        self.titles = {name: titles.get(name, name) for name in self.sides}
+        self.button.on_click(lambda _b: self.send())
+        self._redraw_counters()
+        super().__init__([widgets.HBox([self.days, self.button]), widgets.HBox(columns)])
+
+    def _redraw_counters(self) -> None:
+        for name, counter in self.counters.items():
+            self.counter_views[name].value = counter.html(self.titles[name])
+
+    def _run_side(self, name: str, request: QuoteRequest) -> None:
+        panel = self.panels[name]
+
+        def show(html_text: str) -> None:
+            panel.value = html_text
+
+        self.counters[name].requests += 1
+        try:
+            quotes, ok = self.sides[name](request, show)
+            self.counters[name].quotes += quotes
+            self.counters[name].failures += 0 if ok else 1
+        except Exception as error:  # one side failing must not hide the other
+            self.counters[name].failures += 1
+            show(error_html(error))
+        self._redraw_counters()
+
+    def send(self) -> None:
+        """Send the same request through every side at once and wait for all of them."""
+        request = QuoteRequest("XL", int(self.days.value))
+        threads = [threading.Thread(target=self._run_side, args=(name, request)) for name in self.sides]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+
+def presenter_dashboard() -> widgets.Widget:
+    """The dashboard, or what to deploy first when a stack is missing."""
+    try:
+        missing = [name for name in stacks.STACKS if not stacks.is_deployed(name)]
+    except Exception as error:  # e.g. the local cloud is stopped: say so on the page
+        return widgets.HTML(error_html(error))
+    if missing:
+        return widgets.HTML(
+            views.message_html(
+                f"Deploy {' and '.join(missing)} first: run notebooks 01 and 02 (or `make present` after them).",
+                kind="error",
+            )
+        )
+    return PresenterDashboard()
