@@ -1,0 +1,66 @@
+"""Render `cdk diff` output as HTML: ANSI colours stripped, added/removed/changed lines coloured, headings kept."""
+
+from __future__ import annotations
+
+import re
+
+from workshop_utils.render._common import INK, LINE, MONO, SUBTLE, card, empty_message, esc, strip_ansi, style
+
+# (css class, text colour, background) per kind of line
+KINDS = {
+    "add": ("diff-add", "#1a7f37", "#dafbe1"),
+    "remove": ("diff-remove", "#cf222e", "#ffebe9"),
+    "change": ("diff-change", "#9a6700", "#fff8c5"),
+    "heading": ("diff-heading", INK, None),
+    "plain": ("diff-line", INK, None),
+}
+_TREE = " \t│├└─┌┐┘┬┴┼"
+_SECTIONS = re.compile(
+    r"^(Stack\s.+|Resources|Outputs|Parameters|Conditions|Mappings|Metadata|Other Changes|"
+    r"IAM Statement Changes|IAM Policy Changes|Security Group Changes|✨.*|"
+    r"Number of stacks with differences.*|There were no differences.*)$"
+)
+
+
+def line_kind(line: str) -> str:
+    """"add", "remove", "change", "heading" or "plain" for one line of `cdk diff` output."""
+    bare = line.lstrip(_TREE)
+    if bare.startswith("[+]"):
+        return "add"
+    if bare.startswith("[-]"):
+        return "remove"
+    if bare.startswith("[~]"):
+        return "change"
+    table_row = line.strip()
+    if table_row.startswith("│ + │") or table_row.startswith("│ +  │"):
+        return "add"
+    if table_row.startswith("│ - │") or table_row.startswith("│ -  │"):
+        return "remove"
+    if _SECTIONS.match(line.strip()) and not line.startswith((" ", "\t")):
+        return "heading"
+    return "plain"
+
+
+def diff_html(diff_text: str) -> str:
+    """`cdk diff` output as a coloured, monospace block with a count of added, removed and changed lines."""
+    text = strip_ansi(diff_text or "").replace("\r\n", "\n").rstrip()
+    if not text.strip():
+        return card(empty_message("No differences (or no diff output yet)."), css_class="cdk-diff", title="cdk diff")
+    counts = {"add": 0, "remove": 0, "change": 0}
+    lines = []
+    for line in text.split("\n"):
+        kind = line_kind(line)
+        counts[kind] = counts.get(kind, 0) + 1
+        css, colour, background = KINDS[kind]
+        line_style = style(
+            display="block", color=colour, background=background, white_space="pre",
+            font_weight="700" if kind == "heading" else None,
+            margin_top="6px" if kind == "heading" else None, padding="0 6px",
+        )
+        lines.append(f'<span class="{css}" style="{line_style}">{esc(line) or " "}</span>')
+    block_style = style(
+        margin="0", padding="8px 0", background=SUBTLE, color=INK, font_family=MONO, font_size="12px",
+        line_height="1.45", border=f"1px solid {LINE}", border_radius="6px", overflow_x="auto",
+    )
+    title = f"cdk diff: {counts['add']} added, {counts['remove']} removed, {counts['change']} changed"
+    return card(f'<pre class="diff" style="{block_style}">{"".join(lines)}</pre>', css_class="cdk-diff", title=title)
