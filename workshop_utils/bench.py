@@ -161,6 +161,11 @@ def _private_local_cloud():
             service.stop()
 
 
+def run_patterns(requests: int, concurrency: int) -> dict[str, PatternRun]:
+    """The same requests through both deployed stacks on the current target."""
+    return {"parallel": run_parallel(requests, concurrency), "sns": run_sns(requests, concurrency)}
+
+
 def estimated_cost_usd(requests: int) -> float:
     """What a run of both patterns costs on AWS, from the cost model."""
     from workshop_utils.cost import cost_per_million

@@ -236,6 +236,32 @@ def show_comparison(comparison: Comparison) -> None:
         _show(views.message_html(f"SNS: {comparison.sns_error}", kind="error"))
 
 
+def benchmark(requests: int = 30, concurrency: int = 5) -> dict:
+    """Send the same requests through both deployed stacks; plot latencies, return the runs."""
+    from workshop_utils import bench, plots
+
+    runs = bench.run_patterns(requests, concurrency)
+    summaries = {name: run.summary() for name, run in runs.items()}
+    figure = plots.latency_figure(
+        {name: run.latencies_ms for name, run in runs.items()},
+        {name: summary["throughput_rps"] for name, summary in summaries.items()},
+    )
+    display(figure)
+    _show(views.section("Benchmark summary", views.json_html(summaries)))
+    return summaries
+
+
+def show_costs(vendor_counts: tuple[int, ...] = (1, 2, 3, 5, 10, 20)) -> list[dict]:
+    """Dollars per million requests against the number of vendors, with the price table behind it."""
+    from workshop_utils import cost, plots
+
+    rows = cost.cost_table(list(vendor_counts))
+    display(plots.cost_figure(rows))
+    prices = cost.PRICES
+    _show(views.section(f"Prices ({prices.source}, {prices.as_of})", views.json_html(prices.as_rows())))
+    return rows
+
+
 # ---------------------------------------------------------------- check your understanding
 
 
