@@ -1,4 +1,5 @@
 """Execute notebooks headless, in order, and write HTML copies with their outputs (`make run`)."""
+
 from __future__ import annotations
 
 import argparse
@@ -18,12 +19,14 @@ class NotebookFailed(RuntimeError):
 
 
 def error_outputs(notebook: nbformat.NotebookNode) -> list[str]:
-    """Every error output of an executed notebook, as 'cell N: Name: message'."""
+    """Every error output, and every failed "check your understanding" verdict, as 'cell N: ...'."""
     errors = []
     for index, cell in enumerate(notebook.cells):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 errors.append(f"cell {index}: {output['ename']}: {output['evalue']}")
+            elif "check-failed" in output.get("data", {}).get("text/html", ""):
+                errors.append(f"cell {index}: a check failed: {output['data']['text/html']}")
     return errors
 
 

@@ -24,12 +24,13 @@ def section(title: str, body_html: str) -> str:
     return f'<div style="{_BOX}"><h4 style="margin:2px 0 8px">{html.escape(title)}</h4>{body_html}</div>'
 
 
-def message_html(text: str, *, kind: str = "info") -> str:
-    """A one-line message: info, success or error."""
+def message_html(text: str, *, kind: str = "info", css_class: str = "") -> str:
+    """A one-line message: info, success or error (css_class adds a marker class, e.g. check-failed)."""
     colours = {"info": ("#0969da", "#ddf4ff"), "success": ("#1a7f37", "#dafbe1"), "error": ("#cf222e", "#ffebe9")}
     fg, bg = colours[kind]
+    classes = " ".join(filter(None, ("workshop-message", kind, css_class)))
     return (
-        f'<div class="workshop-message {kind}" style="font-family:system-ui,sans-serif;color:{fg};'
+        f'<div class="{classes}" style="font-family:system-ui,sans-serif;color:{fg};'
         f'background:{bg};border-radius:6px;padding:6px 10px;margin:4px 0">{html.escape(text)}</div>'
     )
 
