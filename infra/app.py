@@ -20,9 +20,14 @@ def build_app(context: dict[str, Any] | None = None, *, outdir: str | None = Non
     """
     app = App(context=context, outdir=outdir)
     config = load_config(app.node.try_get_context)
-    parallel = ParallelScatterGatherStack(app, vendors=config.vendors)
+    parallel = ParallelScatterGatherStack(
+        app, vendors=config.vendors, catch_failures=config.parallel_catch_failures
+    )
     sns_stack = SnsScatterGatherStack(
-        app, vendors=config.vendors, max_batching_window_seconds=config.max_batching_window_seconds
+        app,
+        vendors=config.vendors,
+        max_batching_window_seconds=config.max_batching_window_seconds,
+        aggregation_deadline_seconds=config.aggregation_deadline_seconds,
     )
     if nag:
         add_nag_checks(app)

@@ -1,4 +1,4 @@
-"""Parse and validate the CDK context (recipients, batching window) into dataclasses (pure)."""
+"""Parse and validate the CDK context (recipients, batching window, deadline, catching) into dataclasses (pure)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,17 @@ from typing import Any
 
 RECIPIENTS_KEY = "recipients"
 BATCHING_WINDOW_KEY = "max_batching_window_seconds"
+DEADLINE_KEY = "aggregation_deadline_seconds"
+CATCH_FAILURES_KEY = "parallel_catch_failures"
 DEFAULT_RECIPIENTS: dict[str, dict[str, str]] = {"Avis": {"base_rate": "99"}, "Alamo": {"base_rate": "120"}}
 # Small on purpose: the aggregator fires about a second after the last quote, so the workshop feels fast.
 DEFAULT_MAX_BATCHING_WINDOW_SECONDS = 1
 MAX_BATCHING_WINDOW_SECONDS = 300  # the Lambda limit for SQS event sources
 MAX_BATCH_WITHOUT_WINDOW = 10  # SQS event sources need a batching window above this batch size
+# Every request is aggregated at the latest this long after it was scattered (missing vendors named).
+DEFAULT_AGGREGATION_DEADLINE_SECONDS = 10
+MAX_AGGREGATION_DEADLINE_SECONDS = 900  # the SQS limit for a queue's DelaySeconds, which starts the deadline
+DEFAULT_PARALLEL_CATCH_FAILURES = True
 MAX_VENDOR_NAME_LENGTH = 40
 VENDOR_KEYS = ("base_rate", "latency_ms", "failure_rate")
 RECIPIENTS_EXAMPLE = """-c recipients='{"Avis": {"base_rate": "99"}, "Alamo": {"base_rate": "120"}}'"""
@@ -30,6 +36,14 @@ class RecipientsConfigError(ConfigError):
 
 class BatchingWindowConfigError(ConfigError):
     """The `max_batching_window_seconds` context is out of range."""
+
+
+class DeadlineConfigError(ConfigError):
+    """The `aggregation_deadline_seconds` context is out of range."""
+
+
+class CatchFailuresConfigError(ConfigError):
+    """The `parallel_catch_failures` context is not a boolean."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,8 @@ class WorkshopConfig:
 
     vendors: tuple[Vendor, ...]
     max_batching_window_seconds: int = DEFAULT_MAX_BATCHING_WINDOW_SECONDS
+    aggregation_deadline_seconds: int = DEFAULT_AGGREGATION_DEADLINE_SECONDS
+    parallel_catch_failures: bool = DEFAULT_PARALLEL_CATCH_FAILURES
 
 
 def _recipients_error(problem: str) -> RecipientsConfigError:
@@ -147,6 +163,40 @@ def parse_batching_window(value: Any) -> int:
     return seconds
 
 
+def parse_deadline(value: Any, batching_window_seconds: int) -> int:
+    """Seconds after scattering at which a request is aggregated even if vendors are missing.
+
+    It must exceed the batching window, or the aggregator would often see the deadline before the quotes.
+    """
+    seconds = _whole_number(value)
+    if seconds is None or not batching_window_seconds < seconds <= MAX_AGGREGATION_DEADLINE_SECONDS:
+        example = min(max(DEFAULT_AGGREGATION_DEADLINE_SECONDS, batching_window_seconds + 5),
+                      MAX_AGGREGATION_DEADLINE_SECONDS)
+        raise DeadlineConfigError(
+            f"The '{DEADLINE_KEY}' context must be a whole number of seconds greater than "
+            f"'{BATCHING_WINDOW_KEY}' ({batching_window_seconds}) and at most {MAX_AGGREGATION_DEADLINE_SECONDS}, "
+            f"not {value!r}; fix it in cdk.json or pass e.g. -c {DEADLINE_KEY}={example}."
+        )
+    return seconds
+
+
+def parse_catch_failures(value: Any) -> bool:
+    """Whether the Parallel state's branches catch a failed vendor (a JSON boolean, or "true"/"false" from `-c`)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise CatchFailuresConfigError(
+        f"The '{CATCH_FAILURES_KEY}' context must be true or false, not {value!r}; fix it in cdk.json or pass "
+        f"e.g. -c {CATCH_FAILURES_KEY}=false."
+    )
+
+
+def _context(get_context: Callable[[str], Any], key: str, default: Any) -> Any:
+    value = get_context(key)
+    return default if value is None else value
+
+
 def load_config(get_context: Callable[[str], Any]) -> WorkshopConfig:
     """Read and validate the context through `get_context` (e.g. `app.node.try_get_context`)."""
     recipients = get_context(RECIPIENTS_KEY)
@@ -158,4 +208,11 @@ def load_config(get_context: Callable[[str], Any]) -> WorkshopConfig:
             f"The '{BATCHING_WINDOW_KEY}' context must be at least 1 when there are more than "
             f"{MAX_BATCH_WITHOUT_WINDOW} vendors (the aggregator's batch size); pass e.g. -c {BATCHING_WINDOW_KEY}=1."
         )
-    return WorkshopConfig(vendors=vendors, max_batching_window_seconds=seconds)
+    deadline = parse_deadline(_context(get_context, DEADLINE_KEY, DEFAULT_AGGREGATION_DEADLINE_SECONDS), seconds)
+    catch = parse_catch_failures(_context(get_context, CATCH_FAILURES_KEY, DEFAULT_PARALLEL_CATCH_FAILURES))
+    return WorkshopConfig(
+        vendors=vendors,
+        max_batching_window_seconds=seconds,
+        aggregation_deadline_seconds=deadline,
+        parallel_catch_failures=catch,
+    )

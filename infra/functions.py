@@ -37,6 +37,8 @@ class PythonLambda(Construct):
         description: str,
         environment: Mapping[str, str] | None = None,
         on_success: lambda_.IDestination | None = None,
+        on_failure: lambda_.IDestination | None = None,
+        retry_attempts: int | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         asset_dir = LAMBDAS_DIR / asset
@@ -65,4 +67,6 @@ class PythonLambda(Construct):
             role=self.role,
             log_group=self.log_group,
             on_success=on_success,
+            on_failure=on_failure,
+            retry_attempts=retry_attempts,
         )

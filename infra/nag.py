@@ -67,3 +67,16 @@ def acknowledge_sns_findings(stack: SnsScatterGatherStack) -> None:
         "CDK's Topic.grant_publish (used by the SNS destination) grants kms:GenerateDataKey* on the topic's "
         "own key only, which SNS needs to encrypt each published message.",
     )
+    _acknowledge(
+        stack.table,
+        "AwsSolutions-DDB3",
+        "The aggregates table holds short-lived workshop data (items expire through TTL within a day) and is "
+        "deleted with the stack; point-in-time recovery is billed while on and keeps a backup after the table is "
+        "deleted, neither of which serves data a learner recreates by sending another request.",
+    )
+    _acknowledge(
+        stack.failed_invocations_queue,
+        "AwsSolutions-SQS3",
+        "This queue is itself the record of failed invocations (the Lambda OnFailure destination of the requester "
+        "and the responders); nothing consumes it, so a dead-letter queue of its own would never receive anything.",
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_lambda_event_sources as event_sources
@@ -11,15 +12,27 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.config import Vendor
+from infra.config import DEFAULT_AGGREGATION_DEADLINE_SECONDS, Vendor
 from infra.functions import TIMEOUT, PythonLambda
 
 STACK_NAME = "ScatterGatherWithSNSStack"
-MAX_RECEIVE_COUNT = 3  # deliveries of a batch before its messages move to the dead-letter queue
+MAX_RECEIVE_COUNT = 3  # deliveries of a message before it moves to the dead-letter queue
+RETENTION = Duration.days(4)  # how long unconsumed messages (and failure records) stay readable
+RESPONDER_RETRY_ATTEMPTS = 2  # Lambda's asynchronous retries of a failed vendor before its OnFailure record
+# A requester fails only on an invalid request, which a retry cannot fix: record the failure at once.
+REQUESTER_RETRY_ATTEMPTS = 0
+DEADLINE_BATCH_SIZE = 10
+MAX_SQS_MESSAGE_BYTES = 1024 * 1024
+TTL_ATTRIBUTE = "expires_at"  # the aggregator sets it; DynamoDB deletes expired items
 
 
 class SnsScatterGatherStack(Stack):
-    """Requester -> (OnSuccess) SNS topic -> responders -> (OnSuccess) SQS queue -> aggregator."""
+    """Requester -> (OnSuccess) SNS topic -> responders -> (OnSuccess) SQS queue -> aggregator -> DynamoDB.
+
+    The topic also feeds a deadline queue whose delivery delay is the aggregation deadline, so the aggregator
+    hears of every scattered request once more when its deadline passes. Failed invocations of the requester
+    and the responders (after their retries) are recorded in the failed-invocations queue.
+    """
 
     def __init__(
         self,
@@ -28,9 +41,12 @@ class SnsScatterGatherStack(Stack):
         *,
         vendors: tuple[Vendor, ...],
         max_batching_window_seconds: int,
+        aggregation_deadline_seconds: int = DEFAULT_AGGREGATION_DEADLINE_SECONDS,
     ) -> None:
         super().__init__(scope, construct_id, description="Scatter-gather with SNS, SQS and Lambda destinations.")
         batching_window = Duration.seconds(max_batching_window_seconds)
+        # AWS advises six times the consumer's timeout plus the batching window.
+        visibility_timeout = Duration.seconds(6 * TIMEOUT.to_seconds() + max_batching_window_seconds)
 
         # A customer-managed key, not alias/aws/sns: a Lambda destination publishes with the function's
         # role, and the AWS-managed key's policy (which cannot be edited) does not let that role use it.
@@ -44,22 +60,36 @@ class SnsScatterGatherStack(Stack):
         )
         self.topic = sns.Topic(self, "ScatterTopic", master_key=self.topic_key, enforce_ssl=True)
 
-        self.dead_letter_queue = sqs.Queue(
-            self,
-            "AggregationDeadLetterQueue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(4),
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-        self.queue = sqs.Queue(
-            self,
+        # Receives what the aggregator could not process after MAX_RECEIVE_COUNT deliveries, from both queues.
+        self.dead_letter_queue = self._queue("AggregationDeadLetterQueue")
+        self.queue = self._queue(
             "AggregationQueue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            # AWS advises six times the consumer's timeout plus the batching window.
-            visibility_timeout=Duration.seconds(6 * TIMEOUT.to_seconds() + max_batching_window_seconds),
+            visibility_timeout=visibility_timeout,
             dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=MAX_RECEIVE_COUNT, queue=self.dead_letter_queue),
+        )
+        # Every published request lands here too, and becomes visible only when its deadline has passed.
+        self.deadline_queue = self._queue(
+            "DeadlineQueue",
+            delivery_delay=Duration.seconds(aggregation_deadline_seconds),
+            visibility_timeout=visibility_timeout,
+            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=MAX_RECEIVE_COUNT, queue=self.dead_letter_queue),
+        )
+        self.topic.add_subscription(subscriptions.SqsSubscription(self.deadline_queue, raw_message_delivery=True))
+        # OnFailure records of the requester (an invalid request) and of the responders (a vendor that failed).
+        # A record holds the whole request, and Lambda accepts asynchronous payloads up to 1 MB: the queue takes
+        # SQS's largest messages, so even an oversized request is recorded with its payload.
+        self.failed_invocations_queue = self._queue(
+            "FailedInvocationsQueue", max_message_size_bytes=MAX_SQS_MESSAGE_BYTES
+        )
+        record_failure = destinations.SqsDestination(self.failed_invocations_queue)
+
+        self.table = dynamodb.Table(
+            self,
+            "AggregatesTable",
+            partition_key=dynamodb.Attribute(name="uuid", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            time_to_live_attribute=TTL_ATTRIBUTE,
             removal_policy=RemovalPolicy.DESTROY,
         )
 
@@ -69,6 +99,8 @@ class SnsScatterGatherStack(Stack):
             asset="requester",
             description="Validates a quote request and adds its uuid; OnSuccess publishes it to the topic",
             on_success=destinations.SnsDestination(self.topic),
+            on_failure=record_failure,
+            retry_attempts=REQUESTER_RETRY_ATTEMPTS,
         )
         # SnsDestination grants sns:Publish through Topic.grant_publish, which also grants the requester's
         # role kms:Decrypt and kms:GenerateDataKey* on the topic key; no other role here is granted the key.
@@ -82,16 +114,37 @@ class SnsScatterGatherStack(Stack):
                 description=f"Prices a quote request for {vendor.name}; OnSuccess sends it to the queue",
                 environment=vendor.environment(),
                 on_success=destinations.SqsDestination(self.queue),
+                on_failure=record_failure,
+                retry_attempts=RESPONDER_RETRY_ATTEMPTS,
             )
             self.topic.add_subscription(subscriptions.LambdaSubscription(responder.function))
             self.responders[vendor.name] = responder
 
         self.aggregator = PythonLambda(
-            self, "Aggregator", asset="aggregator", description="Logs the quotes gathered from the queue"
+            self,
+            "Aggregator",
+            asset="aggregator",
+            description="Correlates quotes by uuid and writes one aggregate per request (complete or timed out)",
+            environment={
+                "AGGREGATES_TABLE": self.table.table_name,
+                "EXPECTED_VENDORS": ",".join(vendor.name for vendor in vendors),
+                "DEADLINE_QUEUE_ARN": self.deadline_queue.queue_arn,
+            },
         )
+        self.table.grant(self.aggregator.role, "dynamodb:PutItem", "dynamodb:Query")
         # One batch per quote request when every vendor answers within the batching window.
         self.aggregator.function.add_event_source(
-            event_sources.SqsEventSource(self.queue, batch_size=len(vendors), max_batching_window=batching_window)
+            event_sources.SqsEventSource(
+                self.queue,
+                batch_size=len(vendors),
+                max_batching_window=batching_window,
+                report_batch_item_failures=True,
+            )
+        )
+        self.aggregator.function.add_event_source(
+            event_sources.SqsEventSource(
+                self.deadline_queue, batch_size=DEADLINE_BATCH_SIZE, report_batch_item_failures=True
+            )
         )
 
         CfnOutput(self, "RequesterFunctionName", value=self.requester.function.function_name)
@@ -100,5 +153,21 @@ class SnsScatterGatherStack(Stack):
         CfnOutput(self, "ScatterTopicArn", value=self.topic.topic_arn)
         CfnOutput(self, "AggregationQueueUrl", value=self.queue.queue_url)
         CfnOutput(self, "AggregationDeadLetterQueueUrl", value=self.dead_letter_queue.queue_url)
+        CfnOutput(self, "DeadlineQueueUrl", value=self.deadline_queue.queue_url)
+        CfnOutput(self, "AggregationDeadlineSeconds", value=str(aggregation_deadline_seconds))
+        CfnOutput(self, "FailedInvocationsQueueUrl", value=self.failed_invocations_queue.queue_url)
+        CfnOutput(self, "AggregatesTableName", value=self.table.table_name)
         for name, responder in self.responders.items():
             CfnOutput(self, f"ResponderFunctionName{name}", value=responder.function.function_name)
+
+    def _queue(self, construct_id: str, **settings: object) -> sqs.Queue:
+        """An SQS-encrypted, SSL-only queue, deleted with the stack."""
+        return sqs.Queue(
+            self,
+            construct_id,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=RETENTION,
+            removal_policy=RemovalPolicy.DESTROY,
+            **settings,  # type: ignore[arg-type]
+        )

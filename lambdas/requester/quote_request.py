@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
 MIN_DAYS = 1
 MAX_DAYS = 365
 EXAMPLE = '{"data": {"car_type": "XL", "days_rental": 20}}'
+# The request travels inside destination records and SNS/SQS envelopes that hold it several times over, and
+# those cap a message at 256 KB: a larger request would be dropped on the way, so it is refused here.
+MAX_REQUEST_BYTES = 16 * 1024
 
 
 class InvalidQuoteRequest(ValueError):
@@ -22,6 +26,9 @@ def validate_request(event: Any) -> dict[str, Any]:
     """Return a copy of the request if it is valid, else raise InvalidQuoteRequest."""
     if not isinstance(event, Mapping):
         raise _reject(f"expected a JSON object but got {type(event).__name__}")
+    size = len(json.dumps(event, default=str).encode())
+    if size > MAX_REQUEST_BYTES:
+        raise _reject(f"it is {size} bytes of JSON, more than the {MAX_REQUEST_BYTES} that fit in a scatter message")
     data = event.get("data")
     if data is None:
         raise _reject("it has no 'data' object")

@@ -26,30 +26,39 @@ class Synthesized:
 
     vendors: tuple[str, ...]
     batching_window: int
+    deadline: int
+    catch_failures: bool
     templates: dict[str, dict[str, Any]]
     assembly: Any
     outdir: Path
 
 
-def synthesize(outdir: Path, context: dict[str, Any] | None, vendors: tuple[str, ...], window: int) -> Synthesized:
+def synthesize(
+    outdir: Path, context: dict[str, Any] | None, vendors: tuple[str, ...], window: int, deadline: int, catch: bool
+) -> Synthesized:
     from infra.app import build_app
 
     assembly = build_app(context, outdir=str(outdir)).synth()
     templates = {name: assembly.get_stack_by_name(name).template for name in (PARALLEL, SNS)}
-    return Synthesized(vendors, window, templates, assembly, outdir)
+    return Synthesized(vendors, window, deadline, catch, templates, assembly, outdir)
 
 
 @pytest.fixture(scope="session")
 def two_vendors(tmp_path_factory) -> Synthesized:
     """The default context (as in cdk.json), with the cdk-nag checks on."""
-    return synthesize(tmp_path_factory.mktemp("cdk-two"), None, ("Avis", "Alamo"), 1)
+    return synthesize(tmp_path_factory.mktemp("cdk-two"), None, ("Avis", "Alamo"), 1, 10, True)
 
 
 @pytest.fixture(scope="session")
 def three_vendors(tmp_path_factory) -> Synthesized:
-    """Context as the CLI's `-c` passes it: JSON strings."""
-    context = {"recipients": json.dumps(THREE_VENDORS), "max_batching_window_seconds": "5"}
-    return synthesize(tmp_path_factory.mktemp("cdk-three"), context, ("Avis", "Alamo", "Hertz"), 5)
+    """Context as the CLI's `-c` passes it: strings; the Parallel state's branches do not catch failures."""
+    context = {
+        "recipients": json.dumps(THREE_VENDORS),
+        "max_batching_window_seconds": "5",
+        "aggregation_deadline_seconds": "7",
+        "parallel_catch_failures": "false",
+    }
+    return synthesize(tmp_path_factory.mktemp("cdk-three"), context, ("Avis", "Alamo", "Hertz"), 5, 7, False)
 
 
 @pytest.fixture(scope="session", params=["two_vendors", "three_vendors"])

@@ -98,7 +98,11 @@ def test_assets_hold_only_the_handler_folder(two_vendors):
     asset_dirs = [path for path in two_vendors.outdir.iterdir() if path.name.startswith("asset.")]
     contents = sorted(sorted(p.name for p in path.iterdir()) for path in asset_dirs)
 
-    assert contents == [["app.py", "quote_records.py"], ["app.py", "quote_request.py"], ["app.py", "vendor_quote.py"]]
+    assert contents == [
+        ["aggregate_store.py", "aggregation.py", "app.py", "gathering.py", "quote_records.py"],
+        ["app.py", "quote_request.py"],
+        ["app.py", "vendor_quote.py"],
+    ]
 
 
 def assert_no_unacknowledged_findings(synthesized) -> None:

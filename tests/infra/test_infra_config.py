@@ -8,15 +8,21 @@ from pathlib import Path
 import pytest
 
 from infra.config import (
+    DEFAULT_AGGREGATION_DEADLINE_SECONDS,
     DEFAULT_MAX_BATCHING_WINDOW_SECONDS,
+    DEFAULT_PARALLEL_CATCH_FAILURES,
     DEFAULT_RECIPIENTS,
     BatchingWindowConfigError,
+    CatchFailuresConfigError,
     ConfigError,
+    DeadlineConfigError,
     RecipientsConfigError,
     Vendor,
     WorkshopConfig,
     load_config,
     parse_batching_window,
+    parse_catch_failures,
+    parse_deadline,
     parse_recipients,
 )
 
@@ -28,6 +34,8 @@ def test_defaults_match_cdk_json():
 
     assert context["recipients"] == DEFAULT_RECIPIENTS
     assert context["max_batching_window_seconds"] == DEFAULT_MAX_BATCHING_WINDOW_SECONDS == 1
+    assert context["aggregation_deadline_seconds"] == DEFAULT_AGGREGATION_DEADLINE_SECONDS == 10
+    assert context["parallel_catch_failures"] is DEFAULT_PARALLEL_CATCH_FAILURES is True
 
 
 def test_cdk_json_runs_the_app_module_with_the_venv_python():
@@ -113,15 +121,50 @@ def test_batching_window_rejects_other_values(value):
 
 
 def test_load_config_uses_defaults_for_missing_context():
-    expected = WorkshopConfig(vendors=parse_recipients(DEFAULT_RECIPIENTS), max_batching_window_seconds=1)
+    expected = WorkshopConfig(vendors=parse_recipients(DEFAULT_RECIPIENTS), max_batching_window_seconds=1,
+                              aggregation_deadline_seconds=10, parallel_catch_failures=True)
 
     assert load_config({}.get) == expected
 
 
-def test_load_config_reads_both_keys():
-    config = load_config({"recipients": '{"Sixt": {"base_rate": "80"}}', "max_batching_window_seconds": "3"}.get)
+def test_load_config_reads_every_key():
+    config = load_config({"recipients": '{"Sixt": {"base_rate": "80"}}', "max_batching_window_seconds": "3",
+                          "aggregation_deadline_seconds": "4", "parallel_catch_failures": "false"}.get)
 
-    assert config == WorkshopConfig(vendors=(Vendor("Sixt", 80),), max_batching_window_seconds=3)
+    assert config == WorkshopConfig(vendors=(Vendor("Sixt", 80),), max_batching_window_seconds=3,
+                                    aggregation_deadline_seconds=4, parallel_catch_failures=False)
+
+
+@pytest.mark.parametrize(("value", "window", "seconds"), [(10, 1, 10), ("3", 1, 3), (1, 0, 1), (900, 300, 900)])
+def test_deadline_accepts_whole_seconds_above_the_batching_window_up_to_900(value, window, seconds):
+    assert parse_deadline(value, window) == seconds
+
+
+@pytest.mark.parametrize(("value", "window"), [(0, 0), (1, 1), (5, 10), (901, 1), ("2.5", 1), (True, 0), ("soon", 1)])
+def test_deadline_rejects_other_values_with_a_valid_example(value, window):
+    with pytest.raises(DeadlineConfigError) as raised:
+        parse_deadline(value, window)
+
+    message = str(raised.value)
+    assert message.startswith("The 'aggregation_deadline_seconds' context must be a whole number of seconds greater")
+    example = int(message.rsplit("=", 1)[1].rstrip("."))
+    assert parse_deadline(example, window) == example
+
+
+def test_a_deadline_not_above_the_batching_window_is_refused_by_load_config():
+    with pytest.raises(DeadlineConfigError, match=r"greater than 'max_batching_window_seconds' \(20\)"):
+        load_config({"max_batching_window_seconds": 20}.get)
+
+
+@pytest.mark.parametrize(("value", "catch"), [(True, True), (False, False), ("true", True), ("False", False)])
+def test_catch_failures_accepts_booleans_and_their_strings(value, catch):
+    assert parse_catch_failures(value) is catch
+
+
+@pytest.mark.parametrize("value", ["yes", 1, 0, "", None])
+def test_catch_failures_rejects_other_values(value):
+    with pytest.raises(CatchFailuresConfigError, match=r"must be true or false, not .*; .* -c parallel_catch_failures"):
+        parse_catch_failures(value)
 
 
 def test_more_than_ten_vendors_need_a_batching_window():
@@ -135,4 +178,6 @@ def test_more_than_ten_vendors_need_a_batching_window():
 def test_config_errors_are_value_errors():
     assert issubclass(RecipientsConfigError, ConfigError)
     assert issubclass(BatchingWindowConfigError, ConfigError)
+    assert issubclass(DeadlineConfigError, ConfigError)
+    assert issubclass(CatchFailuresConfigError, ConfigError)
     assert issubclass(ConfigError, ValueError)

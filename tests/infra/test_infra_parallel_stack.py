@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from infra_test_support import PARALLEL, flatten_join, resources
+from infra_test_support import PARALLEL, REPO_ROOT, flatten_join, resources
 
 
 def template(synthesized):
@@ -14,6 +14,11 @@ def template(synthesized):
 def definition(synthesized) -> dict:
     (machine,) = resources(template(synthesized), "AWS::StepFunctions::StateMachine").values()
     return json.loads(flatten_join(machine["Properties"]["DefinitionString"]))
+
+
+def branches(synthesized) -> list[tuple[str, dict]]:
+    """(vendor, branch) pairs, in the order of the vendors."""
+    return list(zip(synthesized.vendors, definition(synthesized)["States"]["Parallel"]["Branches"], strict=True))
 
 
 def test_one_standard_state_machine_without_a_fixed_name(synthesized):
@@ -40,19 +45,68 @@ def test_parallel_has_one_branch_per_vendor(synthesized):
 
     assert parallel["Type"] == "Parallel"
     assert parallel["End"] is True
-    assert parallel["ResultSelector"] == {"quotes.$": "$"}
     assert [branch["StartAt"] for branch in parallel["Branches"]] == [f"Responder{v}" for v in synthesized.vendors]
+    assert "Catch" not in parallel and "Retry" not in parallel
+
+
+def test_the_parallel_output_splits_quotes_and_errors_when_catching(synthesized):
+    parallel = definition(synthesized)["States"]["Parallel"]
+
+    if synthesized.catch_failures:
+        assert parallel["ResultSelector"] == {"quotes.$": "$[*].quote", "errors.$": "$[*].error"}
+    else:  # the sample's shape: the list of branch outputs
+        assert parallel["ResultSelector"] == {"quotes.$": "$"}
 
 
 def test_each_branch_invokes_its_responder_with_the_request_and_keeps_the_quote(synthesized):
-    for branch in definition(synthesized)["States"]["Parallel"]["Branches"]:
-        (state,) = branch["States"].values()
+    for vendor, branch in branches(synthesized):
+        state = branch["States"][f"Responder{vendor}"]
         assert state["InputPath"] == "$.request"
         assert state["ResultSelector"] == {"quote.$": "States.StringToJson($.Payload.data)"}
-        assert state["OutputPath"] == "$.quote"
         assert state["Parameters"]["Payload.$"] == "$"
         assert state["End"] is True
-        assert "Lambda.ServiceException" in state["Retry"][0]["ErrorEquals"]
+        if synthesized.catch_failures:
+            assert "OutputPath" not in state  # the branch yields {"quote": ...}
+        else:
+            assert state["OutputPath"] == "$.quote"
+
+
+def test_each_branch_retries_service_errors_and_an_unavailable_vendor_briefly(synthesized):
+    for vendor, branch in branches(synthesized):
+        (retry,) = branch["States"][f"Responder{vendor}"]["Retry"]
+        assert retry["ErrorEquals"] == [
+            "Lambda.ClientExecutionTimeoutException",
+            "Lambda.ServiceException",
+            "Lambda.AWSLambdaException",
+            "Lambda.SdkClientException",
+            "VendorUnavailableError",
+        ]
+        assert (retry["IntervalSeconds"], retry["MaxAttempts"], retry["BackoffRate"]) == (1, 2, 2)
+
+
+def test_a_failed_vendor_is_caught_into_an_error_entry_only_when_catching(synthesized):
+    for vendor, branch in branches(synthesized):
+        task = branch["States"][f"Responder{vendor}"]
+        if not synthesized.catch_failures:
+            assert "Catch" not in task
+            assert list(branch["States"]) == [f"Responder{vendor}"]
+            continue
+        assert task["Catch"] == [{"ErrorEquals": ["States.ALL"], "Next": f"Responder{vendor}Failed"}]
+        failed = branch["States"][f"Responder{vendor}Failed"]
+        assert failed == {
+            "Type": "Pass",
+            "Parameters": {"error": {"vendor": vendor, "error.$": "$.Error", "cause.$": "$.Cause"}},
+            "End": True,
+        }
+
+
+def test_an_invalid_request_fails_the_execution_without_retry_or_catch(synthesized):
+    requester = definition(synthesized)["States"]["Requester"]
+
+    assert "Catch" not in requester
+    retried = {error for retry in requester["Retry"] for error in retry["ErrorEquals"]}
+    assert retried == {"Lambda.ClientExecutionTimeoutException", "Lambda.ServiceException",
+                       "Lambda.AWSLambdaException", "Lambda.SdkClientException"}
 
 
 def test_each_branch_targets_a_different_responder_function(synthesized):
@@ -99,3 +153,15 @@ def test_the_state_machine_role_may_invoke_only_the_stacks_functions(synthesized
     arns = [resource for statement in invoke for resource in statement["Resource"]]
     assert all("Fn::GetAtt" in json.dumps(arn) for arn in arns)
     assert len(arns) == 2 * (1 + len(synthesized.vendors))  # each function's ARN and ARN:*
+
+
+def test_the_retried_error_is_the_name_of_the_responders_outage_exception():
+    import ast
+
+    from infra.parallel_stack import VENDOR_UNAVAILABLE
+
+    source = (REPO_ROOT / "lambdas" / "responder" / "vendor_quote.py").read_text()
+    classes = {node.name for node in ast.walk(ast.parse(source)) if isinstance(node, ast.ClassDef)}
+
+    # Step Functions reports a Python exception by its class name, which the Retry must match exactly.
+    assert VENDOR_UNAVAILABLE in classes

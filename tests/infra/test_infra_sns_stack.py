@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from infra_test_support import SNS, resources
 
 
@@ -27,13 +28,21 @@ def test_functions_requester_one_responder_per_vendor_and_aggregator(synthesized
     assert set(function_ids(synthesized)) == expected
 
 
-def test_requester_on_success_publishes_to_the_topic(synthesized):
+def queue_arn(synthesized, prefix: str) -> dict:
+    return {"Fn::GetAtt": [logical_id(synthesized, "AWS::SQS::Queue", prefix), "Arn"]}
+
+
+def test_requester_publishes_to_the_topic_and_records_a_rejected_request_at_once(synthesized):
     topic = logical_id(synthesized, "AWS::SNS::Topic", "ScatterTopic")
     configs = resources(template(synthesized), "AWS::Lambda::EventInvokeConfig").values()
     requester = function_ids(synthesized)["Requester"]
 
     (config,) = [c for c in configs if c["Properties"]["FunctionName"] == {"Ref": requester}]
-    assert config["Properties"]["DestinationConfig"] == {"OnSuccess": {"Destination": {"Ref": topic}}}
+    assert config["Properties"]["DestinationConfig"] == {
+        "OnSuccess": {"Destination": {"Ref": topic}},
+        "OnFailure": {"Destination": queue_arn(synthesized, "FailedInvocationsQueue")},
+    }
+    assert config["Properties"]["MaximumRetryAttempts"] == 0  # an invalid request stays invalid
 
 
 def test_every_responder_is_subscribed_and_answers_into_the_queue(synthesized):
@@ -43,7 +52,7 @@ def test_every_responder_is_subscribed_and_answers_into_the_queue(synthesized):
     subscriptions = list(resources(template(synthesized), "AWS::SNS::Subscription").values())
     ids = function_ids(synthesized)
 
-    assert len(subscriptions) == len(synthesized.vendors)
+    assert len([s for s in subscriptions if s["Properties"]["Protocol"] == "lambda"]) == len(synthesized.vendors)
     assert len(configs) == 1 + len(synthesized.vendors)
     for vendor in synthesized.vendors:
         function = ids[f"Responder{vendor}"]
@@ -55,20 +64,119 @@ def test_every_responder_is_subscribed_and_answers_into_the_queue(synthesized):
         assert destination == {"Fn::GetAtt": [queue, "Arn"]}
 
 
+def test_a_failing_responder_is_retried_twice_then_recorded_in_the_failed_invocations_queue(synthesized):
+    configs = list(resources(template(synthesized), "AWS::Lambda::EventInvokeConfig").values())
+    ids = function_ids(synthesized)
+
+    for vendor in synthesized.vendors:
+        (config,) = [c for c in configs if c["Properties"]["FunctionName"] == {"Ref": ids[f"Responder{vendor}"]}]
+        assert config["Properties"]["MaximumRetryAttempts"] == 2
+        on_failure = config["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]
+        assert on_failure == queue_arn(synthesized, "FailedInvocationsQueue")
+
+
+def test_the_failed_invocations_queue_takes_records_of_the_largest_asynchronous_payloads(synthesized):
+    failed = logical_id(synthesized, "AWS::SQS::Queue", "FailedInvocationsQueue")
+
+    assert template(synthesized)["Resources"][failed]["Properties"]["MaximumMessageSize"] == 1024 * 1024
+
+
+def test_the_deadline_queue_gets_every_request_raw_and_delayed_by_the_deadline(synthesized):
+    topic = logical_id(synthesized, "AWS::SNS::Topic", "ScatterTopic")
+    deadline_queue = logical_id(synthesized, "AWS::SQS::Queue", "DeadlineQueue")
+    subscriptions = resources(template(synthesized), "AWS::SNS::Subscription").values()
+
+    (subscription,) = [s for s in subscriptions if s["Properties"]["Protocol"] == "sqs"]
+    assert subscription["Properties"] == {
+        "Protocol": "sqs",
+        "TopicArn": {"Ref": topic},
+        "Endpoint": {"Fn::GetAtt": [deadline_queue, "Arn"]},
+        "RawMessageDelivery": True,
+    }
+    properties = template(synthesized)["Resources"][deadline_queue]["Properties"]
+    assert properties["DelaySeconds"] == synthesized.deadline
+    dead_letter = logical_id(synthesized, "AWS::SQS::Queue", "AggregationDeadLetterQueue")
+    assert properties["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": [dead_letter, "Arn"]}
+
+
+def test_the_topic_may_send_to_the_deadline_queue_only(synthesized):
+    topic = logical_id(synthesized, "AWS::SNS::Topic", "ScatterTopic")
+    deadline_queue = logical_id(synthesized, "AWS::SQS::Queue", "DeadlineQueue")
+    policies = resources(template(synthesized), "AWS::SQS::QueuePolicy").values()
+
+    allows = [(p["Properties"]["Queues"], s) for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]
+              if s["Effect"] == "Allow"]
+    ((queues, allow),) = allows
+    assert queues == [{"Ref": deadline_queue}]
+    assert allow["Principal"] == {"Service": "sns.amazonaws.com"}
+    assert allow["Action"] == "sqs:SendMessage"
+    assert allow["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Ref": topic}}}
+
+
 def test_sns_may_invoke_each_responder(synthesized):
     permissions = resources(template(synthesized), "AWS::Lambda::Permission").values()
 
     assert sorted(p["Properties"]["Principal"] for p in permissions) == ["sns.amazonaws.com"] * len(synthesized.vendors)
 
 
-def test_aggregator_reads_the_queue_in_batches_of_one_per_vendor(synthesized):
-    (mapping,) = resources(template(synthesized), "AWS::Lambda::EventSourceMapping").values()
-    queue = logical_id(synthesized, "AWS::SQS::Queue", "AggregationQueue")
+def mappings_by_queue(synthesized) -> dict[str, dict]:
+    mappings = resources(template(synthesized), "AWS::Lambda::EventSourceMapping").values()
+    return {m["Properties"]["EventSourceArn"]["Fn::GetAtt"][0]: m["Properties"] for m in mappings}
 
-    assert mapping["Properties"]["BatchSize"] == len(synthesized.vendors)
-    assert mapping["Properties"]["MaximumBatchingWindowInSeconds"] == synthesized.batching_window
-    assert mapping["Properties"]["EventSourceArn"] == {"Fn::GetAtt": [queue, "Arn"]}
-    assert mapping["Properties"]["FunctionName"] == {"Ref": function_ids(synthesized)["Aggregator"]}
+
+def test_aggregator_reads_the_queue_in_batches_of_one_per_vendor(synthesized):
+    queue = logical_id(synthesized, "AWS::SQS::Queue", "AggregationQueue")
+    mapping = mappings_by_queue(synthesized)[queue]
+
+    assert mapping["BatchSize"] == len(synthesized.vendors)
+    assert mapping["MaximumBatchingWindowInSeconds"] == synthesized.batching_window
+    assert mapping["FunctionName"] == {"Ref": function_ids(synthesized)["Aggregator"]}
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_aggregator_also_reads_the_deadline_queue_at_once(synthesized):
+    queue = logical_id(synthesized, "AWS::SQS::Queue", "AggregationQueue")
+    deadline_queue = logical_id(synthesized, "AWS::SQS::Queue", "DeadlineQueue")
+    mappings = mappings_by_queue(synthesized)
+
+    assert set(mappings) == {queue, deadline_queue}
+    mapping = mappings[deadline_queue]
+    assert mapping["FunctionName"] == {"Ref": function_ids(synthesized)["Aggregator"]}
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BatchSize"] == 10
+    assert "MaximumBatchingWindowInSeconds" not in mapping
+
+
+def test_aggregator_environment_names_the_table_the_vendors_and_the_deadline_queue(synthesized):
+    aggregator = template(synthesized)["Resources"][function_ids(synthesized)["Aggregator"]]
+
+    assert aggregator["Properties"]["Environment"]["Variables"] == {
+        "AGGREGATES_TABLE": {"Ref": logical_id(synthesized, "AWS::DynamoDB::Table", "AggregatesTable")},
+        "EXPECTED_VENDORS": ",".join(synthesized.vendors),
+        "DEADLINE_QUEUE_ARN": queue_arn(synthesized, "DeadlineQueue"),
+    }
+
+
+def test_the_aggregates_table_is_keyed_by_uuid_and_record_on_demand_with_ttl(synthesized):
+    ((key, table),) = resources(template(synthesized), "AWS::DynamoDB::Table").items()
+
+    assert table["Properties"]["KeySchema"] == [
+        {"AttributeName": "uuid", "KeyType": "HASH"},
+        {"AttributeName": "sk", "KeyType": "RANGE"},
+    ]
+    assert table["Properties"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["Properties"]["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Delete"
+    assert "TableName" not in table["Properties"]
+
+
+def test_the_aggregator_may_only_put_and_query_items_of_its_table(synthesized):
+    table = logical_id(synthesized, "AWS::DynamoDB::Table", "AggregatesTable")
+    dynamodb = [s for s in statements(synthesized, "Aggregator") if "dynamodb" in json.dumps(s["Action"])]
+
+    (statement,) = dynamodb
+    assert sorted(statement["Action"]) == ["dynamodb:PutItem", "dynamodb:Query"]
+    assert statement["Resource"] == [{"Fn::GetAtt": [table, "Arn"]}]
 
 
 def test_queues_are_encrypted_ssl_only_and_the_aggregation_queue_has_a_dead_letter_queue(synthesized):
@@ -76,20 +184,21 @@ def test_queues_are_encrypted_ssl_only_and_the_aggregation_queue_has_a_dead_lett
     queue = logical_id(synthesized, "AWS::SQS::Queue", "AggregationQueue")
     dead_letter = logical_id(synthesized, "AWS::SQS::Queue", "AggregationDeadLetterQueue")
 
-    assert len(queues) == 2
+    assert sorted(key.rstrip("0123456789ABCDEF") for key in queues) == [
+        "AggregationDeadLetterQueue", "AggregationQueue", "DeadlineQueue", "FailedInvocationsQueue"]
     assert all(q["Properties"]["SqsManagedSseEnabled"] is True for q in queues.values())
     redrive = queues[queue]["Properties"]["RedrivePolicy"]
     assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": [dead_letter, "Arn"]}
     policies = resources(template(synthesized), "AWS::SQS::QueuePolicy").values()
-    assert len(policies) == 2
+    assert len(policies) == 4
     for policy in policies:
-        (deny,) = policy["Properties"]["PolicyDocument"]["Statement"]
-        assert deny["Effect"] == "Deny"
+        (deny,) = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
         assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 
-def test_queue_visibility_timeout_covers_the_aggregator(synthesized):
-    queue = logical_id(synthesized, "AWS::SQS::Queue", "AggregationQueue")
+@pytest.mark.parametrize("prefix", ["AggregationQueue", "DeadlineQueue"])
+def test_queue_visibility_timeout_covers_the_aggregator(synthesized, prefix):
+    queue = logical_id(synthesized, "AWS::SQS::Queue", prefix)
     timeout = template(synthesized)["Resources"][function_ids(synthesized)["Aggregator"]]["Properties"]["Timeout"]
 
     assert template(synthesized)["Resources"][queue]["Properties"]["VisibilityTimeout"] >= 6 * timeout
@@ -122,16 +231,20 @@ def test_requester_may_publish_to_the_topic_with_its_key_and_nothing_more(synthe
 
     assert granted['"sns:Publish"'] == {"Ref": topic}
     assert granted['["kms:Decrypt", "kms:GenerateDataKey*"]'] == {"Fn::GetAtt": [key, "Arn"]}
-    assert len(granted) == 3  # plus writing to its own log group
+    sends = [s["Resource"] for s in statements(synthesized, "Requester") if "sqs:SendMessage" in s["Action"]]
+    assert sends == [queue_arn(synthesized, "FailedInvocationsQueue")]
+    assert len(granted) == 4  # plus writing to its own log group
 
 
 def test_responders_may_send_to_the_queue_and_the_aggregator_may_consume_it(synthesized):
-    queue = {"Fn::GetAtt": [logical_id(synthesized, "AWS::SQS::Queue", "AggregationQueue"), "Arn"]}
+    queue = queue_arn(synthesized, "AggregationQueue")
+    failed = queue_arn(synthesized, "FailedInvocationsQueue")
     for vendor in synthesized.vendors:
         sends = [s for s in statements(synthesized, f"Responder{vendor}") if "sqs:SendMessage" in s["Action"]]
-        assert [s["Resource"] for s in sends] == [queue]
+        assert sorted((s["Resource"] for s in sends), key=json.dumps) == sorted([queue, failed], key=json.dumps)
     consumes = [s for s in statements(synthesized, "Aggregator") if "sqs:ReceiveMessage" in s["Action"]]
-    assert [s["Resource"] for s in consumes] == [queue]
+    assert sorted((s["Resource"] for s in consumes), key=json.dumps) == sorted(
+        [queue, queue_arn(synthesized, "DeadlineQueue")], key=json.dumps)
 
 
 def test_outputs_name_everything_the_notebooks_need(synthesized):
@@ -145,3 +258,8 @@ def test_outputs_name_everything_the_notebooks_need(synthesized):
     assert outputs["AggregationQueueUrl"]["Value"] == {"Ref": queue}
     aggregator = template(synthesized)["Resources"][ids["Aggregator"]]
     assert outputs["AggregatorLogGroupName"]["Value"] == aggregator["Properties"]["LoggingConfig"]["LogGroup"]
+    table = logical_id(synthesized, "AWS::DynamoDB::Table", "AggregatesTable")
+    assert outputs["AggregatesTableName"]["Value"] == {"Ref": table}
+    for name in ("FailedInvocationsQueue", "DeadlineQueue", "AggregationDeadLetterQueue"):
+        assert outputs[f"{name}Url"]["Value"] == {"Ref": logical_id(synthesized, "AWS::SQS::Queue", name)}
+    assert outputs["AggregationDeadlineSeconds"]["Value"] == str(synthesized.deadline)

@@ -1,4 +1,4 @@
-"""The aggregator handler: reads quotes from SQS records of responder results and logs them once."""
+"""The aggregator handler: correlates quotes by uuid, aggregates each request once, logs the batch's quotes."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from types import ModuleType
 import pytest
 
 AGGREGATOR_DIR = Path(__file__).resolve().parents[2] / "lambdas" / "aggregator"
+QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:AggregationQueue"
+DEADLINE_ARN = "arn:aws:sqs:us-east-1:123456789012:DeadlineQueue"
 
 
 def _load_handler_module() -> ModuleType:
@@ -24,10 +26,15 @@ def _load_handler_module() -> ModuleType:
 
 
 aggregator = _load_handler_module()
+from aggregate_store import InMemoryAggregateStore  # noqa: E402
 from quote_records import UnsupportedRecord  # noqa: E402
 
-AVIS = {"car_type": "XL", "days_rental": 20, "uuid": "u-1", "price_quote": 1980, "vendor": "Avis"}
-ALAMO = {"car_type": "XL", "days_rental": 20, "uuid": "u-1", "price_quote": 2400, "vendor": "Alamo"}
+
+def quote(vendor: str, price: int, uuid: str = "u-1") -> dict:
+    return {"car_type": "XL", "days_rental": 20, "uuid": uuid, "price_quote": price, "vendor": vendor}
+
+
+AVIS, ALAMO = quote("Avis", 1980), quote("Alamo", 2400)
 
 
 def responder_destination_record(quote: dict) -> dict:
@@ -47,79 +54,271 @@ def responder_destination_record(quote: dict) -> dict:
     }
 
 
-def sqs_event(*bodies: object) -> dict:
+def requester_destination_record(uuid: str) -> dict:
+    """What the scatter topic delivers raw to the deadline queue: the requester's OnSuccess record."""
+    request = {"data": {"car_type": "XL", "days_rental": 20, "uuid": uuid}}
     return {
-        "Records": [
-            {
-                "messageId": f"00000000-0000-4000-8000-00000000000{index}",
-                "receiptHandle": "AQEB...",
-                "body": body if isinstance(body, str) else json.dumps(body),
-                "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1714557601000"},
-                "messageAttributes": {},
-                "md5OfBody": "x",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:AggregationQueue",
-                "awsRegion": "us-east-1",
-            }
-            for index, body in enumerate(bodies)
-        ]
+        "version": "1.0",
+        "timestamp": "2024-05-01T10:00:00.000Z",
+        "requestContext": {"requestId": "r", "functionArn": "arn:aws:lambda:us-east-1:123456789012:function:Req",
+                           "condition": "Success", "approximateInvokeCount": 1},
+        "requestPayload": {"data": {"car_type": "XL", "days_rental": 20}},
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST"},
+        "responsePayload": {"statusCode": 200, "body": json.dumps(request)},
     }
 
 
-def quotes_lines(caplog) -> list[str]:
-    return [message for message in caplog.messages if message.startswith("quotes: ")]
+def sqs_record(body: object, index: int = 0, source: str = QUEUE_ARN) -> dict:
+    return {
+        "messageId": f"00000000-0000-4000-8000-{index:012d}",
+        "receiptHandle": "AQEB...",
+        "body": body if isinstance(body, str) else json.dumps(body),
+        "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1714557601000"},
+        "messageAttributes": {},
+        "md5OfBody": "x",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": source,
+        "awsRegion": "us-east-1",
+    }
 
 
-def test_returns_and_logs_one_quote_per_record(caplog):
-    event = sqs_event(responder_destination_record(AVIS), responder_destination_record(ALAMO))
+def quotes_event(*quotes: dict) -> dict:
+    return {"Records": [sqs_record(responder_destination_record(q), i) for i, q in enumerate(quotes)]}
 
+
+def deadline_event(*uuids: str) -> dict:
+    return {"Records": [sqs_record(requester_destination_record(u), i, DEADLINE_ARN) for i, u in enumerate(uuids)]}
+
+
+@pytest.fixture(autouse=True)
+def store(monkeypatch) -> InMemoryAggregateStore:
+    """The handler's store is an in-memory fake; two vendors are expected."""
+    fake = InMemoryAggregateStore()
+    monkeypatch.setattr(aggregator, "_store", fake)
+    monkeypatch.setenv("EXPECTED_VENDORS", "Avis,Alamo")
+    monkeypatch.setenv("DEADLINE_QUEUE_ARN", DEADLINE_ARN)
+    monkeypatch.setenv("AGGREGATES_TABLE", "unused-by-the-fake")
+    return fake
+
+
+def prefixed(caplog, prefix: str) -> list:
+    return [json.loads(m.removeprefix(prefix)) for m in caplog.messages if m.startswith(prefix)]
+
+
+def handle(caplog, event: dict) -> dict:
     with caplog.at_level("INFO"):
-        response = aggregator.lambda_handler(event, None)
-
-    assert response == {"statusCode": 200, "body": json.dumps([AVIS, ALAMO])}
-    lines = quotes_lines(caplog)
-    assert len(lines) == 1
-    assert json.loads(lines[0].removeprefix("quotes: ")) == [AVIS, ALAMO]
+        return aggregator.lambda_handler(event, None)
 
 
-def test_the_quotes_line_is_the_only_line_mentioning_quotes(caplog):
-    with caplog.at_level("DEBUG"):
-        aggregator.lambda_handler(sqs_event(responder_destination_record(AVIS)), None)
+def test_logs_the_batch_quotes_once_and_returns_them_without_failures(caplog):
+    response = handle(caplog, quotes_event(AVIS, ALAMO))
 
-    assert [message for message in caplog.messages if "quotes" in message] == quotes_lines(caplog)
-
-
-def test_accepts_a_bare_responder_result_and_an_already_decoded_quote(caplog):
-    event = sqs_event({"statusCode": 200, "data": json.dumps(AVIS)}, {"statusCode": 200, "data": ALAMO})
-
-    with caplog.at_level("INFO"):
-        response = aggregator.lambda_handler(event, None)
-
-    assert json.loads(response["body"]) == [AVIS, ALAMO]
+    assert response == {"statusCode": 200, "body": json.dumps([AVIS, ALAMO]), "batchItemFailures": []}
+    assert prefixed(caplog, "quotes: ") == [[AVIS, ALAMO]]
 
 
-def test_an_empty_batch_gives_an_empty_list(caplog):
-    with caplog.at_level("INFO"):
-        response = aggregator.lambda_handler({"Records": []}, None)
+def test_only_the_quotes_and_aggregate_lines_carry_quote_json(caplog):
+    handle(caplog, quotes_event(AVIS, ALAMO))
+
+    assert [m.split(": ")[0] for m in caplog.messages if "price_quote" in m] == ["quotes", "aggregate"]
+
+
+def test_complete_when_every_expected_vendor_answered(caplog, store):
+    handle(caplog, quotes_event(AVIS, ALAMO))
+
+    (aggregate,) = prefixed(caplog, "aggregate: ")
+    assert aggregate == {"uuid": "u-1", "status": "complete", "quotes": [AVIS, ALAMO], "best_quote": AVIS,
+                         "missing_vendors": []}
+    assert store.aggregate("u-1") == aggregate
+
+
+def test_one_quote_of_two_does_not_aggregate_yet(caplog, store):
+    handle(caplog, quotes_event(AVIS))
+
+    assert prefixed(caplog, "aggregate: ") == []
+    assert store.aggregate("u-1") is None
+
+
+def test_a_duplicate_delivery_is_counted_once(caplog, store):
+    handle(caplog, quotes_event(AVIS, AVIS))
+    handle(caplog, quotes_event(AVIS))
+    assert prefixed(caplog, "aggregate: ") == []
+
+    handle(caplog, quotes_event(ALAMO))
+
+    (aggregate,) = prefixed(caplog, "aggregate: ")
+    assert aggregate["quotes"] == [AVIS, ALAMO]
+    assert len(store.quotes("u-1")) == 2
+    assert any("duplicate quote from Avis" in m for m in caplog.messages)
+
+
+def test_out_of_order_arrival_gives_the_same_aggregate(caplog):
+    handle(caplog, quotes_event(ALAMO))
+    handle(caplog, quotes_event(AVIS))
+
+    (aggregate,) = prefixed(caplog, "aggregate: ")
+    assert aggregate["status"] == "complete"
+    assert aggregate["quotes"] == [AVIS, ALAMO]  # in the expected vendors' order, whatever the arrival order
+
+
+def test_deadline_names_the_missing_vendor(caplog, store):
+    handle(caplog, quotes_event(ALAMO))
+    handle(caplog, deadline_event("u-1"))
+
+    (aggregate,) = prefixed(caplog, "aggregate: ")
+    assert aggregate == {"uuid": "u-1", "status": "timed_out", "quotes": [ALAMO], "best_quote": ALAMO,
+                         "missing_vendors": ["Avis"]}
+    assert store.aggregate("u-1")["status"] == "timed_out"
+
+
+def test_deadline_without_any_quote_names_every_vendor(caplog):
+    handle(caplog, deadline_event("u-9"))
+
+    (aggregate,) = prefixed(caplog, "aggregate: ")
+    assert aggregate == {"uuid": "u-9", "status": "timed_out", "quotes": [], "best_quote": None,
+                         "missing_vendors": ["Avis", "Alamo"]}
+
+
+def test_deadline_after_complete_does_nothing(caplog, store):
+    handle(caplog, quotes_event(AVIS, ALAMO))
+    complete = store.aggregate("u-1")
+
+    response = handle(caplog, deadline_event("u-1"))
+
+    assert len(prefixed(caplog, "aggregate: ")) == 1
+    assert store.aggregate("u-1") == complete
+    assert response["batchItemFailures"] == []
+    assert any("deadline of request u-1 passed: it was already aggregated" in m for m in caplog.messages)
+
+
+def test_a_late_quote_after_the_deadline_does_not_aggregate_again(caplog, store):
+    handle(caplog, quotes_event(AVIS))
+    handle(caplog, deadline_event("u-1"))
+
+    handle(caplog, quotes_event(ALAMO))
+
+    assert [a["status"] for a in prefixed(caplog, "aggregate: ")] == ["timed_out"]
+    assert store.aggregate("u-1")["missing_vendors"] == ["Alamo"]
+
+
+def test_a_deadline_delivered_twice_aggregates_once(caplog):
+    handle(caplog, deadline_event("u-1", "u-1"))
+
+    assert len(prefixed(caplog, "aggregate: ")) == 1
+
+
+def test_a_mixed_batch_of_two_requests_gives_two_aggregates(caplog):
+    first_avis, first_alamo = quote("Avis", 99, "u-a"), quote("Alamo", 120, "u-a")
+    second_avis, second_alamo = quote("Avis", 198, "u-b"), quote("Alamo", 240, "u-b")
+
+    handle(caplog, quotes_event(first_avis, second_alamo, second_avis, first_alamo))
+
+    aggregates = {a["uuid"]: a for a in prefixed(caplog, "aggregate: ")}
+    assert set(aggregates) == {"u-a", "u-b"}
+    assert aggregates["u-a"]["quotes"] == [first_avis, first_alamo]
+    assert aggregates["u-b"]["quotes"] == [second_avis, second_alamo]
+    assert prefixed(caplog, "quotes: ") == [[first_avis, second_alamo, second_avis, first_alamo]]
+
+
+def test_a_mixed_batch_of_quotes_and_deadlines(caplog):
+    event = {"Records": [sqs_record(responder_destination_record(AVIS), 0),
+                         sqs_record(requester_destination_record("u-2"), 1, DEADLINE_ARN)]}
+
+    response = handle(caplog, event)
+
+    assert json.loads(response["body"]) == [AVIS]
+    assert [(a["uuid"], a["status"]) for a in prefixed(caplog, "aggregate: ")] == [("u-2", "timed_out")]
+
+
+def test_a_deadline_only_batch_logs_an_empty_quotes_line(caplog):
+    response = handle(caplog, deadline_event("u-1"))
 
     assert response["body"] == "[]"
-    assert quotes_lines(caplog) == ["quotes: []"]
+    assert prefixed(caplog, "quotes: ") == [[]]
+
+
+def test_an_unreadable_record_is_reported_alone_and_the_others_proceed(caplog, store):
+    event = quotes_event(AVIS, ALAMO)
+    event["Records"].insert(1, sqs_record("not json", 7))
+
+    response = handle(caplog, event)
+
+    assert response["batchItemFailures"] == [{"itemIdentifier": "00000000-0000-4000-8000-000000000007"}]
+    assert store.aggregate("u-1")["status"] == "complete"
+    assert any(m.startswith("record 00000000-0000-4000-8000-000000000007 failed") for m in caplog.messages)
+
+
+def test_a_quote_without_uuid_or_vendor_is_reported(caplog):
+    no_uuid = {key: value for key, value in AVIS.items() if key != "uuid"}
+
+    response = handle(caplog, quotes_event(no_uuid))
+
+    assert len(response["batchItemFailures"]) == 1
+    assert prefixed(caplog, "quotes: ") == [[]]
+
+
+def test_a_storage_error_reports_only_that_record(caplog, store, monkeypatch):
+    def throttled(uuid, vendor, quote):
+        if vendor == "Alamo":
+            raise RuntimeError("ProvisionedThroughputExceededException")
+        return InMemoryAggregateStore.put_quote(store, uuid, vendor, quote)
+
+    monkeypatch.setattr(store, "put_quote", throttled)
+
+    response = handle(caplog, quotes_event(AVIS, ALAMO))
+
+    assert response["batchItemFailures"] == [{"itemIdentifier": "00000000-0000-4000-8000-000000000001"}]
+    assert len(store.quotes("u-1")) == 1
+
+
+def test_a_failed_record_without_message_id_fails_the_whole_batch():
+    with pytest.raises(UnsupportedRecord, match="^Aggregator cannot read the body of record 0: it is not valid JSON"):
+        aggregator.lambda_handler({"Records": [{"body": "not json"}]}, None)
+
+
+def test_without_the_deadline_queue_arn_every_record_is_a_quote(caplog, monkeypatch):
+    monkeypatch.delenv("DEADLINE_QUEUE_ARN")
+
+    response = handle(caplog, deadline_event("u-1"))
+
+    assert len(response["batchItemFailures"]) == 1  # a request is not a responder result
+
+
+def test_a_missing_environment_variable_is_named(monkeypatch):
+    monkeypatch.delenv("EXPECTED_VENDORS")
+
+    with pytest.raises(aggregator.AggregatorConfigError, match="EXPECTED_VENDORS is missing or empty; redeploy"):
+        aggregator.lambda_handler(quotes_event(AVIS), None)
 
 
 @pytest.mark.parametrize(
-    ("event", "problem"),
+    ("record", "problem"),
     [
-        ({}, "this event: it has no 'Records' list"),
-        ([], "this event: it has no 'Records' list"),
-        ({"Records": [{"messageId": "m"}]}, "record 0: it has no 'body'"),
-        (sqs_event("not json"), "the body of record 0: it is not valid JSON"),
-        (sqs_event({"responsePayload": {"statusCode": 200}}), "the body of record 0: it holds no responder result"),
-        (sqs_event({"responsePayload": {"data": "[1, 2]"}}), "the body of record 0: its quote is not an object"),
-        (sqs_event({"responsePayload": {"data": "{oops"}}), "the quote in the body of record 0: it is not valid"),
+        (sqs_record({"responsePayload": {"statusCode": 200}}), "it holds no responder result"),
+        (sqs_record({"responsePayload": {"data": "[1, 2]"}}), "its quote is not an object"),
+        (sqs_record({"responsePayload": {"data": "{oops"}}), "the quote in the body of record 0: it is not valid"),
+        (sqs_record({"statusCode": 200, "body": "{}"}, 0, DEADLINE_ARN), "it holds no request with a 'data.uuid'"),
+        (sqs_record("[]", 0, DEADLINE_ARN), "it holds no request with a 'data.uuid'"),
     ],
 )
-def test_rejects_what_it_cannot_read_with_a_reason(event, problem):
-    with pytest.raises(UnsupportedRecord, match=f"^Aggregator cannot read {problem}") as raised:
+def test_unreadable_records_are_reported_with_a_reason(caplog, record, problem):
+    response = handle(caplog, {"Records": [record]})
+
+    assert response["batchItemFailures"] == [{"itemIdentifier": record["messageId"]}]
+    (line,) = [m for m in caplog.messages if m.startswith("record ")]
+    assert problem in line and "Aggregator cannot read" in line
+
+
+@pytest.mark.parametrize("event", [{}, [], {"Records": "x"}])
+def test_an_event_that_is_not_from_sqs_is_rejected(event):
+    with pytest.raises(UnsupportedRecord, match="^Aggregator cannot read this event: it has no 'Records' list"):
         aggregator.lambda_handler(event, None)
 
-    assert str(raised.value).endswith('"data": "<quote JSON>"}.')
+
+def test_accepts_a_bare_responder_result_and_an_already_decoded_quote(caplog):
+    event = {"Records": [sqs_record({"statusCode": 200, "data": json.dumps(AVIS)}, 0),
+                         sqs_record({"statusCode": 200, "data": ALAMO}, 1)]}
+
+    response = handle(caplog, event)
+
+    assert json.loads(response["body"]) == [AVIS, ALAMO]

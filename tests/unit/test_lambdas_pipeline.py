@@ -23,6 +23,8 @@ def _load(folder: str) -> ModuleType:
 
 
 requester, responder, aggregator = _load("requester"), _load("responder"), _load("aggregator")
+from aggregate_store import InMemoryAggregateStore  # noqa: E402
+
 VENDORS = {"Avis": "99", "Alamo": "120"}
 
 
@@ -42,6 +44,9 @@ def on_success(request_payload: object, response_payload: object) -> str:
 
 
 def test_a_request_scattered_over_sns_and_gathered_from_sqs_yields_one_quote_per_vendor(monkeypatch, caplog):
+    store = InMemoryAggregateStore()
+    monkeypatch.setattr(aggregator, "_store", store)
+    monkeypatch.setenv("EXPECTED_VENDORS", ",".join(VENDORS))
     request = {"data": {"car_type": "XL", "days_rental": 20}}
     published = on_success(request, requester.lambda_handler(request, None))
     sns_event = {"Records": [{"EventSource": "aws:sns", "Sns": {"Message": published}}]}
@@ -58,6 +63,29 @@ def test_a_request_scattered_over_sns_and_gathered_from_sqs_yields_one_quote_per
     assert [(quote["vendor"], quote["price_quote"]) for quote in quotes] == [("Avis", 1980), ("Alamo", 2400)]
     assert len({quote["uuid"] for quote in quotes}) == 1
     assert all(set(quote) == {"car_type", "days_rental", "uuid", "price_quote", "vendor"} for quote in quotes)
+    aggregate = store.aggregate(quotes[0]["uuid"])
+    assert (aggregate["status"], aggregate["best_quote"]["vendor"]) == ("complete", "Avis")
+
+
+def test_the_deadline_queue_reads_the_message_the_topic_delivers_raw(monkeypatch, caplog):
+    # The deadline queue's raw subscription delivers the SNS Message itself: the requester's OnSuccess record.
+    store = InMemoryAggregateStore()
+    monkeypatch.setattr(aggregator, "_store", store)
+    monkeypatch.setenv("EXPECTED_VENDORS", ",".join(VENDORS))
+    deadline_arn = "arn:aws:sqs:us-east-1:123456789012:Deadline"
+    monkeypatch.setenv("DEADLINE_QUEUE_ARN", deadline_arn)
+    request = {"data": {"car_type": "XL", "days_rental": 20}}
+    published = on_success(request, requester.lambda_handler(request, None))
+
+    with caplog.at_level("INFO"):
+        result = aggregator.lambda_handler(
+            {"Records": [{"messageId": "m", "body": published, "eventSourceARN": deadline_arn}]},
+            None,
+        )
+
+    uuid = json.loads(json.loads(published)["responsePayload"]["body"])["data"]["uuid"]
+    assert result["batchItemFailures"] == []
+    assert store.aggregate(uuid)["missing_vendors"] == list(VENDORS)
 
 
 @pytest.mark.parametrize("vendor", ["Avis", "Alamo"])

@@ -133,3 +133,17 @@ def test_logs_the_request_it_sends(caplog):
         requester.lambda_handler(request(), None)
 
     assert any(message.startswith("sending quote request: ") for message in caplog.messages)
+
+
+def test_rejects_a_request_too_large_for_the_scatter_messages():
+    from quote_request import MAX_REQUEST_BYTES
+
+    with pytest.raises(InvalidQuoteRequest, match=rf"bytes of JSON, more than the {MAX_REQUEST_BYTES} that fit"):
+        requester.lambda_handler(request(car_type="X" * MAX_REQUEST_BYTES), None)
+
+
+def test_accepts_a_request_just_under_the_size_limit():
+    from quote_request import MAX_REQUEST_BYTES
+
+    padding = MAX_REQUEST_BYTES - len(json.dumps(request(notes="")))
+    assert requester.lambda_handler(request(notes="n" * padding), None)["statusCode"] == 200
