@@ -162,15 +162,15 @@ class LogTail(widgets.VBox):
         self.start_button.disabled, self.stop_button.disabled = False, True
         self.state.value = views.message_html(f"Stopped tailing {self.log_group}.")
 
-    def wait_for(self, text: str, *, timeout_s: float = 30.0) -> dict:
-        """Block until a log line containing `text` arrives (tailing meanwhile); returns that event."""
+    def wait_for(self, *texts: str, timeout_s: float = 30.0) -> dict:
+        """Block until a log line containing every one of `texts` arrives (tailing meanwhile); returns it."""
         started_here = not (self._thread and self._thread.is_alive())
         if started_here:
             self.start()
         deadline = time.monotonic() + timeout_s
         try:
             while time.monotonic() < deadline:
-                found = next((e for e in self.refresh() if text in e["message"]), None)
+                found = next((e for e in self.refresh() if all(t in e["message"] for t in texts)), None)
                 if found:
                     return found
                 time.sleep(min(self.interval_s, 0.25))
@@ -178,7 +178,7 @@ class LogTail(widgets.VBox):
             if started_here:
                 self.stop()
         raise TimeoutError(
-            f"No line containing {text!r} reached {self.log_group} in {timeout_s:.0f} s: "
+            f"No line containing {' and '.join(map(repr, texts))} reached {self.log_group} in {timeout_s:.0f} s: "
             "check that the request was sent and the stack is deployed, then try again."
         )
 
