@@ -5,12 +5,13 @@ from __future__ import annotations
 import copy
 import json
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from IPython.display import HTML, display
 
-from workshop_utils import cdk, stacks, target, timelines, triggers, views
+from workshop_utils import aggregates, cdk, exercise, stacks, target, timelines, triggers, views
 from workshop_utils.logs import fetch_log_events, function_log_group
 from workshop_utils.prerequisites import check_all
 from workshop_utils.quote_input import QuoteRequest, parse_quote_form
@@ -82,21 +83,24 @@ def default_recipients() -> dict:
     return copy.deepcopy(json.loads(_CDK_JSON.read_text())["context"]["recipients"])
 
 
-def _context(recipients: dict | None) -> dict | None:
-    return None if recipients is None else {"recipients": recipients}
+def _context(recipients: dict | None, extra: dict) -> dict | None:
+    context = dict(extra)
+    if recipients is not None:
+        context["recipients"] = recipients
+    return context or None
 
 
-def deploy(stack: str, *, recipients: dict | None = None) -> None:
-    """Deploy one stack with live progress, then show its outputs."""
+def deploy(stack: str, *, recipients: dict | None = None, **context: object) -> None:
+    """Deploy one stack with live progress (context overrides as keywords), then show its outputs."""
     cdk.ensure_bootstrapped()
-    outputs = cdk.deploy(stack, context=_context(recipients))
+    outputs = cdk.deploy(stack, context=_context(recipients, context))
     _show(views.message_html(f"{stack} deployed.", kind="success"))
     _show(views.section(f"{stack} outputs", views.json_html(outputs)))
 
 
-def show_diff(stack: str, *, recipients: dict | None = None) -> None:
-    """Show what `cdk diff` says would change with these recipients."""
-    text = cdk.diff(stack, context=_context(recipients))
+def show_diff(stack: str, *, recipients: dict | None = None, **context: object) -> None:
+    """Show what `cdk diff` says would change with these recipients (and context overrides)."""
+    text = cdk.diff(stack, context=_context(recipients, context))
     _show(views.section(f"cdk diff {stack}", diff_html(text)))
 
 
@@ -191,37 +195,116 @@ def show_destination_record(handle: triggers.SnsQuoteHandle) -> dict | None:
     return None
 
 
+# ---------------------------------------------------------------- the Aggregator and failures
+
+
+def wait_for_aggregate(handle: triggers.SnsQuoteHandle) -> dict:
+    """Wait for this request's one aggregate and show it."""
+    document = aggregates.wait_for_aggregate(handle)
+    kind = "success" if document.get("status") == "complete" else "error"
+    missing = ", ".join(document.get("missing_vendors") or []) or "none"
+    _show(views.message_html(f"Aggregate {document.get('status')}: missing vendors: {missing}.", kind=kind))
+    _show(views.section("Aggregate", quotes_html(document.get("quotes", [])) + views.json_html(document)))
+    return document
+
+
+def show_table_items(handle: triggers.SnsQuoteHandle) -> None:
+    """The aggregates table's items for one request."""
+    _show(views.section(f"Table items for {handle.uuid}", views.json_html(aggregates.table_items(handle.uuid))))
+
+
+def check_completeness_condition(condition: exercise.Condition) -> None:
+    """Check a completeness condition on edge cases, then against a real request on the deployed stack."""
+    result = exercise.check_edge_cases(condition)
+    if not result.attempted:
+        _show(views.message_html("Not written yet: replace `raise NotImplementedError` above, then run this cell."))
+        return
+    if result.passed:
+        handle = triggers.request_sns_quote(QuoteRequest("Compact", 2))
+        document = aggregates.wait_for_aggregate(handle)
+        answered = {item["vendor"] for item in aggregates.table_items(handle.uuid) if "vendor" in item}
+        expected = {quote.get("vendor") for quote in document.get("quotes", [])} | set(document["missing_vendors"])
+        result = exercise.check_against_aggregate(
+            condition, expected=expected, answered=answered, status=document["status"]
+        )
+    _verdict(
+        result.passed,
+        "Your condition agrees with every edge case and with the deployed aggregator.",
+        "Not yet: " + "; ".join(result.failures) + ". Change the condition, then run this cell again.",
+    )
+
+
+def send_parallel_request(car_type: str = "XL", days: int | str = 3) -> triggers.ParallelExecution:
+    """Send one request through the Parallel state machine and show how it ended."""
+    execution = triggers.request_parallel_quote(parse_quote_form(car_type, days))
+    _show(views.parallel_result_html(execution))
+    return execution
+
+
+def show_failure_records(*, since_ms: int, at_least: int = 0, timeout_s: float = 30.0) -> list[dict]:
+    """The OnFailure records (failed invocations queue) since a time, waiting for `at_least` of them."""
+    give_up = time.monotonic() + timeout_s
+    records = aggregates.failure_records(since_ms=since_ms)
+    while len(records) < at_least and time.monotonic() < give_up:
+        time.sleep(0.5)
+        records = aggregates.failure_records(since_ms=since_ms)
+    rows = [aggregates.failure_summary(record) for record in records]
+    if not rows:
+        _show(views.message_html("No failure recorded since then."))
+    for row, record in zip(rows, records, strict=True):
+        title = f"{row['function']}: {row['condition']} after {row['attempts']} attempt(s): {row['error']}"
+        body = views.message_html(str(row["message"]), kind="error") + views.json_html(record)
+        _show(views.section(title, body))
+    return rows
+
+
+def send_invalid_parallel(payload: object) -> triggers.ParallelExecution:
+    """Start the Parallel state machine with a payload the form would refuse, and show how it ends."""
+    execution = triggers.run_parallel_payload(payload)
+    _show(views.parallel_result_html(execution))
+    return execution
+
+
+def send_invalid_sns(payload: object) -> triggers.SnsQuoteHandle:
+    """Invoke the SNS requester with a payload the form would refuse (it answers 202 all the same)."""
+    handle = triggers.send_sns_payload(payload)
+    _show(views.message_html("Sent; Lambda answered 202 Accepted: the failure, if any, happens later."))
+    return handle
+
+
+def now_ms() -> int:
+    """The current time in epoch milliseconds (to find what happened after it)."""
+    from workshop_utils.logs import now_ms as current
+
+    return current()
+
+
 # ---------------------------------------------------------------- side by side
 
 
 @dataclass
 class Comparison:
-    """The same request through both patterns."""
+    """The same request through both patterns: the execution, the aggregate and both timelines."""
 
     request: QuoteRequest
     parallel: triggers.ParallelExecution
-    sns: triggers.SnsQuoteResult | None
-    sns_error: str | None
+    sns_aggregate: dict
     sns_lanes: list[tuple[str, float, float]]
 
 
-def compare(car_type: str = "XL", days: int | str = 7, *, sns_timeout_s: float = 20.0) -> Comparison:
-    """Send the same request through both patterns and collect both timelines."""
+def compare(car_type: str = "XL", days: int | str = 7) -> Comparison:
+    """Send the same request through both patterns (at the same time) and collect both timelines."""
     request = parse_quote_form(car_type, days)
-    parallel = triggers.request_parallel_quote(request)
     handle = triggers.request_sns_quote(request)
-    sns, error = None, None
-    try:
-        sns = triggers.wait_for_sns_quotes(handle, timeout_s=sns_timeout_s)
-    except triggers.QuoteTimeout as timeout:
-        error = str(timeout)
+    parallel = triggers.request_parallel_quote(request)
+    aggregate = aggregates.wait_for_aggregate(handle)
     lanes = []
     for role in ("Requester", "Responder", "Aggregator"):
         for function in _functions(SNS_STACK, role):
             events = fetch_log_events(function_log_group(function), start_ms=handle.sent_at_ms - 1000)
             label = function.split("-")[1] if "-" in function else function
             lanes += timelines.invocation_bars(events, label=label, needle=handle.uuid, origin_ms=handle.sent_at_ms)
-    return Comparison(request, parallel, sns, error, sorted(lanes, key=lambda bar: bar[1]))
+    return Comparison(request, parallel, aggregate, sorted(lanes, key=lambda bar: bar[1]))
 
 
 def show_comparison(comparison: Comparison) -> None:
@@ -231,11 +314,14 @@ def show_comparison(comparison: Comparison) -> None:
         "SNS (choreography)": comparison.sns_lanes,
     }
     _show(views.section("Timelines, same request", timeline_svg(lanes)))
-    _show(views.parallel_result_html(comparison.parallel))
-    if comparison.sns:
-        _show(views.sns_result_html(comparison.sns))
-    else:
-        _show(views.message_html(f"SNS: {comparison.sns_error}", kind="error"))
+    _show(views.section("Parallel state", views.parallel_result_html(comparison.parallel)))
+    aggregate = comparison.sns_aggregate
+    missing = ", ".join(aggregate.get("missing_vendors") or []) or "none"
+    summary = views.message_html(
+        f"Aggregate {aggregate.get('status')}; missing vendors: {missing}.",
+        kind="success" if aggregate.get("status") == "complete" else "error",
+    )
+    _show(views.section("SNS scatter-gather", summary + quotes_html(aggregate.get("quotes", []))))
 
 
 def benchmark(requests: int = 30, concurrency: int = 5) -> dict:

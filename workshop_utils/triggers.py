@@ -65,9 +65,15 @@ def request_parallel_quote(
     request: QuoteRequest, *, state_machine_arn: str | None = None, timeout_s: float = 60.0
 ) -> ParallelExecution:
     """Start the Parallel state machine with a request, wait for it to finish, return the execution."""
+    return run_parallel_payload(request.payload(), state_machine_arn=state_machine_arn, timeout_s=timeout_s)
+
+
+def run_parallel_payload(
+    payload: object, *, state_machine_arn: str | None = None, timeout_s: float = 60.0
+) -> ParallelExecution:
+    """Start the Parallel state machine with any JSON payload (even an invalid one) and wait for the end."""
     arn = state_machine_arn or stacks.stack_outputs(stacks.PARALLEL_STACK)["StatemachineArn"]
     sfn = target.client("stepfunctions")
-    payload = request.payload()
     execution_arn = sfn.start_execution(stateMachineArn=arn, input=json.dumps(payload))["executionArn"]
     deadline = time.monotonic() + timeout_s
     while True:
@@ -85,7 +91,7 @@ def request_parallel_quote(
     return ParallelExecution(
         execution_arn=execution_arn,
         status=described["status"],
-        request=payload,
+        request=payload if isinstance(payload, dict) else {"payload": payload},
         output=json.loads(output) if output else None,
         error=described.get("error"),
         cause=described.get("cause"),
@@ -131,9 +137,15 @@ class SnsQuoteResult:
 
 def request_sns_quote(request: QuoteRequest, *, requester_function: str | None = None) -> SnsQuoteHandle:
     """Invoke the requester asynchronously (as Lambda destinations require) and return at once."""
-    function = requester_function or stacks.stack_outputs(stacks.SNS_STACK)["RequesterFunctionName"]
     correlation_id = str(uuid.uuid4())
-    payload = request.payload(uuid=correlation_id)
+    return send_sns_payload(request.payload(uuid=correlation_id), requester_function=requester_function)
+
+
+def send_sns_payload(payload: object, *, requester_function: str | None = None) -> SnsQuoteHandle:
+    """Invoke the requester asynchronously with any JSON payload (even an invalid one)."""
+    function = requester_function or stacks.stack_outputs(stacks.SNS_STACK)["RequesterFunctionName"]
+    data = payload.get("data") if isinstance(payload, dict) else None
+    correlation_id = data.get("uuid") if isinstance(data, dict) and isinstance(data.get("uuid"), str) else ""
     sent_at = now_ms()
     response = target.client("lambda").invoke(
         FunctionName=function, InvocationType="Event", Payload=json.dumps(payload).encode()
@@ -143,7 +155,7 @@ def request_sns_quote(request: QuoteRequest, *, requester_function: str | None =
         requester_function=function,
         lambda_request_id=response["ResponseMetadata"]["RequestId"],
         sent_at_ms=sent_at,
-        request=payload,
+        request=payload if isinstance(payload, dict) else {"payload": payload},
     )
 
 

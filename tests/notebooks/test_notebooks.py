@@ -15,6 +15,7 @@ def test_the_workshop_has_its_notebooks_in_order():
         "00_setup",
         "01_parallel_state",
         "02_sns_scatter_gather",
+        "02b_aggregator_and_failures",
         "03_side_by_side",
         "99_cleanup",
     ]

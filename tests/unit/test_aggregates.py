@@ -1,0 +1,33 @@
+"""Parsing the aggregator's records: aggregate lines and OnFailure records."""
+
+import json
+
+from workshop_utils.aggregates import failure_summary, parse_aggregate_line
+
+
+def test_aggregate_line_is_found_behind_the_runtime_prefix():
+    document = {"uuid": "u1", "status": "timed_out", "missing_vendors": ["Hertz"]}
+    line = "[INFO]\t2026-11-27T10:00:00.000Z\treq-1\taggregate: " + json.dumps(document)
+    assert parse_aggregate_line(line) == document
+    assert parse_aggregate_line("quotes: []") is None
+    assert parse_aggregate_line("aggregate: {not json") is None
+
+
+def test_failure_summary_names_function_reason_and_attempts():
+    record = {
+        "requestContext": {
+            "functionArn": "arn:aws:lambda:us-east-1:123456789012:function:Stack-ResponderHertz-ABC:$LATEST",
+            "condition": "RetriesExhausted",
+            "approximateInvokeCount": 3,
+        },
+        "requestPayload": {"data": {"uuid": "u1"}},
+        "responsePayload": {"errorType": "VendorUnavailableError", "errorMessage": "Vendor Hertz is unavailable"},
+    }
+    assert failure_summary(record) == {
+        "function": "Stack-ResponderHertz-ABC",
+        "condition": "RetriesExhausted",
+        "attempts": 3,
+        "error": "VendorUnavailableError",
+        "message": "Vendor Hertz is unavailable",
+        "request": {"data": {"uuid": "u1"}},
+    }

@@ -1,0 +1,98 @@
+"""Read the SNS stack's Aggregator results and recorded failures on the current target, as plain data."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from workshop_utils import stacks, target, triggers
+from workshop_utils.logs import fetch_log_events
+
+AGGREGATE_PREFIX = "aggregate: "
+
+
+def parse_aggregate_line(message: str) -> dict | None:
+    """The JSON document of an `aggregate: {...}` log line (wherever the runtime's prefix puts it)."""
+    if AGGREGATE_PREFIX not in message:
+        return None
+    try:
+        return json.loads(message.split(AGGREGATE_PREFIX, 1)[1])
+    except json.JSONDecodeError:
+        return None
+
+
+def wait_for_aggregate(handle: triggers.SnsQuoteHandle, *, timeout_s: float | None = None) -> dict:
+    """Block until the aggregator logs this request's one aggregate (complete, or timed out at the deadline)."""
+    outputs = stacks.stack_outputs(stacks.SNS_STACK)
+    deadline_s = float(outputs.get("AggregationDeadlineSeconds", 10))
+    limit = timeout_s if timeout_s is not None else deadline_s + 20
+    group = triggers.aggregator_log_group()
+    give_up = time.monotonic() + limit
+    while time.monotonic() < give_up:
+        for event in fetch_log_events(group, start_ms=handle.sent_at_ms - 1000):
+            document = parse_aggregate_line(event["message"])
+            if document and document.get("uuid") == handle.uuid:
+                return document
+        time.sleep(0.25)
+    raise triggers.QuoteTimeout(
+        f"No aggregate for request {handle.uuid} after {limit:.0f} s, although the deadline is "
+        f"{deadline_s:.0f} s: look at the aggregator's log below, then send the request again."
+    )
+
+
+def _attribute(value: dict) -> object:
+    ((kind, raw),) = value.items()
+    return float(raw) if kind == "N" else raw
+
+
+def table_items(correlation_id: str) -> list[dict]:
+    """The aggregates table's items for one request: a QUOTE#<vendor> item per answer, then AGGREGATE."""
+    table = stacks.stack_outputs(stacks.SNS_STACK)["AggregatesTableName"]
+    response = target.client("dynamodb").query(
+        TableName=table,
+        KeyConditionExpression="#u = :u",
+        ExpressionAttributeNames={"#u": "uuid"},
+        ExpressionAttributeValues={":u": {"S": correlation_id}},
+    )
+    return [{key: _attribute(value) for key, value in item.items()} for item in response["Items"]]
+
+
+def failure_records(*, since_ms: int = 0, max_messages: int = 10) -> list[dict]:
+    """OnFailure records in the failed-invocations queue, newest last; peeked, not consumed."""
+    url = stacks.stack_outputs(stacks.SNS_STACK)["FailedInvocationsQueueUrl"]
+    sqs = target.client("sqs")
+    records, seen = [], set()
+    for _ in range(3):  # SQS returns a sample of messages per call; a few calls see them all
+        response = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=max_messages, VisibilityTimeout=0)
+        for message in response.get("Messages", []):
+            if message["MessageId"] in seen:
+                continue
+            seen.add(message["MessageId"])
+            record = json.loads(message["Body"])
+            if _record_time_ms(record) >= since_ms:
+                records.append(record)
+    return sorted(records, key=_record_time_ms)
+
+
+def _record_time_ms(record: dict) -> int:
+    from datetime import datetime
+
+    stamp = record.get("timestamp")
+    try:
+        return int(datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp() * 1000)
+    except (AttributeError, ValueError):
+        return 0
+
+
+def failure_summary(record: dict) -> dict:
+    """What a learner needs from an OnFailure record: which function, why, after how many attempts."""
+    context = record.get("requestContext", {})
+    payload = record.get("responsePayload") or {}
+    return {
+        "function": context.get("functionArn", "").split(":function:")[-1].split(":")[0],
+        "condition": context.get("condition"),
+        "attempts": context.get("approximateInvokeCount"),
+        "error": payload.get("errorType") if isinstance(payload, dict) else None,
+        "message": payload.get("errorMessage") if isinstance(payload, dict) else str(payload),
+        "request": record.get("requestPayload"),
+    }
