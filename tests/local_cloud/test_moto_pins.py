@@ -1,0 +1,71 @@
+"""Fail loudly when a moto extension point the local Lambda runtime relies on moves (moto is pinned)."""
+
+from __future__ import annotations
+
+import base64
+import importlib.metadata
+from collections.abc import Callable
+
+from moto.awslambda.models import EventSourceMapping, LambdaFunction
+from moto.sns.models import Subscription, Topic, sns_backends
+from moto.sqs.models import Message, Queue
+
+from workshop_utils.local_cloud import pins
+from workshop_utils.local_cloud.functions import FunctionSpec
+
+ACCOUNT = "999999999999"  # an account no other test uses
+REGION = "us-east-1"
+
+
+def test_moto_is_the_pinned_version() -> None:
+    assert importlib.metadata.version("moto") == pins.PINNED_MOTO_VERSION
+
+
+def test_every_extension_point_is_where_the_local_cloud_expects_it() -> None:
+    assert pins.check_extension_points() == []
+
+
+def test_a_moto_function_has_the_attributes_a_worker_reads(zip_code: Callable[[str], bytes]) -> None:
+    package = zip_code("def handler(event, context):\n    return 1\n")
+    fn = LambdaFunction(ACCOUNT, {
+        "FunctionName": "pinned", "Role": f"arn:aws:iam::{ACCOUNT}:role/r", "Handler": "app.handler",
+        "Runtime": "python3.11", "Code": {"ZipFile": base64.b64encode(package).decode()}, "Timeout": 7,
+        "MemorySize": 256, "Environment": {"Variables": {"VENDOR": "Avis"}},
+    }, REGION, version="$LATEST")
+
+    spec = FunctionSpec.from_moto(fn)
+
+    assert spec.code == package and spec.code_sha256 == fn.code_sha_256
+    assert (spec.name, spec.handler, spec.runtime, spec.timeout, spec.memory_size) == (
+        "pinned", "app.handler", "python3.11", 7.0, 256)
+    assert spec.environment == {"VENDOR": "Avis"} and spec.version == "$LATEST"
+    assert spec.arn == f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:pinned"
+    assert spec.log_group == "/aws/lambda/pinned" and spec.package_type == "Zip"
+    assert fn.event_invoke_config == []
+
+
+def test_mappings_queues_messages_and_subscriptions_have_the_attributes_we_use() -> None:
+    mapping = EventSourceMapping({
+        "RegionName": REGION, "AccountId": ACCOUNT, "FunctionName": "pinned",
+        "FunctionArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:pinned",
+        "EventSourceArn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:pinned", "BatchSize": 5,
+        "MaximumBatchingWindowInSeconds": 2, "FunctionResponseTypes": ["ReportBatchItemFailures"],
+    })
+    assert (mapping.batch_size, mapping.max_batch_window, mapping.enabled) == (5, 2, True)
+    assert mapping.function_response_types == ["ReportBatchItemFailures"] and mapping.uuid
+    assert mapping.function_arn.endswith(":function:pinned") and mapping.event_source_arn.endswith(":pinned")
+
+    queue = Queue("pinned", region=REGION, account_id=ACCOUNT)
+    assert queue.lambda_event_source_mappings == {} and int(queue.visibility_timeout) == 30
+    assert queue.queue_arn == f"arn:aws:sqs:{REGION}:{ACCOUNT}:pinned" and queue.name == "pinned"
+
+    message = Message("id-1", "body")
+    for attribute in ("id", "body", "receipt_handle", "approximate_receive_count", "sent_timestamp", "sender_id",
+                      "approximate_first_receive_timestamp", "group_id", "deduplication_id", "sequence_number",
+                      "message_attributes", "body_md5", "attribute_md5"):
+        assert hasattr(message, attribute), attribute
+
+    topic = Topic("pinned", sns_backends[ACCOUNT][REGION])
+    subscription = Subscription(ACCOUNT, topic, f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:pinned", "lambda")
+    assert subscription._filter_policy_matcher is None and subscription.arn.startswith(topic.arn + ":")
+    assert (subscription.topic, subscription.protocol) == (topic, "lambda")

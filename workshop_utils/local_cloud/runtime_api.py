@@ -1,0 +1,137 @@
+"""The Lambda Runtime API (2018-06-01) awslambdaric talks to: a loopback HTTP/1.1 keep-alive endpoint per worker."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Protocol
+
+from .config import HOST
+from .invocation import Invocation
+
+API_PREFIX = "/2018-06-01/runtime"
+logger = logging.getLogger(__name__)
+_INVOCATION_POST = re.compile(rf"^{API_PREFIX}/invocation/(?P<request_id>[^/]+)/(?P<kind>response|error)$")
+
+
+class RuntimeApiBackend(Protocol):
+    """What a worker offers its Runtime API endpoint."""
+
+    def next_invocation(self) -> Invocation | None: ...  # blocks until an event is assigned; None: retire
+
+    def post_response(self, request_id: str, body: bytes) -> bool: ...
+
+    def post_error(self, request_id: str, body: bytes, error_type: str | None) -> bool: ...
+
+    def post_init_error(self, body: bytes, error_type: str | None) -> None: ...
+
+
+class _RuntimeApiHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # awslambdaric keeps one connection open; HTTP/1.0 would reconnect every call
+    disable_nagle_algorithm = True  # headers and body go out as separate writes; don't wait for the ACK
+    server: RuntimeApiServer
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's signature
+        """Silence per-request logging; the server log is for lifecycle events."""
+
+    def _reply(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        for name, value in {"Content-Type": "application/json", **(headers or {})}.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        self.wfile.flush()
+
+    def _read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if self.path != f"{API_PREFIX}/invocation/next":
+            self._reply(404, b'{"errorMessage": "unknown Runtime API path"}')
+            return
+        invocation = self.server.backend.next_invocation()
+        if invocation is None:
+            self.close_connection = True
+            self._reply(410, b'{"errorMessage": "this execution environment is being shut down"}')
+            return
+        self._reply(
+            200,
+            invocation.payload,
+            {
+                "Lambda-Runtime-Aws-Request-Id": invocation.request_id,
+                "Lambda-Runtime-Deadline-Ms": str(invocation.deadline_epoch_ms),
+                "Lambda-Runtime-Invoked-Function-Arn": invocation.invoked_arn,
+                "Lambda-Runtime-Trace-Id": invocation.trace_id,
+            },
+        )
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        body = self._read_body()
+        error_type = self.headers.get("Lambda-Runtime-Function-Error-Type")
+        if self.path == f"{API_PREFIX}/init/error":
+            self.server.backend.post_init_error(body, error_type)
+            self._reply(202, b'{"status": "OK"}')
+            return
+        match = _INVOCATION_POST.match(self.path)
+        if not match:
+            self._reply(404, b'{"errorMessage": "unknown Runtime API path"}')
+            return
+        request_id = match["request_id"]
+        if match["kind"] == "response":
+            accepted = self.server.backend.post_response(request_id, body)
+        else:
+            accepted = self.server.backend.post_error(request_id, body, error_type)
+        if accepted:
+            self._reply(202, b'{"status": "OK"}')
+        else:
+            self._reply(400, b'{"errorMessage": "unknown or finished request id", "errorType": "InvalidRequestID"}')
+
+
+class RuntimeApiServer(ThreadingHTTPServer):
+    """A Runtime API endpoint on 127.0.0.1 with an ephemeral port, serving one worker."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, backend: RuntimeApiBackend) -> None:
+        super().__init__((HOST, 0), _RuntimeApiHandler)
+        self.backend = backend
+        self._thread = threading.Thread(target=self.serve_forever, name="runtime-api", daemon=True)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A worker killed mid-request (timeout, retire) just closed its socket; anything else is logged."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError):
+            return
+        logger.exception("Runtime API request from %s failed", client_address)
+
+    @property
+    def address(self) -> str:
+        """The value for AWS_LAMBDA_RUNTIME_API."""
+        return f"{HOST}:{self.server_address[1]}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving without blocking the caller (shutdown waits for the serve loop's next poll)."""
+
+        def _stop() -> None:
+            self.shutdown()
+            self.server_close()
+
+        threading.Thread(target=_stop, name="runtime-api-stop", daemon=True).start()

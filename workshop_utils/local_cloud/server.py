@@ -1,0 +1,259 @@
+"""The local cloud's server process: moto's server app plus our extensions on 127.0.0.1, with control endpoints."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import importlib
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from . import state
+from .config import DEFAULT_PORT, HOST, endpoint_url, home_dir
+
+logger = logging.getLogger("workshop_utils.local_cloud")
+
+CONTROL_PREFIX = "/_local_cloud/"
+# Imported in the background after the server listens (they take seconds); their requests wait for them.
+EXTENSION_MODULES = ("workshop_utils.local_cloud.cloudformation", "workshop_utils.local_cloud.stepfunctions")
+WARM_UP_MODULES = ("moto.cloudformation.parsing", "moto.cloudformation.responses",
+                   "moto.stepfunctions.parser.models", "moto.stepfunctions.responses", "moto.ssm.responses")
+GATED_SERVICES = {"cloudformation", "states"}
+# Imported before serving: what install() and the first calls (health, SQS, SNS, Lambda, logs) need.
+EAGER_MODULES = ("moto.sts.responses", "moto.sqs.responses", "moto.sns.responses", "moto.awslambda.responses",
+                 "moto.logs.responses", "moto.s3.responses", "moto.iam.responses")
+
+StartResponse = Callable[..., Any]
+
+
+class ServerError(Exception):
+    """A startup problem a learner can fix; the message is one sentence saying how."""
+
+
+class Extensions:
+    """Loads the CloudFormation and Step Functions extensions in the background; gated requests wait."""
+
+    def __init__(self) -> None:
+        self.ready = threading.Event()
+        self.error: str | None = None
+        self.seconds: float | None = None
+        self._started = False
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        started = time.perf_counter()
+        try:
+            for name in EXTENSION_MODULES + WARM_UP_MODULES:
+                importlib.import_module(name)
+        except Exception:
+            self.error = traceback.format_exc()
+            logger.error("loading the local cloud extensions failed:\n%s", self.error)
+        finally:
+            self.seconds = time.perf_counter() - started
+            logger.info("CloudFormation and Step Functions extensions ready in %.2f s", self.seconds)
+            self.ready.set()
+
+    def start(self) -> None:
+        """Begin loading (once). Called after the first request is answered, so the import does not compete
+        for the GIL with the health check that `start` waits for, or when a gated request arrives."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        threading.Thread(target=self.load, name="load-extensions", daemon=True).start()
+
+    def start_soon(self, delay: float) -> None:
+        """Load anyway if no request comes (nobody ran `start`'s health check)."""
+        timer = threading.Timer(delay, self.start)
+        timer.daemon = True
+        timer.start()
+
+
+def _request_service(environ: dict[str, Any]) -> str | None:
+    """The signing service of a SigV4 request (Credential=key/date/region/SERVICE/aws4_request)."""
+    authorization = environ.get("HTTP_AUTHORIZATION", "")
+    marker = "Credential="
+    if marker in authorization:
+        scope = authorization.split(marker, 1)[1].split(",", 1)[0].split("/")
+        if len(scope) >= 4:
+            return scope[3].lower()
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    return "states" if target.startswith("AWSStepFunctions") else None
+
+
+class LocalCloudApp:
+    """WSGI wrapper: /_local_cloud/* control endpoints, a gate for not-yet-loaded extensions, then moto."""
+
+    def __init__(self, moto_app: Any, extensions: Extensions, port: int, shutdown: Callable[[], None]) -> None:
+        self.moto_app = moto_app
+        self.extensions = extensions
+        self.port = port
+        self.shutdown = shutdown
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(CONTROL_PREFIX):
+            return self._control(path[len(CONTROL_PREFIX):], environ, start_response)
+        if not self.extensions.ready.is_set() and _request_service(environ) in GATED_SERVICES:
+            self.extensions.start()
+            self.extensions.ready.wait(300)
+        response = self.moto_app(environ, start_response)
+        self.extensions.start()
+        return response
+
+    def _json(self, start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
+        data = json.dumps(body).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "pid": os.getpid(),
+            "port": self.port,
+            "extensions_ready": self.extensions.ready.is_set(),
+            "extensions_error": self.extensions.error,
+        }
+
+    def _control(self, action: str, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        if action == "health":
+            return self._json(start_response, "200 OK", self.health())
+        if action == "status":
+            from . import services
+
+            body = self.health()
+            if services.installed():
+                current = services.current()
+                body["workers"] = current.runtime.describe()
+                body["sqs_pollers"] = current.pollers.describe()
+                body["async_retries_pending"] = current.async_invoker.pending()
+            return self._json(start_response, "200 OK", body)
+        if action == "shutdown" and method == "POST":
+            threading.Thread(target=self.shutdown, name="shutdown", daemon=True).start()
+            return self._json(start_response, "202 Accepted", {"stopping": True})
+        return self._json(start_response, "404 Not Found", {"error": f"unknown control action {action!r}"})
+
+
+def _acquire_home_lock(home: Path) -> Any:
+    """One server per LOCAL_CLOUD_HOME; the lock dies with the process, so it is never stale."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: the state file check in service.py has to do
+        return None
+    handle = open(home / "server.lock", "w")  # noqa: SIM115 - held for the life of the process
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as error:
+        handle.close()
+        record = state.read_record(home)
+        where = f" on port {record.port} (pid {record.pid})" if record else ""
+        raise ServerError(
+            f"Another local cloud is already running from {home}{where}; use it, or stop it first with "
+            "`python -m workshop_utils.local_cloud stop`."
+        ) from error
+    return handle
+
+
+def _bind(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((HOST, port))
+    except OSError as error:
+        sock.close()
+        if error.errno in (errno.EADDRINUSE, errno.EACCES):
+            raise ServerError(
+                f"Port {port} on {HOST} is already in use by another program; stop that program or start the "
+                "local cloud on another port, e.g. `python -m workshop_utils.local_cloud start --port 4567`."
+            ) from error
+        raise
+    sock.listen(128)
+    return sock
+
+
+def serve(port: int, home: Path) -> int:
+    started = time.perf_counter()
+    home.mkdir(parents=True, exist_ok=True)
+    lock = _acquire_home_lock(home)
+    listener = _bind(port)
+    port = listener.getsockname()[1]
+    os.environ["MOTO_PORT"] = str(port)  # Step Functions' interpreter calls Lambda at localhost:$MOTO_PORT
+    url = endpoint_url(port)
+
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
+
+    from .install import install
+
+    for name in EAGER_MODULES:
+        importlib.import_module(name)
+    installed = install(endpoint_url=url, home=home)
+
+    extensions = Extensions()
+    http_server: Any = None
+
+    def shutdown() -> None:
+        if http_server is not None:
+            http_server.shutdown()
+
+    app = LocalCloudApp(DomainDispatcherApplication(create_backend_app), extensions, port, shutdown)
+    http_server = make_server(HOST, port, app, threaded=True, request_handler=MotoRequestHandler,
+                              fd=listener.fileno())
+    listener.close()  # make_server duplicated the descriptor
+    extensions.start_soon(3.0)
+
+    def on_signal(signum: int, frame: Any) -> None:
+        threading.Thread(target=shutdown, name="shutdown", daemon=True).start()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    record = state.ServerRecord(
+        pid=os.getpid(), port=port, endpoint_url=url, log_file=str(state.log_file(home)), started_at=time.time()
+    )
+    state.write_record(home, record)
+    logger.info("listening on %s (pid %s), ready in %.2f s", url, os.getpid(), time.perf_counter() - started)
+    try:
+        http_server.serve_forever()
+    finally:
+        logger.info("stopping: workers, pollers and retries")
+        installed.shutdown()
+        http_server.server_close()
+        state.remove_record(home, os.getpid())
+        if lock is not None:
+            lock.close()
+        logger.info("stopped")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m workshop_utils.local_cloud.server")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
+    parser.add_argument("--home", type=Path, default=None, help="state directory (default: LOCAL_CLOUD_HOME)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    home = (args.home or home_dir()).resolve()
+    from .install import ExtensionPointsMoved
+
+    try:
+        return serve(args.port, home)
+    except (ServerError, ExtensionPointsMoved) as error:
+        print(f"local cloud: {error}", file=sys.stderr, flush=True)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,321 @@
+"""Start, stop and inspect the local cloud's background process (idempotent, shared by every notebook kernel)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from . import state
+from .config import DEFAULT_PORT, DUMMY_CREDENTIALS, HOST, REGION, home_dir, repo_root
+
+Progress = Callable[[str], None] | None
+
+# Servers this process started, so their exit can be reaped (a zombie still looks alive to kill(pid, 0)).
+_children: dict[int, subprocess.Popen[bytes]] = {}
+
+
+class LocalCloudError(RuntimeError):
+    """Something a learner can fix; the message is one sentence that says how."""
+
+
+@dataclass(frozen=True)
+class Status:
+    """Is the local cloud running (a live server process) and healthy (a real API call succeeds)?"""
+
+    running: bool
+    healthy: bool
+    pid: int | None = None
+    port: int | None = None
+    endpoint_url: str | None = None
+    log_file: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _say(progress: Progress, message: str) -> None:
+    if progress is not None:
+        progress(message)
+
+
+def _home(home: Path | str | None) -> Path:
+    return Path(home).expanduser().resolve() if home is not None else home_dir()
+
+
+def healthy(endpoint_url: str, timeout: float = 3.0) -> bool:
+    """True when STS GetCallerIdentity answers through boto3, as every notebook call would."""
+    import boto3
+    from botocore.config import Config
+
+    try:
+        client = boto3.client(
+            "sts",
+            endpoint_url=endpoint_url,
+            region_name=REGION,
+            aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+            config=Config(connect_timeout=timeout, read_timeout=timeout, retries={"total_max_attempts": 1}),
+        )
+        return bool(client.get_caller_identity().get("Account"))
+    except Exception:
+        return False
+
+
+def status(*, home: Path | str | None = None, timeout: float = 3.0) -> Status:
+    """The current state; a state file whose process is gone is removed."""
+    home = _home(home)
+    record = state.read_record(home)
+    if record is None:
+        return Status(running=False, healthy=False)
+    if not _server_alive(record.pid):
+        state.remove_record(home, record.pid)
+        return Status(running=False, healthy=False)
+    return Status(
+        running=True,
+        healthy=healthy(record.endpoint_url, timeout),
+        pid=record.pid,
+        port=record.port,
+        endpoint_url=record.endpoint_url,
+        log_file=record.log_file,
+    )
+
+
+def server_info(*, home: Path | str | None = None, timeout: float = 3.0) -> dict[str, object]:
+    """The server's own view: workers, SQS pollers, pending retries (GET /_local_cloud/status)."""
+    record = state.read_record(_home(home))
+    if record is None:
+        return {}
+    with urllib.request.urlopen(f"{record.endpoint_url}/_local_cloud/status", timeout=timeout) as response:
+        return json.loads(response.read())
+
+
+def _server_alive(pid: int) -> bool:
+    child = _children.get(pid)
+    if child is not None and child.poll() is not None:
+        _children.pop(pid, None)
+        return False
+    return state.is_local_cloud_server(pid)
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def _server_environment(home: Path) -> dict[str, str]:
+    """The caller's environment without anything that would point boto3 or moto elsewhere."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("AWS_", "MOTO_")) and key not in ("LOCAL_CLOUD_HOME",)
+    }
+    env.update(DUMMY_CREDENTIALS)
+    env.update({"AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "LOCAL_CLOUD_HOME": str(home),
+                "PYTHONUNBUFFERED": "1"})
+    for key in ("LOCAL_CLOUD_MAX_WORKERS", "LOCAL_CLOUD_RETRY_DELAY", "LOCAL_CLOUD_INIT_TIMEOUT",
+                "LOCAL_CLOUD_WORKER_IDLE_SECONDS"):
+        if key in os.environ:
+            env[key] = os.environ[key]
+    return env
+
+
+def _startup_error(log_path: Path, returncode: int) -> str:
+    try:
+        lines = log_path.read_text(errors="replace").splitlines()
+    except OSError:
+        lines = []
+    for line in reversed(lines):
+        if line.startswith("local cloud: "):
+            return line[len("local cloud: "):]
+    return (
+        f"The local cloud stopped while starting (exit code {returncode}); read its log with "
+        "`python -m workshop_utils.local_cloud logs` and start it again."
+    )
+
+
+@contextlib.contextmanager
+def _starting(home: Path) -> Iterator[None]:
+    """Serialize concurrent starts for one home (two kernels at once): the second then finds the first."""
+    home.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(home / "start.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def start(
+    port: int = DEFAULT_PORT,
+    *,
+    home: Path | str | None = None,
+    timeout: float = 60.0,
+    progress: Progress = print,
+) -> Status:
+    """Start the server in its own session (it outlives this process); a healthy one is just reported."""
+    home = _home(home)
+    with _starting(home):
+        return _start(port, home, timeout, progress)
+
+
+def _start(port: int, home: Path, timeout: float, progress: Progress) -> Status:
+    started = time.perf_counter()
+    current = status(home=home)
+    if current.running:
+        if not current.healthy:
+            current = _wait_healthy(current, home, deadline=time.perf_counter() + 10)
+        _say(progress, f"The local cloud is already running at {current.endpoint_url} (pid {current.pid}).")
+        if port not in (0, current.port):
+            _say(progress, f"It listens on port {current.port}, not {port}; stop it first to change the port.")
+        return current
+    if port != 0 and not _port_free(port):
+        raise LocalCloudError(
+            f"Port {port} on {HOST} is already in use by another program; stop that program or start the local "
+            f"cloud on another port, e.g. `python -m workshop_utils.local_cloud start --port {port + 1}`."
+        )
+    _say(progress, f"Starting the local cloud on {HOST}:{port or '(a free port)'} ...")
+    home.mkdir(parents=True, exist_ok=True)
+    log_path = state.log_file(home)
+    if log_path.exists():
+        log_path.replace(log_path.with_name(log_path.name + ".1"))
+    threading.Thread(target=lambda: __import__("boto3"), daemon=True).start()  # overlap the import
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", state.SERVER_MODULE, "--port", str(port), "--home", str(home)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=repo_root(),
+            env=_server_environment(home),
+            start_new_session=True,  # survives the kernel; its process group holds every worker
+        )
+    _children[process.pid] = process
+    _say(progress, f"  server process {process.pid} started (log: {log_path})")
+    deadline = started + timeout
+    while True:
+        returncode = process.poll()
+        if returncode is not None:
+            _children.pop(process.pid, None)
+            raise LocalCloudError(_startup_error(log_path, returncode))
+        record = state.read_record(home)
+        if record is not None and record.pid == process.pid:
+            break
+        if time.perf_counter() > deadline:
+            _terminate(process.pid)
+            raise LocalCloudError(
+                f"The local cloud did not start within {timeout:.0f} s; read its log with "
+                "`python -m workshop_utils.local_cloud logs` and try again."
+            )
+        time.sleep(0.05)
+    _say(progress, f"  listening on {record.endpoint_url} ({time.perf_counter() - started:.1f} s)")
+    current = Status(True, False, record.pid, record.port, record.endpoint_url, record.log_file)
+    try:
+        current = _wait_healthy(current, home, deadline=deadline)
+    except LocalCloudError:
+        _terminate(process.pid)
+        state.remove_record(home, process.pid)
+        raise
+    _say(progress, f"Local cloud ready at {current.endpoint_url} ({time.perf_counter() - started:.1f} s).")
+    return current
+
+
+def _wait_healthy(current: Status, home: Path, *, deadline: float) -> Status:
+    assert current.endpoint_url is not None and current.pid is not None
+    while not healthy(current.endpoint_url, timeout=2.0):
+        if not _server_alive(current.pid):
+            raise LocalCloudError(_startup_error(state.log_file(home), -1))
+        if time.perf_counter() > deadline:
+            raise LocalCloudError(
+                f"The local cloud (pid {current.pid}) runs but does not answer; stop it with "
+                "`python -m workshop_utils.local_cloud stop` and start it again."
+            )
+        time.sleep(0.1)
+    return Status(True, True, current.pid, current.port, current.endpoint_url, current.log_file)
+
+
+def _wait_gone(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not _server_alive(pid) and not state.process_alive(pid):
+            return True
+        time.sleep(0.05)
+    return not state.process_alive(pid)
+
+
+def _signal(pid: int, signum: int, *, group: bool) -> None:
+    try:
+        if group and hasattr(os, "killpg"):
+            os.killpg(pid, signum)
+        else:
+            os.kill(pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _terminate(pid: int) -> None:
+    _signal(pid, signal.SIGTERM, group=False)
+    if not _wait_gone(pid, 3):
+        _signal(pid, getattr(signal, "SIGKILL", signal.SIGTERM), group=True)
+        _wait_gone(pid, 3)
+
+
+def stop(*, home: Path | str | None = None, timeout: float = 10.0, progress: Progress = print) -> Status:
+    """Stop the server and every worker: shutdown API, then SIGTERM, then SIGKILL to its process group."""
+    home = _home(home)
+    record = state.read_record(home)
+    if record is None or not _server_alive(record.pid):
+        if record is not None:
+            state.remove_record(home, record.pid)
+        _say(progress, "The local cloud is not running.")
+        return Status(running=False, healthy=False)
+    pid = record.pid
+    owns_group = hasattr(os, "getpgid") and os.getpgid(pid) == pid
+    _say(progress, f"Stopping the local cloud (pid {pid}) ...")
+    try:
+        request = urllib.request.Request(f"{record.endpoint_url}/_local_cloud/shutdown", method="POST", data=b"")
+        urllib.request.urlopen(request, timeout=2).close()
+    except OSError:
+        pass
+    if not _wait_gone(pid, timeout / 2):
+        _say(progress, "  no answer to the shutdown request; sending SIGTERM")
+        _signal(pid, signal.SIGTERM, group=False)
+        if not _wait_gone(pid, timeout / 4):
+            _say(progress, "  still running; sending SIGKILL")
+            _signal(pid, getattr(signal, "SIGKILL", signal.SIGTERM), group=owns_group)
+            _wait_gone(pid, timeout / 4)
+    if owns_group:  # anything a worker left behind in the server's process group
+        _signal(pid, getattr(signal, "SIGKILL", signal.SIGTERM), group=True)
+    _children.pop(pid, None)
+    state.remove_record(home, pid)
+    _say(progress, "Stopped.")
+    return Status(running=False, healthy=False)
+
+
+def read_log(*, home: Path | str | None = None, tail: int | None = None) -> str:
+    """The server log (lifecycle, worker starts and exits, retries, deliveries)."""
+    path = state.log_file(_home(home))
+    try:
+        text = path.read_text(errors="replace")
+    except FileNotFoundError:
+        return ""
+    if tail is not None:
+        text = "\n".join(text.splitlines()[-tail:]) + "\n"
+    return text

@@ -1,0 +1,45 @@
+"""The runtime singletons of a running local cloud, registered by install.py and looked up by the moto extensions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .async_invoke import AsyncInvoker
+    from .event_sources import SqsPollers
+    from .runtime import LambdaRuntime
+
+
+@dataclass
+class Services:
+    runtime: LambdaRuntime
+    async_invoker: AsyncInvoker
+    pollers: SqsPollers
+    endpoint_url: str
+
+    def shutdown(self) -> None:
+        self.pollers.shutdown()
+        self.async_invoker.shutdown()
+        self.runtime.shutdown()
+
+
+_current: Services | None = None
+
+
+def current() -> Services:
+    if _current is None:
+        raise RuntimeError(
+            "The local cloud's Lambda runtime is not installed; "
+            "call workshop_utils.local_cloud.install.install() first."
+        )
+    return _current
+
+
+def installed() -> bool:
+    return _current is not None
+
+
+def set_current(services: Services | None) -> None:
+    global _current
+    _current = services

@@ -1,0 +1,59 @@
+"""Step Functions in the local cloud: moto's ASL interpreter always on, and StartExecution without a name.
+
+moto keeps two Step Functions backends and its API reads the interpreter one ("parser") only when the
+``stepfunctions.execute_state_machine`` config is on; :func:`install` turns it on and subclasses that
+backend. Anything creating state machines outside the API (CloudFormation) must use :func:`sfn_backend`.
+"""
+
+from __future__ import annotations
+
+from moto.core.config import default_user_config
+from moto.moto_api._internal import mock_random
+from moto.stepfunctions import responses as sfn_responses
+from moto.stepfunctions.models import StepFunctionBackend, stepfunctions_backends
+from moto.stepfunctions.parser.backend.execution import Execution
+from moto.stepfunctions.parser.models import StepFunctionsParserBackend, stepfunctions_parser_backends
+
+from .cloudformation_common import MotoUrlsMixin, install_backend_class
+
+
+class LocalStepFunctionsBackend(MotoUrlsMixin, StepFunctionsParserBackend):
+    """moto's interpreting backend, naming unnamed executions with a UUID as AWS does."""
+
+    def start_execution(
+        self,
+        state_machine_arn: str,
+        name: str | None = None,
+        execution_input: str | None = None,
+        trace_header: str | None = None,
+    ) -> Execution:
+        if name:
+            self._validate_name(name)
+        else:
+            name = str(mock_random.uuid4())
+        return super().start_execution(state_machine_arn, name, execution_input, trace_header)
+
+
+def sfn_backend(account_id: str, region: str) -> StepFunctionBackend:
+    """The backend the Step Functions API serves right now (the interpreting one once installed)."""
+    return sfn_responses.get_backend(account_id, region)
+
+
+def all_sfn_backends(account_id: str, region: str) -> list[StepFunctionBackend]:
+    """Both of moto's Step Functions backends for an account and region (for idempotent deletes)."""
+    return [stepfunctions_parser_backends[account_id][region], stepfunctions_backends[account_id][region]]
+
+
+def execution_enabled() -> bool:
+    return bool(default_user_config.get("stepfunctions", {}).get("execute_state_machine"))
+
+
+def install() -> None:
+    """Turn on moto's interpreter and use :class:`LocalStepFunctionsBackend` (idempotent)."""
+    install_backend_class(stepfunctions_parser_backends, LocalStepFunctionsBackend)
+    settings = dict(default_user_config.get("stepfunctions", {}))
+    settings["execute_state_machine"] = True
+    default_user_config["stepfunctions"] = settings  # type: ignore[typeddict-item]
+
+
+install()
