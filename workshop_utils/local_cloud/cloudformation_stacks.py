@@ -102,10 +102,12 @@ class LocalCloudFormationBackend(CloudFormationBackend):
     def execute_change_set(self, change_set_name: str, stack_name: str | None = None) -> None:
         change_set = self._find_change_set(change_set_name, stack_name)
         stack = self.stacks[change_set.stack_id]
+        before = set(stack.resource_map._resource_json_map)
         try:
             super().execute_change_set(change_set.change_set_id, stack_name)
         except Exception as error:
             raise self._failed(stack, change_set.change_set_type, error) from error
+        self._forget_removed(stack, before)
         stack.parameters = dict(change_set.parameters or {})  # the values given, for UsePreviousValue
         self._refresh_outputs(stack)
 
@@ -117,14 +119,28 @@ class LocalCloudFormationBackend(CloudFormationBackend):
         parameters: list[dict[str, Any]],
         tags: dict[str, str] | None,
     ) -> Stack:
+        existing = next((s for s in self.stacks.values() if s.name == name), None)
+        before = set(existing.resource_map._resource_json_map) if existing else set()
         try:
             stack = super().update_stack(name, template, role_arn, parameters, tags)
         except CloudFormationError:
             raise
         except Exception as error:
             raise self._failed(self.get_stack(name), "UPDATE", error) from error
+        self._forget_removed(stack, before)
         self._refresh_exports(stack)
         return stack
+
+    @staticmethod
+    def _forget_removed(stack: Stack, before: set[str]) -> None:
+        """Drop resources an update removed from the parsed-resource cache.
+
+        moto deletes them but keeps them cached, so a resource removed and later added again (a vendor
+        taken out, then back in) would be "created" from the cache: a deleted function, never recreated.
+        """
+        resource_map = stack.resource_map
+        for logical_id in before - set(resource_map._resource_json_map):
+            resource_map._parsed_resources.pop(logical_id, None)
 
     def describe_change_set(self, change_set_name: str, stack_name: str | None = None) -> ChangeSet:
         return self._find_change_set(change_set_name, stack_name)
