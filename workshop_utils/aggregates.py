@@ -54,7 +54,12 @@ def table_items(correlation_id: str) -> list[dict]:
         ExpressionAttributeNames={"#u": "uuid"},
         ExpressionAttributeValues={":u": {"S": correlation_id}},
     )
-    return [{key: _attribute(value) for key, value in item.items()} for item in response["Items"]]
+    items = [{key: _attribute(value) for key, value in item.items()} for item in response["Items"]]
+    for item in items:  # the quote and the aggregate are stored as JSON strings; show them as objects
+        for key in ("quote", "aggregate"):
+            if isinstance(item.get(key), str):
+                item[key] = json.loads(item[key])
+    return items
 
 
 def failure_records(*, since_ms: int = 0, max_messages: int = 10) -> list[dict]:
