@@ -180,3 +180,42 @@ def make_queue(aws: Aws) -> Callable[..., tuple[str, str]]:
         return url, arn
 
     return _make
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[str]:
+    """A moto server in this process with the local cloud's extensions installed (for the test_cfn_* modules)."""
+    # Imported here, not at the top: installing the extensions patches moto in this process, which only the
+    # tests using this server want (the others talk to a local cloud in its own process).
+    import requests
+    from moto.server import ThreadedMotoServer
+
+    import workshop_utils.local_cloud.cloudformation  # noqa: F401  (installs the extensions)
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MOTO_PORT", str(port))
+        for name, value in {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }.items():
+            patch.setenv(name, value)
+        requests.post(f"{url}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}}, timeout=10)
+        yield url
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def moto_client(moto_endpoint: str) -> Callable[[str], Any]:
+    """boto3 clients for `moto_endpoint`, by service name."""
+    return lambda service: boto3.client(
+        service,
+        endpoint_url=moto_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )

@@ -4,50 +4,24 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import requests
 from botocore.exceptions import ClientError
 from moto.awslambda.utils import get_backend as lambda_backend_for
-from moto.server import ThreadedMotoServer
 
 import workshop_utils.local_cloud.cloudformation as local_cfn
 import workshop_utils.local_cloud.stepfunctions as local_sfn
 
-ACCOUNT, REGION = "123456789012", "us-east-1"
-ASSUME_LAMBDA = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cfn_support import ACCOUNT, REGION, assume_role_policy, outputs_of  # noqa: E402
+
 HANDLER = "def handler(event, context):\n    return event\n"
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    """A moto server in this process with the local cloud's extensions installed."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MOTO_PORT", str(port))
-        for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                            "AWS_DEFAULT_REGION": REGION}.items():
-            patch.setenv(name, value)
-        requests.post(f"{url}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}},
-                      timeout=10)
-        yield url
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def client(endpoint: str) -> Callable[[str], Any]:
-    return lambda service: boto3.client(service, endpoint_url=endpoint, region_name=REGION,
-                                        aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
 def unique(prefix: str) -> str:
@@ -55,17 +29,16 @@ def unique(prefix: str) -> str:
 
 
 def deploy_change_set(cfn: Any, stack: str, template: dict[str, Any], kind: str) -> None:
-    change_set = cfn.create_change_set(StackName=stack, ChangeSetName="cdk-deploy-change-set",
-                                       ChangeSetType=kind, TemplateBody=json.dumps(template),
-                                       Capabilities=["CAPABILITY_IAM"])
+    change_set = cfn.create_change_set(
+        StackName=stack,
+        ChangeSetName="cdk-deploy-change-set",
+        ChangeSetType=kind,
+        TemplateBody=json.dumps(template),
+        Capabilities=["CAPABILITY_IAM"],
+    )
     cfn.execute_change_set(ChangeSetName="cdk-deploy-change-set", StackName=stack)
     status = cfn.describe_stacks(StackName=change_set["StackId"])["Stacks"][0]["StackStatus"]
     assert status == f"{kind}_COMPLETE"
-
-
-def outputs_of(cfn: Any, stack: str) -> dict[str, str]:
-    described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
-    return {output["OutputKey"]: output["OutputValue"] for output in described.get("Outputs", [])}
 
 
 def physical_ids(cfn: Any, stack: str) -> dict[str, str]:
@@ -74,12 +47,35 @@ def physical_ids(cfn: Any, stack: str) -> dict[str, str]:
 
 
 def function(role: str = "Role", **properties: Any) -> dict[str, Any]:
-    return {"Type": "AWS::Lambda::Function", "Properties": {
-        "Code": {"ZipFile": HANDLER}, "Handler": "index.handler", "Runtime": "python3.11",
-        "Role": {"Fn::GetAtt": [role, "Arn"]}, **properties}}
+    return {
+        "Type": "AWS::Lambda::Function",
+        "Properties": {
+            "Code": {"ZipFile": HANDLER},
+            "Handler": "index.handler",
+            "Runtime": "python3.11",
+            "Role": {"Fn::GetAtt": [role, "Arn"]},
+            **properties,
+        },
+    }
 
 
-ROLE = {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": ASSUME_LAMBDA}}
+def subscription(protocol: str, target: str, **properties: Any) -> dict[str, Any]:
+    """A subscription of the resource ``target`` (a logical id; its Arn is the endpoint) to ``Topic``."""
+    return {
+        "Type": "AWS::SNS::Subscription",
+        "Properties": {
+            "Protocol": protocol,
+            "TopicArn": {"Ref": "Topic"},
+            "Endpoint": {"Fn::GetAtt": [target, "Arn"]},
+            **properties,
+        },
+    }
+
+
+ROLE = {
+    "Type": "AWS::IAM::Role",
+    "Properties": {"AssumeRolePolicyDocument": assume_role_policy("lambda.amazonaws.com")},
+}
 
 
 # --- extension points -----------------------------------------------------------------------------------
@@ -111,10 +107,20 @@ def test_moto_extension_points_are_where_the_local_cloud_expects_them() -> None:
     for name in ("describe_change_set", "delete_change_set", "list_change_sets", "create_change_set"):
         assert callable(getattr(CloudFormationResponse, name))
     assert callable(sfn_responses.get_backend)
-    for name in ("put_function_event_invoke_config", "get_function_event_invoke_config",
-                 "delete_function_event_invoke_config", "add_permission", "remove_permission",
-                 "create_event_source_mapping", "update_event_source_mapping", "delete_event_source_mapping",
-                 "update_function_configuration", "update_function_code", "create_function", "delete_function"):
+    for name in (
+        "put_function_event_invoke_config",
+        "get_function_event_invoke_config",
+        "delete_function_event_invoke_config",
+        "add_permission",
+        "remove_permission",
+        "create_event_source_mapping",
+        "update_event_source_mapping",
+        "delete_event_source_mapping",
+        "update_function_configuration",
+        "update_function_code",
+        "create_function",
+        "delete_function",
+    ):
         assert callable(getattr(type(lambda_backend_for(ACCOUNT, REGION)), name)), name
     for name in ("subscribe", "unsubscribe", "set_subscription_attributes", "_find_subscription", "get_topic"):
         assert callable(getattr(SNSBackend, name)), name
@@ -137,38 +143,72 @@ def test_every_local_model_is_the_one_moto_uses_and_install_is_idempotent() -> N
 
 
 def sns_template(filter_policy: dict[str, Any], scope: str, raw: bool | None, display: str) -> dict[str, Any]:
-    sqs_subscription: dict[str, Any] = {
-        "Protocol": "sqs", "TopicArn": {"Ref": "Topic"}, "Endpoint": {"Fn::GetAtt": ["Queue", "Arn"]},
-        "FilterPolicy": filter_policy, "FilterPolicyScope": scope,
-    }
-    if raw is not None:
-        sqs_subscription["RawMessageDelivery"] = raw
+    raw_delivery = {} if raw is None else {"RawMessageDelivery": raw}
     return {
         "Resources": {
-            "Key": {"Type": "AWS::KMS::Key", "Properties": {
-                "Description": display, "KeyPolicy": {"Version": "2012-10-17", "Statement": []}}},
-            "KeyAlias": {"Type": "AWS::KMS::Alias", "Properties": {
-                "AliasName": "alias/" + display, "TargetKeyId": {"Ref": "Key"}}},
-            "Topic": {"Type": "AWS::SNS::Topic", "Properties": {
-                "DisplayName": display, "KmsMasterKeyId": {"Fn::GetAtt": ["Key", "Arn"]}}},
-            "TopicPolicy": {"Type": "AWS::SNS::TopicPolicy", "Properties": {
-                "Topics": [{"Ref": "Topic"}], "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
-                    "Effect": "Deny", "Principal": "*", "Action": "sns:Publish", "Resource": {"Ref": "Topic"},
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}}},
+            "Key": {
+                "Type": "AWS::KMS::Key",
+                "Properties": {"Description": display, "KeyPolicy": {"Version": "2012-10-17", "Statement": []}},
+            },
+            "KeyAlias": {
+                "Type": "AWS::KMS::Alias",
+                "Properties": {"AliasName": "alias/" + display, "TargetKeyId": {"Ref": "Key"}},
+            },
+            "Topic": {
+                "Type": "AWS::SNS::Topic",
+                "Properties": {"DisplayName": display, "KmsMasterKeyId": {"Fn::GetAtt": ["Key", "Arn"]}},
+            },
+            "TopicPolicy": {
+                "Type": "AWS::SNS::TopicPolicy",
+                "Properties": {
+                    "Topics": [{"Ref": "Topic"}],
+                    "PolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Deny",
+                                "Principal": "*",
+                                "Action": "sns:Publish",
+                                "Resource": {"Ref": "Topic"},
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                            }
+                        ],
+                    },
+                },
+            },
             "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 45}},
-            "QueuePolicy": {"Type": "AWS::SQS::QueuePolicy", "Properties": {
-                "Queues": [{"Ref": "Queue"}], "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
-                    "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
-                    "Resource": {"Fn::GetAtt": ["Queue", "Arn"]}}]}}},
+            "QueuePolicy": {
+                "Type": "AWS::SQS::QueuePolicy",
+                "Properties": {
+                    "Queues": [{"Ref": "Queue"}],
+                    "PolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "sns.amazonaws.com"},
+                                "Action": "sqs:SendMessage",
+                                "Resource": {"Fn::GetAtt": ["Queue", "Arn"]},
+                            }
+                        ],
+                    },
+                },
+            },
             "Role": ROLE,
             "Function": function(),
-            "InvokePermission": {"Type": "AWS::Lambda::Permission", "Properties": {
-                "Action": "lambda:InvokeFunction", "FunctionName": {"Fn::GetAtt": ["Function", "Arn"]},
-                "Principal": "sns.amazonaws.com", "SourceArn": {"Ref": "Topic"}}},
-            "LambdaSubscription": {"Type": "AWS::SNS::Subscription", "Properties": {
-                "Protocol": "lambda", "TopicArn": {"Ref": "Topic"},
-                "Endpoint": {"Fn::GetAtt": ["Function", "Arn"]}}},
-            "QueueSubscription": {"Type": "AWS::SNS::Subscription", "Properties": sqs_subscription},
+            "InvokePermission": {
+                "Type": "AWS::Lambda::Permission",
+                "Properties": {
+                    "Action": "lambda:InvokeFunction",
+                    "FunctionName": {"Fn::GetAtt": ["Function", "Arn"]},
+                    "Principal": "sns.amazonaws.com",
+                    "SourceArn": {"Ref": "Topic"},
+                },
+            },
+            "LambdaSubscription": subscription("lambda", "Function"),
+            "QueueSubscription": subscription(
+                "sqs", "Queue", FilterPolicy=filter_policy, FilterPolicyScope=scope, **raw_delivery
+            ),
             "CDKMetadata": {"Type": "AWS::CDK::Metadata", "Properties": {"Analytics": "v2:deflate64:H4sI"}},
         },
         "Outputs": {
@@ -184,18 +224,22 @@ def subscription_attributes(sns: Any, arn: str) -> dict[str, str]:
 
 
 def receive_all(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
-    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10,
-                                   MessageAttributeNames=["All"]).get("Messages", [])
+    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]).get(
+        "Messages", []
+    )
     for message in messages:
         sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
     return messages
 
 
-def test_sns_subscriptions_topic_and_policies_are_created_updated_and_deleted(client: Callable[[str], Any]) -> None:
-    cfn, sns, sqs, lam, kms = (client(name) for name in ("cloudformation", "sns", "sqs", "lambda", "kms"))
+def test_sns_subscriptions_topic_and_policies_are_created_updated_and_deleted(
+    moto_client: Callable[[str], Any],
+) -> None:
+    cfn, sns, sqs, lam, kms = (moto_client(name) for name in ("cloudformation", "sns", "sqs", "lambda", "kms"))
     stack, display = unique("SnsStack"), unique("quotes")
-    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(
-        sns_template({"vendor": ["Avis"]}, "MessageAttributes", True, display)))
+    cfn.create_stack(
+        StackName=stack, TemplateBody=json.dumps(sns_template({"vendor": ["Avis"]}, "MessageAttributes", True, display))
+    )
 
     outputs, ids = outputs_of(cfn, stack), physical_ids(cfn, stack)
     topic_arn, queue_url = outputs["TopicArn"], outputs["QueueUrl"]
@@ -206,8 +250,10 @@ def test_sns_subscriptions_topic_and_policies_are_created_updated_and_deleted(cl
     assert json.loads(topic["Policy"])["Statement"][0]["Effect"] == "Deny"
     queue_policy = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["Policy"])["Attributes"]["Policy"]
     assert json.loads(queue_policy)["Statement"][0]["Action"] == "sqs:SendMessage"
-    assert any(alias["AliasName"] == f"alias/{display}" and alias["TargetKeyId"] == ids["Key"]
-               for alias in kms.list_aliases()["Aliases"])
+    assert any(
+        alias["AliasName"] == f"alias/{display}" and alias["TargetKeyId"] == ids["Key"]
+        for alias in kms.list_aliases()["Aliases"]
+    )
     lambda_sub = subscription_attributes(sns, ids["LambdaSubscription"])
     assert lambda_sub["Protocol"] == "lambda" and lambda_sub["TopicArn"] == topic_arn
     assert lambda_sub["Endpoint"].endswith(f":function:{outputs['FunctionName']}")
@@ -220,13 +266,18 @@ def test_sns_subscriptions_topic_and_policies_are_created_updated_and_deleted(cl
 
     # The filter policy and raw delivery are live: only Avis reaches the queue, unwrapped.
     for vendor in ("Avis", "Alamo"):
-        sns.publish(TopicArn=topic_arn, Message=json.dumps({"vendor": vendor}),
-                    MessageAttributes={"vendor": {"DataType": "String", "StringValue": vendor}})
+        sns.publish(
+            TopicArn=topic_arn,
+            Message=json.dumps({"vendor": vendor}),
+            MessageAttributes={"vendor": {"DataType": "String", "StringValue": vendor}},
+        )
     assert [json.loads(m["Body"]) for m in receive_all(sqs, queue_url)] == [{"vendor": "Avis"}]
 
     # Update: scope to the body, new policy, raw delivery dropped, topic renamed for display only.
-    cfn.update_stack(StackName=stack, TemplateBody=json.dumps(
-        sns_template({"vendor": ["Alamo"]}, "MessageBody", None, display + "x")))
+    cfn.update_stack(
+        StackName=stack,
+        TemplateBody=json.dumps(sns_template({"vendor": ["Alamo"]}, "MessageBody", None, display + "x")),
+    )
     assert physical_ids(cfn, stack)["Topic"] == topic_arn  # updated in place, subscriptions kept
     assert physical_ids(cfn, stack)["QueueSubscription"] == ids["QueueSubscription"]
     assert sns.get_topic_attributes(TopicArn=topic_arn)["Attributes"]["DisplayName"] == display + "x"
@@ -250,18 +301,19 @@ def test_sns_subscriptions_topic_and_policies_are_created_updated_and_deleted(cl
     assert not any(display in alias["AliasName"] for alias in kms.list_aliases()["Aliases"])
 
 
-def test_a_subscription_moved_to_another_queue_is_replaced(client: Callable[[str], Any]) -> None:
-    cfn, sns = client("cloudformation"), client("sns")
+def test_a_subscription_moved_to_another_queue_is_replaced(moto_client: Callable[[str], Any]) -> None:
+    cfn, sns = moto_client("cloudformation"), moto_client("sns")
     stack = unique("MoveSub")
 
     def template(target: str) -> dict[str, Any]:
-        return {"Resources": {
-            "Topic": {"Type": "AWS::SNS::Topic"},
-            "First": {"Type": "AWS::SQS::Queue"},
-            "Second": {"Type": "AWS::SQS::Queue"},
-            "Subscription": {"Type": "AWS::SNS::Subscription", "Properties": {
-                "Protocol": "sqs", "TopicArn": {"Ref": "Topic"}, "Endpoint": {"Fn::GetAtt": [target, "Arn"]}}},
-        }}
+        return {
+            "Resources": {
+                "Topic": {"Type": "AWS::SNS::Topic"},
+                "First": {"Type": "AWS::SQS::Queue"},
+                "Second": {"Type": "AWS::SQS::Queue"},
+                "Subscription": subscription("sqs", target),
+            }
+        }
 
     cfn.create_stack(StackName=stack, TemplateBody=json.dumps(template("First")))
     before = physical_ids(cfn, stack)
@@ -277,11 +329,20 @@ def test_a_subscription_moved_to_another_queue_is_replaced(client: Callable[[str
 # --- Lambda, Logs ---------------------------------------------------------------------------------------
 
 
-def lambda_template(retention: int, log_group: str, retries: int, on_success: str, window: int,
-                    response_types: list[str] | None, greeting: str) -> dict[str, Any]:
+def lambda_template(
+    retention: int,
+    log_group: str,
+    retries: int,
+    on_success: str,
+    window: int,
+    response_types: list[str] | None,
+    greeting: str,
+) -> dict[str, Any]:
     mapping: dict[str, Any] = {
-        "FunctionName": {"Ref": "Aggregator"}, "EventSourceArn": {"Fn::GetAtt": ["Queue", "Arn"]},
-        "BatchSize": 10, "MaximumBatchingWindowInSeconds": window,
+        "FunctionName": {"Ref": "Aggregator"},
+        "EventSourceArn": {"Fn::GetAtt": ["Queue", "Arn"]},
+        "BatchSize": 10,
+        "MaximumBatchingWindowInSeconds": window,
     }
     if response_types:
         mapping["FunctionResponseTypes"] = response_types
@@ -293,14 +354,23 @@ def lambda_template(retention: int, log_group: str, retries: int, on_success: st
             "LogGroupB": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 1}},
             "Topic": {"Type": "AWS::SNS::Topic"},
             "Queue": {"Type": "AWS::SQS::Queue"},
-            "Requester": function(Environment={"Variables": {"GREETING": greeting}},
-                                  LoggingConfig={"LogGroup": {"Ref": log_group}}),
+            "Requester": function(
+                Environment={"Variables": {"GREETING": greeting}}, LoggingConfig={"LogGroup": {"Ref": log_group}}
+            ),
             "Aggregator": function(LoggingConfig={"LogGroup": {"Ref": "LogGroupB"}, "LogFormat": "Text"}),
-            "RequesterInvokeConfig": {"Type": "AWS::Lambda::EventInvokeConfig", "Properties": {
-                "FunctionName": {"Ref": "Requester"}, "Qualifier": "$LATEST", "MaximumRetryAttempts": retries,
-                "MaximumEventAgeInSeconds": 300,
-                "DestinationConfig": {"OnSuccess": {"Destination": destination[on_success]},
-                                      "OnFailure": {"Destination": {"Fn::GetAtt": ["Queue", "Arn"]}}}}},
+            "RequesterInvokeConfig": {
+                "Type": "AWS::Lambda::EventInvokeConfig",
+                "Properties": {
+                    "FunctionName": {"Ref": "Requester"},
+                    "Qualifier": "$LATEST",
+                    "MaximumRetryAttempts": retries,
+                    "MaximumEventAgeInSeconds": 300,
+                    "DestinationConfig": {
+                        "OnSuccess": {"Destination": destination[on_success]},
+                        "OnFailure": {"Destination": {"Fn::GetAtt": ["Queue", "Arn"]}},
+                    },
+                },
+            },
             "AggregatorSource": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": mapping},
         },
         "Outputs": {
@@ -312,12 +382,13 @@ def lambda_template(retention: int, log_group: str, retries: int, on_success: st
 
 
 def test_lambda_functions_logging_invoke_configs_and_mappings_through_change_sets(
-    client: Callable[[str], Any],
+    moto_client: Callable[[str], Any],
 ) -> None:
-    cfn, lam, logs = client("cloudformation"), client("lambda"), client("logs")
+    cfn, lam, logs = moto_client("cloudformation"), moto_client("lambda"), moto_client("logs")
     stack = unique("LambdaStack")
-    deploy_change_set(cfn, stack, lambda_template(7, "LogGroupA", 1, "Topic", 3, ["ReportBatchItemFailures"],
-                                                  "hello"), "CREATE")
+    deploy_change_set(
+        cfn, stack, lambda_template(7, "LogGroupA", 1, "Topic", 3, ["ReportBatchItemFailures"], "hello"), "CREATE"
+    )
     outputs, ids = outputs_of(cfn, stack), physical_ids(cfn, stack)
     assert set(outputs) == {"RequesterFunctionName", "AggregatorFunctionName", "AggregatorLogGroupName"}
     requester = outputs["RequesterFunctionName"]
@@ -364,11 +435,12 @@ def test_lambda_functions_logging_invoke_configs_and_mappings_through_change_set
     assert ids["LogGroupA"] not in remaining and ids["LogGroupB"] not in remaining
 
 
-def test_deleting_a_stack_whose_resources_are_already_gone_still_completes(client: Callable[[str], Any]) -> None:
-    cfn, lam, logs, sqs = client("cloudformation"), client("lambda"), client("logs"), client("sqs")
+def test_deleting_a_stack_whose_resources_are_already_gone_still_completes(moto_client: Callable[[str], Any]) -> None:
+    cfn, lam, logs, sqs = moto_client("cloudformation"), moto_client("lambda"), moto_client("logs"), moto_client("sqs")
     stack = unique("GoneStack")
-    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(lambda_template(
-        7, "LogGroupA", 1, "Topic", 3, None, "hi")))
+    cfn.create_stack(
+        StackName=stack, TemplateBody=json.dumps(lambda_template(7, "LogGroupA", 1, "Topic", 3, None, "hi"))
+    )
     ids = physical_ids(cfn, stack)
     lam.delete_function(FunctionName=ids["Requester"])
     logs.delete_log_group(logGroupName=ids["LogGroupA"])
@@ -382,22 +454,33 @@ def test_deleting_a_stack_whose_resources_are_already_gone_still_completes(clien
 
 
 def table_template(ttl_enabled: bool, tag: str) -> dict[str, Any]:
-    return {"Resources": {"Aggregates": {"Type": "AWS::DynamoDB::Table", "Properties": {
-        "AttributeDefinitions": [{"AttributeName": "uuid", "AttributeType": "S"}],
-        "KeySchema": [{"AttributeName": "uuid", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST",
-        "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": ttl_enabled},
-        "Tags": [{"Key": "stage", "Value": tag}]}}},
-        "Outputs": {"TableArn": {"Value": {"Fn::GetAtt": ["Aggregates", "Arn"]}}}}
+    return {
+        "Resources": {
+            "Aggregates": {
+                "Type": "AWS::DynamoDB::Table",
+                "Properties": {
+                    "AttributeDefinitions": [{"AttributeName": "uuid", "AttributeType": "S"}],
+                    "KeySchema": [{"AttributeName": "uuid", "KeyType": "HASH"}],
+                    "BillingMode": "PAY_PER_REQUEST",
+                    "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": ttl_enabled},
+                    "Tags": [{"Key": "stage", "Value": tag}],
+                },
+            }
+        },
+        "Outputs": {"TableArn": {"Value": {"Fn::GetAtt": ["Aggregates", "Arn"]}}},
+    }
 
 
-def test_a_table_keeps_its_items_through_updates_and_goes_with_the_stack(client: Callable[[str], Any]) -> None:
-    cfn, dynamodb = client("cloudformation"), client("dynamodb")
+def test_a_table_keeps_its_items_through_updates_and_goes_with_the_stack(moto_client: Callable[[str], Any]) -> None:
+    cfn, dynamodb = moto_client("cloudformation"), moto_client("dynamodb")
     stack = unique("TableStack")
     cfn.create_stack(StackName=stack, TemplateBody=json.dumps(table_template(True, "one")))
     table = physical_ids(cfn, stack)["Aggregates"]
     assert outputs_of(cfn, stack)["TableArn"].endswith(f":table/{table}")
     assert dynamodb.describe_time_to_live(TableName=table)["TimeToLiveDescription"] == {
-        "TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+        "TimeToLiveStatus": "ENABLED",
+        "AttributeName": "expires_at",
+    }
     dynamodb.put_item(TableName=table, Item={"uuid": {"S": "q-1"}})
 
     cfn.update_stack(StackName=stack, TemplateBody=json.dumps(table_template(False, "two")))
@@ -422,13 +505,17 @@ def test_template_urls_are_read_from_aws_and_local_endpoints() -> None:
 # --- stacks ---------------------------------------------------------------------------------------------
 
 
-def test_change_set_deploys_report_outputs_and_exports_per_stack(client: Callable[[str], Any]) -> None:
-    cfn = client("cloudformation")
+def test_change_set_deploys_report_outputs_and_exports_per_stack(moto_client: Callable[[str], Any]) -> None:
+    cfn = moto_client("cloudformation")
     first, second = unique("OutputsA"), unique("OutputsB")
     template: dict[str, Any] = {
         "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}},
-        "Outputs": {"QueueArn": {"Value": {"Fn::GetAtt": ["Queue", "Arn"]},
-                                 "Export": {"Name": {"Fn::Sub": "${AWS::StackName}-QueueArn"}}}},
+        "Outputs": {
+            "QueueArn": {
+                "Value": {"Fn::GetAtt": ["Queue", "Arn"]},
+                "Export": {"Name": {"Fn::Sub": "${AWS::StackName}-QueueArn"}},
+            }
+        },
     }
     deploy_change_set(cfn, first, template, "CREATE")
     deploy_change_set(cfn, second, template, "CREATE")  # same change set name, other stack
@@ -455,9 +542,9 @@ def test_change_set_deploys_report_outputs_and_exports_per_stack(client: Callabl
 
 
 def test_use_previous_value_keeps_an_ssm_parameter_as_the_cdk_bootstrap_version_uses_it(
-    client: Callable[[str], Any],
+    moto_client: Callable[[str], Any],
 ) -> None:
-    cfn, ssm = client("cloudformation"), client("ssm")
+    cfn, ssm = moto_client("cloudformation"), moto_client("ssm")
     stack, path = unique("Bootstrapped"), f"/cdk-bootstrap/{uuid.uuid4().hex[:8]}/version"
     ssm.put_parameter(Name=path, Value="21", Type="String")
     template: dict[str, Any] = {
@@ -469,8 +556,13 @@ def test_use_previous_value_keeps_an_ssm_parameter_as_the_cdk_bootstrap_version_
     previous = [{"ParameterKey": "BootstrapVersion", "UsePreviousValue": True}]
     for round_number in range(2):
         template["Resources"][f"Topic{round_number}"] = {"Type": "AWS::SNS::Topic"}
-        cfn.create_change_set(StackName=stack, ChangeSetName="cdk-deploy-change-set", ChangeSetType="UPDATE",
-                              TemplateBody=json.dumps(template), Parameters=previous)
+        cfn.create_change_set(
+            StackName=stack,
+            ChangeSetName="cdk-deploy-change-set",
+            ChangeSetType="UPDATE",
+            TemplateBody=json.dumps(template),
+            Parameters=previous,
+        )
         cfn.execute_change_set(ChangeSetName="cdk-deploy-change-set", StackName=stack)
         assert outputs_of(cfn, stack) == {"Version": "21"}
     template["Resources"]["Topic2"] = {"Type": "AWS::SNS::Topic"}
@@ -479,14 +571,27 @@ def test_use_previous_value_keeps_an_ssm_parameter_as_the_cdk_bootstrap_version_
     cfn.delete_stack(StackName=stack)
 
 
-def test_a_change_set_that_fails_leaves_a_reason_and_a_final_status(client: Callable[[str], Any]) -> None:
-    cfn = client("cloudformation")
+def test_a_change_set_that_fails_leaves_a_reason_and_a_final_status(moto_client: Callable[[str], Any]) -> None:
+    cfn = moto_client("cloudformation")
     stack = unique("Broken")
-    template = {"Resources": {"Subscription": {"Type": "AWS::SNS::Subscription", "Properties": {
-        "Protocol": "sqs", "Endpoint": "arn:aws:sqs:us-east-1:123456789012:nowhere",
-        "TopicArn": "arn:aws:sns:us-east-1:123456789012:no-such-topic"}}}}
-    cfn.create_change_set(StackName=stack, ChangeSetName="cdk-deploy-change-set", ChangeSetType="CREATE",
-                          TemplateBody=json.dumps(template))
+    template = {
+        "Resources": {
+            "Subscription": {
+                "Type": "AWS::SNS::Subscription",
+                "Properties": {
+                    "Protocol": "sqs",
+                    "Endpoint": "arn:aws:sqs:us-east-1:123456789012:nowhere",
+                    "TopicArn": "arn:aws:sns:us-east-1:123456789012:no-such-topic",
+                },
+            }
+        }
+    }
+    cfn.create_change_set(
+        StackName=stack,
+        ChangeSetName="cdk-deploy-change-set",
+        ChangeSetType="CREATE",
+        TemplateBody=json.dumps(template),
+    )
     with pytest.raises(ClientError):
         cfn.execute_change_set(ChangeSetName="cdk-deploy-change-set", StackName=stack)
     described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
@@ -500,8 +605,9 @@ def test_dependency_order_puts_what_a_resource_refers_to_first() -> None:
     from workshop_utils.local_cloud.cloudformation_stacks import dependency_order
 
     resources = {
-        "Mapping": {"Properties": {"FunctionName": {"Ref": "Function"},
-                                   "EventSourceArn": {"Fn::GetAtt": ["Queue", "Arn"]}}},
+        "Mapping": {
+            "Properties": {"FunctionName": {"Ref": "Function"}, "EventSourceArn": {"Fn::GetAtt": ["Queue", "Arn"]}}
+        },
         "Function": {"Properties": {"Role": {"Fn::GetAtt": "Role.Arn"}}, "DependsOn": ["Policy"]},
         "Policy": {"Properties": {"Roles": [{"Ref": "Role"}], "Doc": {"Fn::Sub": "${Queue.Arn}/${AWS::Region}"}}},
         "Queue": {"Properties": {}},
@@ -509,22 +615,34 @@ def test_dependency_order_puts_what_a_resource_refers_to_first() -> None:
     }
     order = dependency_order(resources)
     assert sorted(order) == sorted(resources)
-    for before, after in [("Function", "Mapping"), ("Queue", "Mapping"), ("Role", "Function"),
-                          ("Policy", "Function"), ("Queue", "Policy"), ("Role", "Policy")]:
+    for before, after in [
+        ("Function", "Mapping"),
+        ("Queue", "Mapping"),
+        ("Role", "Function"),
+        ("Policy", "Function"),
+        ("Queue", "Policy"),
+        ("Role", "Policy"),
+    ]:
         assert order.index(before) < order.index(after), (before, after)
 
 
-def test_a_stack_is_deleted_dependents_first(client: Callable[[str], Any], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_stack_is_deleted_dependents_first(
+    moto_client: Callable[[str], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from moto.awslambda.models import LambdaBackend
     from moto.sqs.models import SQSBackend
 
-    cfn = client("cloudformation")
+    cfn = moto_client("cloudformation")
     stack = unique("Ordered")
-    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(lambda_template(
-        7, "LogGroupA", 1, "Topic", 3, None, "hi")))
+    cfn.create_stack(
+        StackName=stack, TemplateBody=json.dumps(lambda_template(7, "LogGroupA", 1, "Topic", 3, None, "hi"))
+    )
     deleted: list[str] = []
-    for backend_class, method in [(LambdaBackend, "delete_event_source_mapping"), (LambdaBackend, "delete_function"),
-                                  (SQSBackend, "delete_queue")]:
+    for backend_class, method in [
+        (LambdaBackend, "delete_event_source_mapping"),
+        (LambdaBackend, "delete_function"),
+        (SQSBackend, "delete_queue"),
+    ]:
         original = getattr(backend_class, method)
 
         def recorder(self: Any, *args: Any, _original: Any = original, _method: str = method, **kwargs: Any) -> Any:
@@ -537,16 +655,24 @@ def test_a_stack_is_deleted_dependents_first(client: Callable[[str], Any], monke
     assert deleted.index("delete_event_source_mapping") < deleted.index("delete_function")
 
 
-def test_extensions_survive_a_moto_reset(endpoint: str, client: Callable[[str], Any]) -> None:
-    requests.post(f"{endpoint}/moto-api/reset", timeout=10)
-    cfn, sns = client("cloudformation"), client("sns")
+def test_extensions_survive_a_moto_reset(moto_endpoint: str, moto_client: Callable[[str], Any]) -> None:
+    requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10)
+    cfn, sns = moto_client("cloudformation"), moto_client("sns")
     stack = unique("AfterReset")
-    cfn.create_stack(StackName=stack, TemplateBody=json.dumps({"Resources": {
-        "Topic": {"Type": "AWS::SNS::Topic"}, "Queue": {"Type": "AWS::SQS::Queue"},
-        "Subscription": {"Type": "AWS::SNS::Subscription", "Properties": {
-            "Protocol": "sqs", "TopicArn": {"Ref": "Topic"}, "Endpoint": {"Fn::GetAtt": ["Queue", "Arn"]}}},
-    }}))
+    cfn.create_stack(
+        StackName=stack,
+        TemplateBody=json.dumps(
+            {
+                "Resources": {
+                    "Topic": {"Type": "AWS::SNS::Topic"},
+                    "Queue": {"Type": "AWS::SQS::Queue"},
+                    "Subscription": subscription("sqs", "Queue"),
+                }
+            }
+        ),
+    )
     assert physical_ids(cfn, stack)["Subscription"] in [
-        s["SubscriptionArn"] for s in sns.list_subscriptions()["Subscriptions"]]
+        s["SubscriptionArn"] for s in sns.list_subscriptions()["Subscriptions"]
+    ]
     cfn.delete_stack(StackName=stack)
-    assert os.environ["MOTO_PORT"] == endpoint.rsplit(":", 1)[-1]
+    assert os.environ["MOTO_PORT"] == moto_endpoint.rsplit(":", 1)[-1]

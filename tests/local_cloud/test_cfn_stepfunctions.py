@@ -3,52 +3,20 @@
 from __future__ import annotations
 
 import json
-import time
+import sys
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-import requests
 from botocore.exceptions import ClientError
-from moto.server import ThreadedMotoServer
 
-import workshop_utils.local_cloud.cloudformation  # noqa: F401  (installs the extensions)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cfn_support import assume_role_policy, finished, outputs_of  # noqa: E402
 
-REGION = "us-east-1"
-ASSUME_STATES = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
-ASSUME_LAMBDA = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    """A moto server in this process with the local cloud's extensions installed."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MOTO_PORT", str(port))
-        for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                            "AWS_DEFAULT_REGION": REGION}.items():
-            patch.setenv(name, value)
-        requests.post(f"{url}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}},
-                      timeout=10)
-        yield url
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def client(endpoint: str) -> Callable[[str], Any]:
-    return lambda service: boto3.client(service, endpoint_url=endpoint, region_name=REGION,
-                                        aws_access_key_id="testing", aws_secret_access_key="testing")
+ASSUME_STATES = assume_role_policy("states.amazonaws.com")
+ASSUME_LAMBDA = assume_role_policy("lambda.amazonaws.com")
 
 
 def vendor_branch(vendor: str) -> dict[str, Any]:
@@ -56,41 +24,66 @@ def vendor_branch(vendor: str) -> dict[str, Any]:
     return {
         "StartAt": f"Rate{vendor}",
         "States": {
-            f"Rate{vendor}": {"Type": "Choice", "Choices": [
-                {"Variable": "$.data.car_type", "StringEquals": "XL", "Next": f"Large{vendor}"}],
-                "Default": f"Small{vendor}"},
-            f"Large{vendor}": {"Type": "Pass", "Parameters": {"vendor": vendor, "size": "large",
-                                                              "days_rental.$": "$.data.days_rental"},
-                               "End": True},
-            f"Small{vendor}": {"Type": "Pass", "Parameters": {"vendor": vendor, "size": "small",
-                                                              "days_rental.$": "$.data.days_rental"},
-                               "End": True},
+            f"Rate{vendor}": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.data.car_type", "StringEquals": "XL", "Next": f"Large{vendor}"}],
+                "Default": f"Small{vendor}",
+            },
+            f"Large{vendor}": {
+                "Type": "Pass",
+                "Parameters": {"vendor": vendor, "size": "large", "days_rental.$": "$.data.days_rental"},
+                "End": True,
+            },
+            f"Small{vendor}": {
+                "Type": "Pass",
+                "Parameters": {"vendor": vendor, "size": "small", "days_rental.$": "$.data.days_rental"},
+                "End": True,
+            },
         },
     }
 
 
 def template(vendors: list[str]) -> dict[str, Any]:
     """A stack whose definition is built with Fn::Join around Fn::GetAtt of a Lambda ARN, as the CDK does."""
-    head = {"StartAt": "Tag", "States": {
-        "Tag": {"Type": "Pass", "Result": "FUNCTION_ARN", "ResultPath": "$.requester", "Next": "Scatter"},
-        "Scatter": {"Type": "Parallel", "Branches": [vendor_branch(v) for v in vendors], "ResultPath": "$.quotes",
-                    "Next": "Gather"},
-        "Gather": {"Type": "Pass", "Parameters": {"quotes.$": "$.quotes", "requester.$": "$.requester"},
-                   "End": True},
-    }}
+    head = {
+        "StartAt": "Tag",
+        "States": {
+            "Tag": {"Type": "Pass", "Result": "FUNCTION_ARN", "ResultPath": "$.requester", "Next": "Scatter"},
+            "Scatter": {
+                "Type": "Parallel",
+                "Branches": [vendor_branch(v) for v in vendors],
+                "ResultPath": "$.quotes",
+                "Next": "Gather",
+            },
+            "Gather": {
+                "Type": "Pass",
+                "Parameters": {"quotes.$": "$.quotes", "requester.$": "$.requester"},
+                "End": True,
+            },
+        },
+    }
     before, after = json.dumps(head).split("FUNCTION_ARN")
     return {
         "Resources": {
             "FunctionRole": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": ASSUME_LAMBDA}},
-            "Requester": {"Type": "AWS::Lambda::Function", "Properties": {
-                "Code": {"ZipFile": "def handler(event, context):\n    return event\n"},
-                "Handler": "index.handler", "Runtime": "python3.11",
-                "Role": {"Fn::GetAtt": ["FunctionRole", "Arn"]}}},
+            "Requester": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Code": {"ZipFile": "def handler(event, context):\n    return event\n"},
+                    "Handler": "index.handler",
+                    "Runtime": "python3.11",
+                    "Role": {"Fn::GetAtt": ["FunctionRole", "Arn"]},
+                },
+            },
             "MachineRole": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": ASSUME_STATES}},
-            "Machine": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
-                "RoleArn": {"Fn::GetAtt": ["MachineRole", "Arn"]},
-                "DefinitionString": {"Fn::Join": ["", [before, {"Fn::GetAtt": ["Requester", "Arn"]}, after]]},
-                "Tags": [{"Key": "workshop", "Value": "scatter-gather"}]}},
+            "Machine": {
+                "Type": "AWS::StepFunctions::StateMachine",
+                "Properties": {
+                    "RoleArn": {"Fn::GetAtt": ["MachineRole", "Arn"]},
+                    "DefinitionString": {"Fn::Join": ["", [before, {"Fn::GetAtt": ["Requester", "Arn"]}, after]]},
+                    "Tags": [{"Key": "workshop", "Value": "scatter-gather"}],
+                },
+            },
         },
         "Outputs": {
             "StatemachineArn": {"Value": {"Ref": "Machine"}},
@@ -100,36 +93,21 @@ def template(vendors: list[str]) -> dict[str, Any]:
     }
 
 
-def outputs_of(cfn: Any, stack: str) -> dict[str, str]:
-    described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
-    return {output["OutputKey"]: output["OutputValue"] for output in described.get("Outputs", [])}
-
-
-def finished(sfn: Any, execution_arn: str) -> dict[str, Any]:
-    """The execution once it left RUNNING (the interpreter runs in a thread of the server)."""
-    for _ in range(600):
-        described = sfn.describe_execution(executionArn=execution_arn)
-        if described["status"] != "RUNNING":
-            return described
-        time.sleep(0.05)
-    raise AssertionError(f"{execution_arn} is still running")
-
-
 REQUEST = {"data": {"car_type": "XL", "days_rental": 20}}
 
 
 @pytest.fixture()
-def stack(client: Callable[[str], Any]) -> Iterator[str]:
+def stack(moto_client: Callable[[str], Any]) -> Iterator[str]:
     name = f"Parallel{uuid.uuid4().hex[:8]}"
-    client("cloudformation").create_stack(StackName=name, TemplateBody=json.dumps(template(["Avis", "Alamo"])))
+    moto_client("cloudformation").create_stack(StackName=name, TemplateBody=json.dumps(template(["Avis", "Alamo"])))
     yield name
-    client("cloudformation").delete_stack(StackName=name)
+    moto_client("cloudformation").delete_stack(StackName=name)
 
 
 def test_a_cloudformation_state_machine_is_visible_and_described_with_its_definition(
-    client: Callable[[str], Any], stack: str
+    moto_client: Callable[[str], Any], stack: str
 ) -> None:
-    cfn, sfn = client("cloudformation"), client("stepfunctions")
+    cfn, sfn = moto_client("cloudformation"), moto_client("stepfunctions")
     outputs = outputs_of(cfn, stack)
     arn = outputs["StatemachineArn"]
     assert arn in [machine["stateMachineArn"] for machine in sfn.list_state_machines()["stateMachines"]]
@@ -142,9 +120,9 @@ def test_a_cloudformation_state_machine_is_visible_and_described_with_its_defini
 
 
 def test_executions_without_a_name_get_a_fresh_uuid_every_time_and_record_history(
-    client: Callable[[str], Any], stack: str
+    moto_client: Callable[[str], Any], stack: str
 ) -> None:
-    cfn, sfn = client("cloudformation"), client("stepfunctions")
+    cfn, sfn = moto_client("cloudformation"), moto_client("stepfunctions")
     arn = outputs_of(cfn, stack)["StatemachineArn"]
     started = [sfn.start_execution(stateMachineArn=arn, input=json.dumps(REQUEST)) for _ in range(2)]
     names = [execution["executionArn"].rsplit(":", 1)[-1] for execution in started]
@@ -167,8 +145,8 @@ def test_executions_without_a_name_get_a_fresh_uuid_every_time_and_record_histor
     assert finished(sfn, started[1]["executionArn"])["status"] == "SUCCEEDED"
 
 
-def test_named_executions_keep_aws_semantics(client: Callable[[str], Any], stack: str) -> None:
-    cfn, sfn = client("cloudformation"), client("stepfunctions")
+def test_named_executions_keep_aws_semantics(moto_client: Callable[[str], Any], stack: str) -> None:
+    cfn, sfn = moto_client("cloudformation"), moto_client("stepfunctions")
     arn = outputs_of(cfn, stack)["StatemachineArn"]
     started = sfn.start_execution(stateMachineArn=arn, name="first-quote", input=json.dumps(REQUEST))
     assert started["executionArn"].endswith(":first-quote")
@@ -179,23 +157,26 @@ def test_named_executions_keep_aws_semantics(client: Callable[[str], Any], stack
 
 
 def test_adding_a_branch_and_redeploying_updates_the_same_state_machine(
-    client: Callable[[str], Any], stack: str
+    moto_client: Callable[[str], Any], stack: str
 ) -> None:
-    cfn, sfn = client("cloudformation"), client("stepfunctions")
+    cfn, sfn = moto_client("cloudformation"), moto_client("stepfunctions")
     arn = outputs_of(cfn, stack)["StatemachineArn"]
     cfn.update_stack(StackName=stack, TemplateBody=json.dumps(template(["Avis", "Alamo", "Hertz"])))
     assert outputs_of(cfn, stack)["StatemachineArn"] == arn
-    assert len(json.loads(sfn.describe_state_machine(stateMachineArn=arn)["definition"])["States"]["Scatter"][
-        "Branches"]) == 3
-    execution = sfn.start_execution(stateMachineArn=arn, input=json.dumps(
-        {"data": {"car_type": "compact", "days_rental": 3}}))
+    assert (
+        len(json.loads(sfn.describe_state_machine(stateMachineArn=arn)["definition"])["States"]["Scatter"]["Branches"])
+        == 3
+    )
+    execution = sfn.start_execution(
+        stateMachineArn=arn, input=json.dumps({"data": {"car_type": "compact", "days_rental": 3}})
+    )
     output = json.loads(finished(sfn, execution["executionArn"])["output"])
     assert [quote["vendor"] for quote in output["quotes"]] == ["Avis", "Alamo", "Hertz"]
     assert {quote["size"] for quote in output["quotes"]} == {"small"}
 
 
-def test_deleting_the_stack_removes_the_state_machine(client: Callable[[str], Any]) -> None:
-    cfn, sfn = client("cloudformation"), client("stepfunctions")
+def test_deleting_the_stack_removes_the_state_machine(moto_client: Callable[[str], Any]) -> None:
+    cfn, sfn = moto_client("cloudformation"), moto_client("stepfunctions")
     name = f"Doomed{uuid.uuid4().hex[:8]}"
     cfn.create_stack(StackName=name, TemplateBody=json.dumps(template(["Avis"])))
     arn = outputs_of(cfn, name)["StatemachineArn"]
@@ -205,18 +186,31 @@ def test_deleting_the_stack_removes_the_state_machine(client: Callable[[str], An
         sfn.describe_state_machine(stateMachineArn=arn)
 
 
-def test_state_machines_created_through_the_api_also_run_without_names(client: Callable[[str], Any]) -> None:
-    sfn, iam = client("stepfunctions"), client("iam")
-    role = iam.create_role(RoleName=f"sfn-{uuid.uuid4().hex[:8]}",
-                           AssumeRolePolicyDocument=json.dumps(ASSUME_STATES))["Role"]["Arn"]
-    definition = {"StartAt": "Each", "States": {"Each": {
-        "Type": "Map", "ItemsPath": "$.items", "End": True,
-        "ItemProcessor": {"StartAt": "Double", "States": {"Double": {
-            "Type": "Pass", "Parameters": {"value.$": "States.MathAdd($, $)"}, "End": True}}}}}}
-    arn = sfn.create_state_machine(name=f"map-{uuid.uuid4().hex[:8]}", definition=json.dumps(definition),
-                                   roleArn=role)["stateMachineArn"]
-    executions = [sfn.start_execution(stateMachineArn=arn, input=json.dumps({"items": [1, 2, 3]}))
-                  for _ in range(2)]
+def test_state_machines_created_through_the_api_also_run_without_names(moto_client: Callable[[str], Any]) -> None:
+    sfn, iam = moto_client("stepfunctions"), moto_client("iam")
+    role = iam.create_role(RoleName=f"sfn-{uuid.uuid4().hex[:8]}", AssumeRolePolicyDocument=json.dumps(ASSUME_STATES))[
+        "Role"
+    ]["Arn"]
+    definition = {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "End": True,
+                "ItemProcessor": {
+                    "StartAt": "Double",
+                    "States": {
+                        "Double": {"Type": "Pass", "Parameters": {"value.$": "States.MathAdd($, $)"}, "End": True}
+                    },
+                },
+            }
+        },
+    }
+    arn = sfn.create_state_machine(name=f"map-{uuid.uuid4().hex[:8]}", definition=json.dumps(definition), roleArn=role)[
+        "stateMachineArn"
+    ]
+    executions = [sfn.start_execution(stateMachineArn=arn, input=json.dumps({"items": [1, 2, 3]})) for _ in range(2)]
     for execution in executions:
         described = finished(sfn, execution["executionArn"])
         assert described["status"] == "SUCCEEDED"

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 from moto.dynamodb.models.table import Table
 
-from .cloudformation_common import ResourceHandle, as_bool, ignoring_not_found, physical_name
+from .cloudformation_common import ResourceHandle, as_bool, physical_name
 
 #: A change to any of these replaces the table (as in AWS).
 TABLE_IDENTITY = ("TableName", "KeySchema", "LocalSecondaryIndexes")
@@ -22,35 +21,23 @@ def dynamodb_backend(account_id: str, region: str) -> DynamoDBBackend:
 class DynamoDBTable(ResourceHandle, CloudFormationModel):
     """A table; moto 5.2.5 cannot update one from a template, which would lose it (and leak it on delete)."""
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::DynamoDB::Table"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "TableName"
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in ("Arn", "StreamArn")
+    resource_type = "AWS::DynamoDB::Table"
+    name_property = "TableName"
+    cfn_attributes = ("Arn", "StreamArn")
+    replaced_when_changed = TABLE_IDENTITY
+    delete_before_replacing = True  # the replacement may keep the table's name
 
     def table(self) -> Table:
         return dynamodb_backend(self.account_id, self.region).get_table(self.physical_id)
 
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name in ("Arn", "StreamArn"):
-            return self.table().get_cfn_attribute(attribute_name)
-        raise UnformattedGetAttTemplateException()
+    def cfn_attribute(self, name: str) -> Any:
+        return self.table().get_cfn_attribute(name)
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
-        **kwargs: Any,
-    ) -> DynamoDBTable:
-        properties = cloudformation_json.get("Properties", {})
-        name = physical_name(resource_name, properties, "TableName", 255)
-        Table.create_from_cloudformation_json(name, {"Properties": properties}, account_id, region_name)
-        handle = cls(name, properties, account_id, region_name)
+    def create_resource(cls, name: str, properties: dict[str, Any], account_id: str, region: str) -> DynamoDBTable:
+        name = physical_name(name, properties, "TableName", 255)
+        Table.create_from_cloudformation_json(name, {"Properties": properties}, account_id, region)
+        handle = cls(name, properties, account_id, region)
         handle._apply_time_to_live(properties, previous={})
         return handle
 
@@ -60,37 +47,20 @@ class DynamoDBTable(ResourceHandle, CloudFormationModel):
             return
         backend = dynamodb_backend(self.account_id, self.region)
         if wanted:
-            backend.update_time_to_live(self.physical_id, {"AttributeName": wanted["AttributeName"],
-                                                           "Enabled": as_bool(wanted.get("Enabled", False))})
+            backend.update_time_to_live(
+                self.physical_id,
+                {"AttributeName": wanted["AttributeName"], "Enabled": as_bool(wanted.get("Enabled", False))},
+            )
         else:
             self.table().ttl = {"TimeToLiveStatus": "DISABLED"}
 
-    @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
-        cls, original_resource: DynamoDBTable, new_resource_name: str, cloudformation_json: dict[str, Any],
-        account_id: str, region_name: str,
-    ) -> DynamoDBTable:
-        properties = cloudformation_json.get("Properties", {})
-        old = original_resource.properties
-        if any(properties.get(key) != old.get(key) for key in TABLE_IDENTITY):
-            original_resource.delete(account_id, region_name)
-            return cls.create_from_cloudformation_json(
-                new_resource_name, cloudformation_json, account_id, region_name
-            )
-        table = original_resource.table()
+    def update_in_place(self, properties: dict[str, Any], account_id: str, region: str) -> None:
+        table = self.table()
         table.billing_mode = properties.get("BillingMode", "PROVISIONED")
         table.deletion_protection_enabled = as_bool(properties.get("DeletionProtectionEnabled", False))
         table.tags = list(properties.get("Tags", []))
-        original_resource._apply_time_to_live(properties, previous=old)
-        original_resource.properties = properties
-        return original_resource
+        self._apply_time_to_live(properties, previous=self.properties)
 
     @classmethod
-    def delete_from_cloudformation_json(  # type: ignore[misc]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
-    ) -> None:
-        with ignoring_not_found():
-            dynamodb_backend(account_id, region_name).delete_table(resource_name)
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        type(self).delete_from_cloudformation_json(self.physical_id, {}, account_id, self.region)
+    def delete_by_physical_id(cls, physical_id: str, account_id: str, region: str) -> None:
+        dynamodb_backend(account_id, region).delete_table(physical_id)

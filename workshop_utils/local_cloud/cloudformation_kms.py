@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 from moto.kms.models import KmsBackend, kms_backends
 
@@ -25,30 +24,19 @@ def kms_tags(properties: dict[str, Any]) -> list[dict[str, str]]:
 class KmsKey(ResourceHandle, CloudFormationModel):
     """A symmetric (or other spec) key; its policy is kept as JSON text, as the API returns it."""
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::KMS::Key"
+    resource_type = "AWS::KMS::Key"
+    cfn_attributes = ("Arn", "KeyId")
+    replaced_when_changed = KEY_IDENTITY
 
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in ("Arn", "KeyId")
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name == "Arn":
+    def cfn_attribute(self, name: str) -> str:
+        if name == "Arn":
             return kms_backend(self.account_id, self.region).describe_key(self.physical_id).arn
-        if attribute_name == "KeyId":
-            return self.physical_id
-        raise UnformattedGetAttTemplateException()
+        return self.physical_id
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
-        **kwargs: Any,
-    ) -> KmsKey:
-        properties = cloudformation_json.get("Properties", {})
-        backend = kms_backend(account_id, region_name)
+    def create_resource(cls, name: str, properties: dict[str, Any], account_id: str, region: str) -> KmsKey:
         policy = properties.get("KeyPolicy")
-        key = backend.create_key(
+        key = kms_backend(account_id, region).create_key(
             policy=as_json_text(policy) if policy else None,
             key_usage=properties.get("KeyUsage", "ENCRYPT_DECRYPT"),
             key_spec=properties.get("KeySpec", "SYMMETRIC_DEFAULT"),
@@ -56,7 +44,7 @@ class KmsKey(ResourceHandle, CloudFormationModel):
             tags=kms_tags(properties),
             multi_region=as_bool(properties.get("MultiRegion", False)),
         )
-        handle = cls(key.id, properties, account_id, region_name)
+        handle = cls(key.id, properties, account_id, region)
         handle._apply_settings(properties)
         return handle
 
@@ -66,85 +54,44 @@ class KmsKey(ResourceHandle, CloudFormationModel):
         key.enabled = as_bool(properties.get("Enabled", True))
         key.key_state = "Enabled" if key.enabled else "Disabled"
 
-    @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
-        cls, original_resource: KmsKey, new_resource_name: str, cloudformation_json: dict[str, Any],
-        account_id: str, region_name: str,
-    ) -> KmsKey:
-        properties = cloudformation_json.get("Properties", {})
-        old = original_resource.properties
-        if any(properties.get(key) != old.get(key) for key in KEY_IDENTITY):
-            replacement = cls.create_from_cloudformation_json(
-                new_resource_name, cloudformation_json, account_id, region_name
-            )
-            original_resource.delete(account_id, region_name)
-            return replacement
-        backend = kms_backend(account_id, region_name)
-        key_id = original_resource.physical_id
+    def update_in_place(self, properties: dict[str, Any], account_id: str, region: str) -> None:
+        backend = kms_backend(account_id, region)
+        key_id = self.physical_id
         backend.update_key_description(key_id, properties.get("Description", ""))
         if properties.get("KeyPolicy"):
             backend.put_key_policy(key_id, as_json_text(properties["KeyPolicy"]))
         backend.tagger.delete_all_tags_for_resource(key_id)
         if kms_tags(properties):
             backend.tagger.tag_resource(key_id, kms_tags(properties))
-        original_resource._apply_settings(properties)
-        original_resource.properties = properties
-        return original_resource
+        self._apply_settings(properties)
 
     @classmethod
-    def delete_from_cloudformation_json(  # type: ignore[misc]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
-    ) -> None:
-        kms_backend(account_id, region_name).delete_key(resource_name)  # a no-op when already gone
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        type(self).delete_from_cloudformation_json(self.physical_id, {}, account_id, self.region)
+    def delete_by_physical_id(cls, physical_id: str, account_id: str, region: str) -> None:
+        kms_backend(account_id, region).delete_key(physical_id)  # a no-op when already gone
 
 
 class KmsAlias(ResourceHandle, CloudFormationModel):
     """An alias; retargeted in place, replaced when renamed."""
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::KMS::Alias"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "AliasName"
+    resource_type = "AWS::KMS::Alias"
+    name_property = "AliasName"
+    delete_before_replacing = True
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
-        **kwargs: Any,
-    ) -> KmsAlias:
-        properties = cloudformation_json.get("Properties", {})
-        alias = kms_backend(account_id, region_name).create_alias(
+    def create_resource(cls, name: str, properties: dict[str, Any], account_id: str, region: str) -> KmsAlias:
+        alias = kms_backend(account_id, region).create_alias(
             target_key_id=properties["TargetKeyId"], alias_name=properties["AliasName"]
         )
-        return cls(alias.alias_name, properties, account_id, region_name)
+        return cls(alias.alias_name, properties, account_id, region)
 
-    @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
-        cls, original_resource: KmsAlias, new_resource_name: str, cloudformation_json: dict[str, Any],
-        account_id: str, region_name: str,
-    ) -> KmsAlias:
-        properties = cloudformation_json.get("Properties", {})
-        if properties["AliasName"] != original_resource.physical_id:
-            original_resource.delete(account_id, region_name)
-            return cls.create_from_cloudformation_json(
-                new_resource_name, cloudformation_json, account_id, region_name
-            )
-        kms_backend(account_id, region_name).update_alias(
+    def needs_replacement(self, properties: dict[str, Any]) -> bool:
+        return properties["AliasName"] != self.physical_id
+
+    def update_in_place(self, properties: dict[str, Any], account_id: str, region: str) -> None:
+        kms_backend(account_id, region).update_alias(
             target_key_id=properties["TargetKeyId"], alias_name=properties["AliasName"]
         )
-        original_resource.properties = properties
-        return original_resource
 
     @classmethod
-    def delete_from_cloudformation_json(  # type: ignore[misc]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
-    ) -> None:
-        kms_backend(account_id, region_name).delete_alias(resource_name)  # a no-op when already gone
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        type(self).delete_from_cloudformation_json(self.physical_id, {}, account_id, self.region)
+    def delete_by_physical_id(cls, physical_id: str, account_id: str, region: str) -> None:
+        kms_backend(account_id, region).delete_alias(physical_id)  # a no-op when already gone

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 from moto.core.utils import camelcase_to_underscores
 from moto.sns.models import SNSBackend, sns_backends
 
 from .cloudformation_common import (
+    AttachedPolicy,
     ResourceHandle,
     as_bool,
     as_json_text,
@@ -19,8 +19,13 @@ from .cloudformation_common import (
 )
 
 TOPIC_ATTRIBUTES = ("DisplayName", "KmsMasterKeyId", "ContentBasedDeduplication", "SignatureVersion")
-SUBSCRIPTION_ATTRIBUTES = ("DeliveryPolicy", "FilterPolicy", "RawMessageDelivery", "RedrivePolicy",
-                           "SubscriptionRoleArn")
+SUBSCRIPTION_ATTRIBUTES = (
+    "DeliveryPolicy",
+    "FilterPolicy",
+    "RawMessageDelivery",
+    "RedrivePolicy",
+    "SubscriptionRoleArn",
+)
 #: A change to any of these replaces the subscription (as in AWS).
 SUBSCRIPTION_IDENTITY = ("TopicArn", "Endpoint", "Protocol")
 
@@ -37,35 +42,19 @@ def region_of(arn: str, default: str) -> str:
 class SnsTopic(ResourceHandle, CloudFormationModel):
     """An SNS topic whose updates keep the topic (and so its subscriptions) unless its name changes."""
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::SNS::Topic"
+    resource_type = "AWS::SNS::Topic"
+    name_property = "TopicName"
+    cfn_attributes = ("TopicArn", "TopicName")
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "TopicName"
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in ("TopicArn", "TopicName")
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name == "TopicArn":
-            return self.physical_id
-        if attribute_name == "TopicName":
-            return self.physical_id.rsplit(":", 1)[-1]
-        raise UnformattedGetAttTemplateException()
+    def cfn_attribute(self, name: str) -> str:
+        return self.physical_id if name == "TopicArn" else self.physical_id.rsplit(":", 1)[-1]
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
-        **kwargs: Any,
-    ) -> SnsTopic:
-        properties = cloudformation_json.get("Properties", {})
-        name = physical_name(resource_name, properties, "TopicName", 256)
+    def create_resource(cls, name: str, properties: dict[str, Any], account_id: str, region: str) -> SnsTopic:
+        name = physical_name(name, properties, "TopicName", 256)
         if as_bool(properties.get("FifoTopic", False)) and not name.endswith(".fifo"):
             name = f"{name[:251]}.fifo"
-        backend = sns_backend(account_id, region_name)
+        backend = sns_backend(account_id, region)
         attributes: dict[str, Any] = {"FifoTopic": as_bool(properties.get("FifoTopic", False))}
         attributes.update({key: properties[key] for key in TOPIC_ATTRIBUTES if key in properties})
         if "ContentBasedDeduplication" in attributes:
@@ -73,27 +62,22 @@ class SnsTopic(ResourceHandle, CloudFormationModel):
         topic = backend.create_topic(name, attributes, tags_to_dict(properties.get("Tags")))
         for subscription in properties.get("Subscription", []):
             backend.subscribe(topic.arn, subscription["Endpoint"], subscription["Protocol"])
-        return cls(topic.arn, properties, account_id, region_name)
+        return cls(topic.arn, properties, account_id, region)
 
-    @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
-        cls, original_resource: SnsTopic, new_resource_name: str, cloudformation_json: dict[str, Any],
-        account_id: str, region_name: str,
-    ) -> SnsTopic:
-        properties = cloudformation_json.get("Properties", {})
-        old = original_resource.properties
+    def needs_replacement(self, properties: dict[str, Any]) -> bool:
+        old = self.properties
         renamed = properties.get("TopicName") != old.get("TopicName")
-        refifoed = as_bool(properties.get("FifoTopic", False)) != as_bool(old.get("FifoTopic", False))
-        if renamed or refifoed:
-            replacement = cls.create_from_cloudformation_json(
-                new_resource_name, cloudformation_json, account_id, region_name
-            )
-            original_resource.delete(account_id, region_name)
-            return replacement
-        backend = sns_backend(account_id, region_name)
-        topic = backend.get_topic(original_resource.physical_id)
-        defaults = {"DisplayName": "", "KmsMasterKeyId": "", "ContentBasedDeduplication": False,
-                    "SignatureVersion": "1"}
+        return renamed or as_bool(properties.get("FifoTopic", False)) != as_bool(old.get("FifoTopic", False))
+
+    def update_in_place(self, properties: dict[str, Any], account_id: str, region: str) -> None:
+        backend = sns_backend(account_id, region)
+        topic = backend.get_topic(self.physical_id)
+        defaults = {
+            "DisplayName": "",
+            "KmsMasterKeyId": "",
+            "ContentBasedDeduplication": False,
+            "SignatureVersion": "1",
+        }
         for key in TOPIC_ATTRIBUTES:
             value = properties.get(key, defaults[key])
             if key == "ContentBasedDeduplication":
@@ -101,46 +85,38 @@ class SnsTopic(ResourceHandle, CloudFormationModel):
             setattr(topic, camelcase_to_underscores(key), value)
         topic._tags = tags_to_dict(properties.get("Tags"))
         wanted = {(s["Endpoint"], s["Protocol"]) for s in properties.get("Subscription", [])}
-        had = {(s["Endpoint"], s["Protocol"]) for s in old.get("Subscription", [])}
+        had = {(s["Endpoint"], s["Protocol"]) for s in self.properties.get("Subscription", [])}
         for endpoint, protocol in wanted - had:
             backend.subscribe(topic.arn, endpoint, protocol)
         for endpoint, protocol in had - wanted:
             found = backend._find_subscription(topic.arn, endpoint, protocol)
             if found:
                 backend.unsubscribe(found.arn)
-        original_resource.properties = properties
-        return original_resource
 
     @classmethod
-    def delete_from_cloudformation_json(  # type: ignore[misc]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
-    ) -> None:
-        sns_backend(account_id, region_of(resource_name, region_name)).delete_topic(resource_name)
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        type(self).delete_from_cloudformation_json(self.physical_id, {}, account_id, region_name)
+    def delete_by_physical_id(cls, physical_id: str, account_id: str, region: str) -> None:
+        sns_backend(account_id, region_of(physical_id, region)).delete_topic(physical_id)
 
 
 class SnsSubscription(ResourceHandle, CloudFormationModel):
     """A subscription (any protocol moto knows, lambda and sqs in the workshop) with its attributes."""
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::SNS::Subscription"
+    resource_type = "AWS::SNS::Subscription"
+    replaced_when_changed = SUBSCRIPTION_IDENTITY
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
-        **kwargs: Any,
-    ) -> SnsSubscription:
-        properties = cloudformation_json.get("Properties", {})
+    def create_resource(cls, name: str, properties: dict[str, Any], account_id: str, region: str) -> SnsSubscription:
         topic_arn = properties["TopicArn"]
-        region = region_of(topic_arn, region_name)
+        region = region_of(topic_arn, region)
         backend = sns_backend(account_id, region)
         subscription = backend.subscribe(topic_arn, properties["Endpoint"], properties["Protocol"])
         handle = cls(subscription.arn, properties, account_id, region)
         handle._apply_attributes(backend, previous={})
         return handle
+
+    def update_in_place(self, properties: dict[str, Any], account_id: str, region: str) -> None:
+        previous, self.properties = self.properties, properties
+        self._apply_attributes(sns_backend(account_id, self.region), previous=previous)
 
     def _apply_attributes(self, backend: SNSBackend, previous: dict[str, Any]) -> None:
         wanted = self.properties
@@ -170,52 +146,18 @@ class SnsSubscription(ResourceHandle, CloudFormationModel):
         backend.subscriptions[self.physical_id].attributes.pop(key, None)
 
     @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
-        cls, original_resource: SnsSubscription, new_resource_name: str, cloudformation_json: dict[str, Any],
-        account_id: str, region_name: str,
-    ) -> SnsSubscription:
-        properties = cloudformation_json.get("Properties", {})
-        previous = original_resource.properties
-        if any(properties.get(key) != previous.get(key) for key in SUBSCRIPTION_IDENTITY):
-            replacement = cls.create_from_cloudformation_json(
-                new_resource_name, cloudformation_json, account_id, region_name
-            )
-            original_resource.delete(account_id, region_name)
-            return replacement
-        original_resource.properties = properties
-        backend = sns_backend(account_id, original_resource.region)
-        original_resource._apply_attributes(backend, previous=previous)
-        return original_resource
-
-    @classmethod
-    def delete_from_cloudformation_json(  # type: ignore[misc]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
-    ) -> None:
-        sns_backend(account_id, region_of(resource_name, region_name)).unsubscribe(resource_name)
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        type(self).delete_from_cloudformation_json(self.physical_id, {}, account_id, region_name)
+    def delete_by_physical_id(cls, physical_id: str, account_id: str, region: str) -> None:
+        sns_backend(account_id, region_of(physical_id, region)).unsubscribe(physical_id)
 
 
-class SnsTopicPolicy(ResourceHandle, CloudFormationModel):
+class SnsTopicPolicy(AttachedPolicy, CloudFormationModel):
     """A topic access policy; deleting it restores each topic's default policy."""
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::SNS::TopicPolicy"
+    resource_type = "AWS::SNS::TopicPolicy"
+    targets_property = "Topics"
 
-    @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
-        **kwargs: Any,
-    ) -> SnsTopicPolicy:
-        properties = cloudformation_json.get("Properties", {})
-        handle = cls(resource_name, properties, account_id, region_name)
-        handle._set_policy(properties.get("Topics", []), as_json_text(properties["PolicyDocument"]))
-        return handle
-
-    def _set_policy(self, topic_arns: list[str], policy: str | None) -> None:
-        for arn in topic_arns:
+    def set_policy(self, targets: list[str], policy: str | None) -> None:
+        for arn in targets:
             backend = sns_backend(self.account_id, region_of(arn, self.region))
             with ignoring_not_found():
                 topic = backend.get_topic(arn)
@@ -226,25 +168,5 @@ class SnsTopicPolicy(ResourceHandle, CloudFormationModel):
                 else:
                     topic.policy = policy
 
-    @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
-        cls, original_resource: SnsTopicPolicy, new_resource_name: str, cloudformation_json: dict[str, Any],
-        account_id: str, region_name: str,
-    ) -> SnsTopicPolicy:
-        properties = cloudformation_json.get("Properties", {})
-        topics = properties.get("Topics", [])
-        dropped = [arn for arn in original_resource.properties.get("Topics", []) if arn not in topics]
-        original_resource._set_policy(dropped, None)
-        original_resource._set_policy(topics, as_json_text(properties["PolicyDocument"]))
-        original_resource.properties = properties
-        return original_resource
-
-    @classmethod
-    def delete_from_cloudformation_json(  # type: ignore[misc]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
-    ) -> None:
-        """Nothing to find by name alone: the instance's delete restores the topics' default policy."""
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        self._set_policy(self.properties.get("Topics", []), None)
-
+    def reset_policy(self, targets: list[str]) -> None:
+        self.set_policy(targets, None)

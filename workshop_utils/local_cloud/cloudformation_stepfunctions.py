@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 
 from .cloudformation_common import ResourceHandle, ignoring_not_found, physical_name, tags_to_dict
@@ -41,35 +40,21 @@ def api_tags(properties: dict[str, Any]) -> list[dict[str, str]]:
 class StepFunctionsStateMachine(ResourceHandle, CloudFormationModel):
     """A state machine visible to (and executable through) the Step Functions API; ``Ref`` is its ARN."""
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::StepFunctions::StateMachine"
+    resource_type = "AWS::StepFunctions::StateMachine"
+    name_property = "StateMachineName"
+    cfn_attributes = ("Arn", "Name", "StateMachineRevisionId")
+    replaced_when_changed = STATE_MACHINE_IDENTITY
+    delete_before_replacing = True  # the replacement may keep the state machine's name
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "StateMachineName"
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in ("Arn", "Name", "StateMachineRevisionId")
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name == "Arn":
-            return self.physical_id
-        if attribute_name == "Name":
-            return self.physical_id.rsplit(":", 1)[-1]
-        if attribute_name == "StateMachineRevisionId":
-            return self.physical_id
-        raise UnformattedGetAttTemplateException()
+    def cfn_attribute(self, name: str) -> str:
+        return self.physical_id.rsplit(":", 1)[-1] if name == "Name" else self.physical_id
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
-        **kwargs: Any,
+    def create_resource(
+        cls, name: str, properties: dict[str, Any], account_id: str, region: str
     ) -> StepFunctionsStateMachine:
-        properties = cloudformation_json.get("Properties", {})
-        state_machine = sfn_backend(account_id, region_name).create_state_machine(
-            name=physical_name(resource_name, properties, "StateMachineName", 80),
+        state_machine = sfn_backend(account_id, region).create_state_machine(
+            name=physical_name(name, properties, "StateMachineName", 80),
             definition=definition_of(properties),
             roleArn=properties.get("RoleArn", ""),
             tags=api_tags(properties),
@@ -77,22 +62,11 @@ class StepFunctionsStateMachine(ResourceHandle, CloudFormationModel):
             tracingConfiguration=api_shape(properties.get("TracingConfiguration")),
             sm_type=properties.get("StateMachineType", "STANDARD"),
         )
-        return cls(state_machine.arn, properties, account_id, region_name)
+        return cls(state_machine.arn, properties, account_id, region)
 
-    @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
-        cls, original_resource: StepFunctionsStateMachine, new_resource_name: str,
-        cloudformation_json: dict[str, Any], account_id: str, region_name: str,
-    ) -> StepFunctionsStateMachine:
-        properties = cloudformation_json.get("Properties", {})
-        old = original_resource.properties
-        if any(properties.get(key) != old.get(key) for key in STATE_MACHINE_IDENTITY):
-            original_resource.delete(account_id, region_name)
-            return cls.create_from_cloudformation_json(
-                new_resource_name, cloudformation_json, account_id, region_name
-            )
-        backend = sfn_backend(account_id, region_name)
-        arn = original_resource.physical_id
+    def update_in_place(self, properties: dict[str, Any], account_id: str, region: str) -> None:
+        backend = sfn_backend(account_id, region)
+        arn = self.physical_id
         backend.update_state_machine(
             arn,
             definition=definition_of(properties),
@@ -103,17 +77,11 @@ class StepFunctionsStateMachine(ResourceHandle, CloudFormationModel):
         backend.tagger.delete_all_tags_for_resource(arn)
         if api_tags(properties):
             backend.tagger.tag_resource(arn, api_tags(properties))
-        original_resource.properties = properties
-        return original_resource
 
     @classmethod
-    def delete_from_cloudformation_json(  # type: ignore[misc]
-        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str
-    ) -> None:
-        for backend in all_sfn_backends(account_id, region_name):
+    def delete_by_physical_id(cls, physical_id: str, account_id: str, region: str) -> None:
+        # moto keeps two Step Functions backends; try both, so a machine in either one is removed.
+        for backend in all_sfn_backends(account_id, region):
             with ignoring_not_found():
-                backend.delete_state_machine(resource_name)
-                backend.tagger.delete_all_tags_for_resource(resource_name)
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        type(self).delete_from_cloudformation_json(self.physical_id, {}, account_id, self.region)
+                backend.delete_state_machine(physical_id)
+                backend.tagger.delete_all_tags_for_resource(physical_id)
