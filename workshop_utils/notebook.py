@@ -100,7 +100,8 @@ def deploy(stack: str, *, recipients: dict | None = None, **context: object) -> 
 
 def show_diff(stack: str, *, recipients: dict | None = None, **context: object) -> None:
     """Show what `cdk diff` says would change with these recipients (and context overrides)."""
-    text = cdk.diff(stack, context=_context(recipients, context))
+    _show(views.message_html(f"Running cdk diff {stack} (a synth takes about 12 s)..."))
+    text = cdk.diff(stack, context=_context(recipients, context), on_line=lambda _line: None)
     _show(views.section(f"cdk diff {stack}", diff_html(text)))
 
 
@@ -334,8 +335,9 @@ def benchmark(requests: int = 30, concurrency: int = 5) -> dict:
         {name: run.latencies_ms for name, run in runs.items()},
         {name: summary["throughput_rps"] for name, summary in summaries.items()},
     )
-    display(figure)
-    _show(views.section("Benchmark summary", views.json_html(summaries)))
+    _show(views.section("Latency per request", views.figure_html(figure)))
+    rows = [{"pattern": name} | summary for name, summary in summaries.items()]
+    _show(views.section(f"{requests} requests per pattern, {concurrency} at a time", views.rows_html(rows)))
     return summaries
 
 
@@ -344,9 +346,9 @@ def show_costs(vendor_counts: tuple[int, ...] = (1, 2, 3, 5, 10, 20)) -> list[di
     from workshop_utils import cost, plots
 
     rows = cost.cost_table(list(vendor_counts))
-    display(plots.cost_figure(rows))
+    _show(views.section("Cost per million requests", views.figure_html(plots.cost_figure(rows))))
     prices = cost.PRICES
-    _show(views.section(f"Prices ({prices.source}, {prices.as_of})", views.json_html(prices.as_rows())))
+    _show(views.section(f"Prices ({prices.source}, {prices.as_of})", views.rows_html(prices.as_rows())))
     return rows
 
 

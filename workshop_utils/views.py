@@ -85,10 +85,30 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     """A plain table; cells are already-escaped HTML."""
     head = "".join(f'<th style="text-align:left;padding:4px 8px">{h}</th>' for h in headers)
     body = "".join(
-        "<tr>" + "".join(f'<td style="padding:4px 8px;border-top:1px solid #d0d7de">{c}</td>' for c in row) + "</tr>"
+        "<tr>" + "".join(f'<td style="text-align:left;padding:4px 8px;border-top:1px solid #d0d7de">{c}</td>' for c in row) + "</tr>"
         for row in rows
     )
     return f'<table style="border-collapse:collapse;color:#1f2328;background:#fff"><tr>{head}</tr>{body}</table>'
+
+
+def rows_html(rows: list[dict]) -> str:
+    """A list of flat dicts as a table, one column per key of the first row."""
+    if not rows:
+        return message_html("Nothing.")
+    headers = list(rows[0])
+    cells = [[html.escape(str(row.get(key, ""))) for key in headers] for row in rows]
+    return _table([html.escape(h) for h in headers], cells)
+
+
+def figure_html(figure) -> str:
+    """A matplotlib Figure as an inline PNG image (no pyplot, no backend set-up, works in exported HTML)."""
+    import base64
+    import io
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    encoded = base64.b64encode(buffer.getvalue()).decode()
+    return f'<img alt="figure" style="max-width:100%;background:#fff" src="data:image/png;base64,{encoded}">'
 
 
 def checks_html(checks: list) -> str:
