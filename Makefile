@@ -29,7 +29,7 @@ cloud-stop:  ## stop the local cloud and every worker it started
 	@test -x $(PY) && $(PY) -m workshop_utils.local_cloud stop || true
 
 cloud-status: setup
-	$(PY) -m workshop_utils.local_cloud status
+	-$(PY) -m workshop_utils.local_cloud status
 
 cloud-logs: setup
 	$(PY) -m workshop_utils.local_cloud logs

@@ -163,8 +163,6 @@ def test_each_bad_request_is_recorded_as_a_failure_with_its_reason(deployment):
     assert set(aggregates(deployment)) == before
 
 
-@pytest.mark.xfail(reason="the local cloud does not refuse asynchronous payloads over Lambda's 1 MB limit yet",
-                   strict=False)
 def test_a_payload_over_the_asynchronous_limit_is_refused_by_invoke(deployment):
     from botocore.exceptions import ClientError
 

@@ -86,3 +86,34 @@ def test_log_tail_wait_for_times_out_with_advice(monkeypatch):
     with pytest.raises(TimeoutError, match="try again"):
         tail.wait_for("never", timeout_s=0.1)
     assert tail.start_button.disabled is False  # the tail it started is stopped again
+
+
+def test_deploy_panel_streams_into_its_output_and_reports_success(monkeypatch):
+    from workshop_utils import cdk
+
+    calls = []
+
+    def fake_deploy(stack, context=None):
+        calls.append((stack, context))
+        print("ScatterGatherWithParallelStack | 3/8 | CREATE_COMPLETE | AWS::Lambda::Function | Requester")
+        return {"StatemachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:sm"}
+
+    monkeypatch.setattr(cdk, "deploy", fake_deploy)
+    panel = widgets.DeployPanel("ScatterGatherWithParallelStack", context={"recipients": {"Avis": {"base_rate": "1"}}})
+    panel.deploy_button.click()
+    assert calls == [("ScatterGatherWithParallelStack", {"recipients": {"Avis": {"base_rate": "1"}}})]
+    assert panel.outputs["StatemachineArn"].endswith(":sm")
+    assert "deployed" in panel.status.value and not panel.deploy_button.disabled
+
+
+def test_deploy_panel_shows_a_failed_deploy_sentence(monkeypatch):
+    from workshop_utils import cdk
+
+    def failing_deploy(stack, context=None):
+        raise RuntimeError("`cdk deploy` failed: Function not found; fix the cause, then re-run this cell.")
+
+    monkeypatch.setattr(cdk, "deploy", failing_deploy)
+    panel = widgets.DeployPanel("ScatterGatherWithSNSStack")
+    panel.deploy_button.click()
+    assert panel.outputs is None
+    assert "re-run this cell" in panel.status.value
