@@ -407,8 +407,9 @@ def check_nothing_left(resources: list[stacks.Resource]) -> None:
     left = stacks.leftovers(resources)
     if left:
         _show(views.section("Still there", views.resources_html(left)))
+    names = ", ".join(f"{r.resource_type} {r.physical_id}" for r in left)
     _verdict(
         not left,
         f"All {len(resources)} resources and both stacks are gone.",
-        "Some resources are still there (listed above): run the destroy cell again, then this one.",
+        f"Still there: {names}. Run the destroy cell again, then this one.",
     )

@@ -86,11 +86,17 @@ class SqsPoller(threading.Thread):
         self._stopping.set()
 
     def run(self) -> None:
+        from moto.awslambda.exceptions import UnknownFunctionException
+        from moto.sqs.exceptions import QueueDoesNotExist
+
         logger.info("SQS poller for mapping %s started", self.mapping_uuid)
         while not self._stopping.is_set():
             try:
                 if not self._poll_once():
                     return
+            except (UnknownFunctionException, QueueDoesNotExist):
+                # Deleted while we waited on it (a stack being destroyed): the mapping's own delete stops us.
+                self._stopping.wait(POLL_WAIT_SECONDS)
             except Exception:
                 logger.exception("SQS poller for mapping %s failed; retrying in 1 s", self.mapping_uuid)
                 self._stopping.wait(1.0)

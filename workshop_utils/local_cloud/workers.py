@@ -100,6 +100,7 @@ class Worker:
         self._cond = threading.Condition()
         self._current: Invocation | None = None
         self._closed = False
+        self._killed = False
         self._initialized = False
         self._init_error: tuple[bytes, str | None] | None = None
         self._spawned_at = time.monotonic()
@@ -148,14 +149,17 @@ class Worker:
 
     def kill(self) -> None:
         """Stop the process now (retire, timeout, delete); its exit is handled by the output pump."""
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
+        # Kill before waking the Runtime API: a live runtime told "410 Gone" prints an error, and a log
+        # line written after a delete would re-create the function's deleted log group.
+        self._killed = True
         if self.process is not None and self.process.poll() is None:
             try:
                 self.process.kill()
             except ProcessLookupError:
                 pass
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
         self._api.stop()
 
     def wait_exit(self, timeout: float) -> None:
@@ -185,6 +189,8 @@ class Worker:
 
     # -- logs ------------------------------------------------------------------------------------
     def _on_output(self, text: str) -> None:
+        if self._killed:  # what a killed process still had in its pipe belongs to no invocation
+            return
         invocation = self._current
         if invocation is not None and invocation.handed_out.is_set() and invocation.result is None:
             invocation.log_lines.append(text)
