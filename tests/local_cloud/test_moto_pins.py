@@ -69,3 +69,35 @@ def test_mappings_queues_messages_and_subscriptions_have_the_attributes_we_use()
     subscription = Subscription(ACCOUNT, topic, f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:pinned", "lambda")
     assert subscription._filter_policy_matcher is None and subscription.arn.startswith(topic.arn + ":")
     assert (subscription.topic, subscription.protocol) == (topic, "lambda")
+
+
+def test_step_functions_lambda_tasks_reuse_one_boto3_client():
+    """The interpreter looks `boto_client_for` up in lambda_eval_utils' globals at each Task; we replace it there."""
+    import inspect
+
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+
+    import workshop_utils.local_cloud.stepfunctions as local_sfn
+
+    assert "boto_client_for(" in inspect.getsource(lambda_eval_utils._invoke_lambda_function)
+    assert lambda_eval_utils.boto_client_for is local_sfn._cached_boto_client_for
+    first = lambda_eval_utils.boto_client_for(region="us-east-1", service="lambda", state_credentials=object())
+    assert lambda_eval_utils.boto_client_for(region="us-east-1", service="lambda", state_credentials=None) is first
+
+
+def test_sqs_retention_check_is_the_one_the_local_cloud_overrides():
+    """moto's receive path calls this per message; LocalSQSBackend answers it without scanning the queue."""
+    import inspect
+
+    from moto.sqs.models import Queue, SQSBackend
+
+    from workshop_utils.local_cloud.sqs_backend import LocalSQSBackend
+
+    assert "is_message_valid_based_on_retention_period" in inspect.getsource(SQSBackend.receive_message)
+    assert list(inspect.signature(SQSBackend.is_message_valid_based_on_retention_period).parameters) == [
+        "self", "queue_name", "message"
+    ]
+    assert "MessageRetentionPeriod" in Queue.BASE_ATTRIBUTES
+    assert LocalSQSBackend.is_message_valid_based_on_retention_period is not (
+        SQSBackend.is_message_valid_based_on_retention_period
+    )

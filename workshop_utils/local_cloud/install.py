@@ -42,18 +42,21 @@ def install(*, endpoint_url: str, home: Path, settings: RuntimeSettings | None =
     from moto.awslambda.models import LambdaBackend, lambda_backends
     from moto.core.config import default_user_config
     from moto.sns.models import SNSBackend, sns_backends
+    from moto.sqs.models import sqs_backends
 
     from .async_invoke import AsyncInvoker
     from .event_sources import SqsPollers
     from .lambda_backend import LocalLambdaBackend
     from .runtime import LambdaRuntime
     from .sns_delivery import LocalSNSBackend
+    from .sqs_backend import LocalSQSBackend
 
     default_user_config.setdefault("lambda", {})["use_docker"] = True  # keeps get_backend on lambda_backends
     default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
     assert issubclass(LocalLambdaBackend, LambdaBackend) and issubclass(LocalSNSBackend, SNSBackend)
     _select_backend(lambda_backends, LocalLambdaBackend)
     _select_backend(sns_backends, LocalSNSBackend)
+    _select_backend(sqs_backends, LocalSQSBackend)
 
     settings = settings or RuntimeSettings.from_env()
     code_root = home / "code"

@@ -7,10 +7,16 @@ backend. Anything creating state machines outside the API (CloudFormation) must 
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
+from botocore.client import BaseClient
 from moto.core.config import default_user_config
 from moto.moto_api._internal import mock_random
 from moto.stepfunctions import responses as sfn_responses
 from moto.stepfunctions.models import StepFunctionBackend, stepfunctions_backends
+from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for as _moto_boto_client_for
 from moto.stepfunctions.parser.backend.execution import Execution
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend, stepfunctions_parser_backends
 
@@ -48,9 +54,24 @@ def execution_enabled() -> bool:
     return bool(default_user_config.get("stepfunctions", {}).get("execute_state_machine"))
 
 
+@functools.cache
+def _shared_boto_client(region: str, service: str) -> BaseClient:
+    return _moto_boto_client_for(region, service)
+
+
+def _cached_boto_client_for(region: str, service: str, state_credentials: Any = None) -> BaseClient:
+    """moto's interpreter builds a new boto3 client for every Task (tens of ms of CPU each); reuse one.
+
+    moto's own function ignores `state_credentials` and always uses fixed dummy keys, so one client per
+    region and service serves every call the same way (boto3 clients are thread-safe).
+    """
+    return _shared_boto_client(region, service)
+
+
 def install() -> None:
     """Turn on moto's interpreter and use :class:`LocalStepFunctionsBackend` (idempotent)."""
     install_backend_class(stepfunctions_parser_backends, LocalStepFunctionsBackend)
+    lambda_eval_utils.boto_client_for = _cached_boto_client_for
     settings = dict(default_user_config.get("stepfunctions", {}))
     settings["execute_state_machine"] = True
     default_user_config["stepfunctions"] = settings  # type: ignore[typeddict-item]
