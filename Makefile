@@ -35,7 +35,7 @@ cloud-logs: setup
 	$(PY) -m workshop_utils.local_cloud logs
 
 lab: cloud-start  ## set up, start the local cloud, open the workshop in JupyterLab
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(JUPYTER_PORT) $(if $(filter 0,$(shell id -u)),--allow-root,)
+	LOCAL_CLOUD_PORT=$(PORT) $(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(JUPYTER_PORT) $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 test: setup  ## set up, then run every test
 	$(PY) -m pytest
@@ -47,7 +47,7 @@ bench: setup  ## benchmark both patterns on the local cloud
 	$(PY) -m workshop_utils.bench --target local --requests 200 --concurrency 10 --json build/bench.json
 
 present: cloud-start  ## the presenter dashboard (Voila)
-	$(VENV)/bin/voila notebooks/presenter_dashboard.ipynb --port=$(JUPYTER_PORT) --no-browser
+	LOCAL_CLOUD_PORT=$(PORT) $(VENV)/bin/voila notebooks/presenter_dashboard.ipynb --port=$(JUPYTER_PORT) --no-browser
 
 lint: setup
 	$(VENV)/bin/ruff check .
