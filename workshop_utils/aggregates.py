@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import time
 
-from workshop_utils import stacks, target, triggers
-from workshop_utils.logs import fetch_log_events
+from workshop_utils import stacks, target, timelines, triggers
+from workshop_utils.logs import fetch_log_events, function_log_group
 
 AGGREGATE_PREFIX = "aggregate: "
 
@@ -38,6 +38,17 @@ def wait_for_aggregate(handle: triggers.SnsQuoteHandle, *, timeout_s: float | No
         f"No aggregate for request {handle.uuid} after {limit:.0f} s, although the deadline is "
         f"{deadline_s:.0f} s: look at the aggregator's log below, then send the request again."
     )
+
+
+def invocation_lanes(handle: triggers.SnsQuoteHandle) -> list[tuple[str, float, float]]:
+    """Timeline bars of the SNS stack's invocations that handled this request, relative to when it was sent."""
+    bars = []
+    for role in ("Requester", "Responder", "Aggregator"):
+        for function in stacks.functions(stacks.SNS_STACK, role):
+            events = fetch_log_events(function_log_group(function), start_ms=handle.sent_at_ms - 1000)
+            label = function.split("-")[1] if "-" in function else function
+            bars += timelines.invocation_bars(events, label=label, needle=handle.uuid, origin_ms=handle.sent_at_ms)
+    return sorted(bars, key=lambda bar: bar[1])
 
 
 def _attribute(value: dict) -> object:

@@ -10,6 +10,7 @@ import ipywidgets as widgets
 
 from workshop_utils import stacks, views
 from workshop_utils.quote_input import QuoteRequest
+from workshop_utils.render import quotes_html
 from workshop_utils.widgets import error_html
 
 
@@ -31,31 +32,39 @@ class Counters:
 
 
 def _parallel_side(request: QuoteRequest, show: Callable[[str], None]) -> tuple[int, bool]:
+    from workshop_utils.render import state_machine_svg, timeline_svg
+    from workshop_utils.timelines import execution_bars
     from workshop_utils.triggers import request_parallel_quote
 
+    show(views.message_html("Execution started: the state machine calls every vendor and waits..."))
     execution = request_parallel_quote(request)
-    show(views.parallel_result_html(execution))
-    return len(execution.quotes), execution.status == "SUCCEEDED"
+    ok = execution.status == "SUCCEEDED"
+    summary = views.message_html(
+        f"{execution.status} in {execution.duration_ms:.0f} ms with {len(execution.quotes)} quotes.",
+        kind="success" if ok else "error",
+    )
+    timeline = timeline_svg({"States": execution_bars(execution.history)})
+    graph = state_machine_svg(execution.definition, execution.history)
+    show(summary + views.section("Timeline", timeline) + views.section("Graph", graph) + quotes_html(execution.quotes))
+    return len(execution.quotes), ok
 
 
 def _sns_side(request: QuoteRequest, show: Callable[[str], None]) -> tuple[int, bool]:
-    from workshop_utils.render import log_events_html
-    from workshop_utils.triggers import QuoteTimeout, request_sns_quote, wait_for_sns_quotes
+    from workshop_utils import aggregates
+    from workshop_utils.render import timeline_svg
+    from workshop_utils.triggers import request_sns_quote
 
     handle = request_sns_quote(request)
-    show(views.message_html(f"Scattered {handle.uuid}: the requester returned 202 at once; gathering..."))
-
-    def progress(events: list[dict]) -> None:
-        mine = [e for e in events if handle.uuid in e["message"]]
-        show(views.message_html(f"Gathering {handle.uuid}...") + log_events_html(mine[-20:]))
-
-    try:
-        result = wait_for_sns_quotes(handle, timeout_s=20, on_poll=progress)
-    except QuoteTimeout as timeout:
-        show(views.message_html(str(timeout), kind="error"))
-        return 0, False
-    show(views.sns_result_html(result))
-    return len(result.quotes), result.complete
+    show(views.message_html(f"Scattered {handle.uuid}: the requester answered 202 at once; gathering..."))
+    aggregate = aggregates.wait_for_aggregate(handle)
+    complete = aggregate.get("status") == "complete"
+    missing = ", ".join(aggregate.get("missing_vendors") or []) or "none"
+    summary = views.message_html(
+        f"Aggregate {aggregate.get('status')}, missing vendors: {missing}.", kind="success" if complete else "error"
+    )
+    timeline = timeline_svg({"Fan-out": aggregates.invocation_lanes(handle)})
+    show(summary + views.section("Fan-out and gather", timeline) + quotes_html(aggregate.get("quotes", [])))
+    return len(aggregate.get("quotes", [])), complete
 
 
 SIDES = {"parallel": _parallel_side, "sns": _sns_side}

@@ -141,18 +141,9 @@ def show_events(execution: triggers.ParallelExecution) -> None:
     _show(views.section("Execution events", execution_events_html(execution.history)))
 
 
-def _functions(stack: str, role: str) -> list[str]:
-    resources = stacks.stack_resources(stack)
-    return [
-        r["PhysicalResourceId"]
-        for r in resources
-        if r["ResourceType"] == "AWS::Lambda::Function" and role.lower() in r["LogicalResourceId"].lower()
-    ]
-
-
 def show_function_logs(stack: str, role: str, *, since_ms: int) -> None:
     """The log events of the stack's functions whose logical id contains `role` (e.g. "Responder")."""
-    for function in _functions(stack, role):
+    for function in stacks.functions(stack, role):
         events = fetch_log_events(function_log_group(function), start_ms=since_ms)
         _show(views.section(f"Logs of {function}", log_events_html(events)))
 
@@ -186,7 +177,7 @@ def send_sns_request(car_type: str = "XL", days: int | str = 7) -> triggers.SnsQ
 
 def show_destination_record(handle: triggers.SnsQuoteHandle) -> dict | None:
     """The Lambda destination record a responder received through SNS for this request."""
-    for function in _functions(SNS_STACK, "Responder"):
+    for function in stacks.functions(SNS_STACK, "Responder"):
         for event in fetch_log_events(function_log_group(function), start_ms=handle.sent_at_ms - 1000):
             record = views.destination_record_in(event["message"], handle.uuid)
             if record:
@@ -299,13 +290,8 @@ def compare(car_type: str = "XL", days: int | str = 7) -> Comparison:
     handle = triggers.request_sns_quote(request)
     parallel = triggers.request_parallel_quote(request)
     aggregate = aggregates.wait_for_aggregate(handle)
-    lanes = []
-    for role in ("Requester", "Responder", "Aggregator"):
-        for function in _functions(SNS_STACK, role):
-            events = fetch_log_events(function_log_group(function), start_ms=handle.sent_at_ms - 1000)
-            label = function.split("-")[1] if "-" in function else function
-            lanes += timelines.invocation_bars(events, label=label, needle=handle.uuid, origin_ms=handle.sent_at_ms)
-    return Comparison(request, parallel, aggregate, sorted(lanes, key=lambda bar: bar[1]))
+    lanes = aggregates.invocation_lanes(handle)
+    return Comparison(request, parallel, aggregate, lanes)
 
 
 def show_comparison(comparison: Comparison) -> None:

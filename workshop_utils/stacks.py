@@ -63,6 +63,15 @@ def stack_resources(stack: str) -> list[dict]:
     return target.client("cloudformation").describe_stack_resources(StackName=stack)["StackResources"]
 
 
+def functions(stack: str, role: str) -> list[str]:
+    """The names of the stack's functions whose logical id contains `role` (e.g. "Responder")."""
+    return [
+        r["PhysicalResourceId"]
+        for r in stack_resources(stack)
+        if r["ResourceType"] == "AWS::Lambda::Function" and role.lower() in r["LogicalResourceId"].lower()
+    ]
+
+
 # How to tell whether a resource of each type still exists (the types a learner pays for or sees).
 _EXISTS = {
     "AWS::Lambda::Function": ("lambda", "get_function", "FunctionName"),

@@ -45,3 +45,21 @@ def test_voila_serves_the_dashboard(workshop_cloud):
         process.wait(timeout=30)
     assert "Scatter-gather, side by side" in page
     assert "Traceback" not in page and "There was an error" not in page
+
+
+def test_one_click_drives_both_deployed_patterns(workshop_cloud):
+    from workshop_utils import cdk, stacks
+    from workshop_utils.dashboard import PresenterDashboard, presenter_dashboard
+
+    assert "Deploy" in presenter_dashboard().value  # nothing deployed yet: the page says what to do
+    for stack in stacks.STACKS:
+        cdk.deploy(stack, on_line=lambda _line: None)
+    dashboard = presenter_dashboard()
+    assert isinstance(dashboard, PresenterDashboard)
+    dashboard.button.click()
+    for side in ("parallel", "sns"):
+        counters = dashboard.counters[side]
+        assert (counters.requests, counters.quotes, counters.failures) == (1, 2, 0), side
+        assert "<svg" in dashboard.panels[side].value
+    assert "state status-succeeded" in dashboard.panels["parallel"].value
+    assert "Aggregate complete" in dashboard.panels["sns"].value
