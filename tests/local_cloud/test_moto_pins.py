@@ -71,15 +71,18 @@ def test_mappings_queues_messages_and_subscriptions_have_the_attributes_we_use()
     assert (subscription.topic, subscription.protocol) == (topic, "lambda")
 
 
-def test_step_functions_lambda_tasks_reuse_one_boto3_client():
-    """The interpreter looks `boto_client_for` up in lambda_eval_utils' globals at each Task; we replace it there."""
+def test_step_functions_lambda_tasks_run_in_process_or_reuse_one_boto3_client():
+    """The interpreter looks both helpers up in lambda_eval_utils' globals at each Task; we replace them there."""
     import inspect
 
     from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 
     import workshop_utils.local_cloud.stepfunctions as local_sfn
 
-    assert "boto_client_for(" in inspect.getsource(lambda_eval_utils._invoke_lambda_function)
+    source = inspect.getsource(lambda_eval_utils.execute_lambda_function_integration)
+    assert "_invoke_lambda_function(" in source
+    assert "boto_client_for(" in inspect.getsource(local_sfn._moto_invoke_lambda_function)
+    assert lambda_eval_utils._invoke_lambda_function is local_sfn._invoke_lambda_function
     assert lambda_eval_utils.boto_client_for is local_sfn._cached_boto_client_for
     first = lambda_eval_utils.boto_client_for(region="us-east-1", service="lambda", state_credentials=object())
     assert lambda_eval_utils.boto_client_for(region="us-east-1", service="lambda", state_credentials=None) is first
