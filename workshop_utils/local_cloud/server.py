@@ -55,6 +55,7 @@ class Extensions:
         try:
             for name in EXTENSION_MODULES + WARM_UP_MODULES:
                 importlib.import_module(name)
+            _warm_up_rest_routers()
         except Exception:
             self.error = traceback.format_exc()
             logger.error("loading the local cloud extensions failed:\n%s", self.error)
@@ -77,6 +78,15 @@ class Extensions:
         timer = threading.Timer(delay, self.start)
         timer.daemon = True
         timer.start()
+
+
+def _warm_up_rest_routers() -> None:
+    """Build moto's URL router for REST services now: the first Lambda call would otherwise build it
+    (a few hundred ms, and once per concurrent first caller) and count it as the function's cold start."""
+    from moto.core.routing import get_service_router
+
+    for service in ("lambda",):
+        get_service_router(service)._get_router("rest-json")
 
 
 def _request_service(environ: dict[str, Any]) -> str | None:
