@@ -118,3 +118,19 @@ def test_a_second_server_on_the_same_home_says_what_to_do(cloud: service.Status,
         f"(pid {cloud.pid}); use it, or stop it first with `python -m workshop_utils.local_cloud stop`."
     )
     assert service.status(home=cloud_home).healthy
+
+
+def test_what_runs_before_the_server_listens_does_not_import_cloudformation():
+    """moto's CloudFormation parser takes seconds to import; it must load in the background, after start."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "import workshop_utils.local_cloud.server, workshop_utils.local_cloud.install\n"
+        "from workshop_utils.local_cloud import lambda_backend, sns_delivery, sqs_backend, runtime\n"
+        "from workshop_utils.local_cloud import async_invoke, event_sources\n"
+        "print('moto.cloudformation.parsing' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 from collections.abc import Iterator
 from typing import Any, ClassVar, Self
 
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.base_backend import BackendDict, BaseBackend
+
+from .moto_urls import MotoUrlsMixin  # noqa: F401  (re-exported: the backends here use it)
 
 #: Errors a backend raises when the thing to delete is already gone (deletes must be idempotent).
 NOT_FOUND_NAMES = ("NotFound", "DoesNotExist", "NonExistent", "UnknownFunction", "UnknownEventConfig")
@@ -222,20 +223,6 @@ def as_json_text(value: Any) -> str:
 def as_bool(value: Any) -> bool:
     """CloudFormation booleans arrive as bools or as the strings "true"/"false"."""
     return value if isinstance(value, bool) else str(value).lower() == "true"
-
-
-class MotoUrlsMixin:
-    """For backend subclasses living outside moto: route requests with the parent backend's ``urls`` module.
-
-    moto's server finds a service's URL table from the backend class's module (``moto.x.models`` ->
-    ``moto.x.urls``), which for a subclass defined here would be a module of ours.
-    """
-
-    @property
-    def _url_module(self) -> Any:
-        moto_class = next(cls for cls in type(self).__mro__ if cls.__module__.startswith("moto."))
-        service_package = moto_class.__module__.split(".")[1]
-        return importlib.import_module(f"moto.{service_package}.urls")
 
 
 def install_backend_class(backends: BackendDict, backend_class: type[BaseBackend]) -> None:

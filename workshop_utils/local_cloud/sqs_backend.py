@@ -4,7 +4,7 @@ from __future__ import annotations
 from moto.core.utils import unix_time
 from moto.sqs.models import Message, SQSBackend
 
-from .cloudformation_common import MotoUrlsMixin
+from .moto_urls import MotoUrlsMixin
 
 
 class LocalSQSBackend(MotoUrlsMixin, SQSBackend):
