@@ -40,7 +40,7 @@ lab: cloud-start  ## set up, start the local cloud, open the workshop in Jupyter
 test: setup  ## set up, then run every test
 	$(PY) -m pytest
 
-run: setup  ## execute every notebook headless on the local cloud; HTML copies go to build/
+run: setup  ## execute every notebook headless on a local cloud of its own; HTML copies go to build/
 	$(PY) -m workshop_utils.run_notebooks --out build $(NOTEBOOKS)
 
 bench: setup  ## benchmark both patterns on the local cloud

@@ -6,7 +6,6 @@ import argparse
 import json
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -144,21 +143,13 @@ def measure_invocations(function_name: str, *, warm_samples: int = 30) -> dict:
 
 @contextmanager
 def _private_local_cloud():
-    """A local cloud of the benchmark's own on a free port, so a learner's instance is left alone."""
-    import os
-
+    """A local cloud of the benchmark's own; yields how long it took to become healthy."""
     from workshop_utils.local_cloud import service
 
-    with tempfile.TemporaryDirectory(prefix="bench-cloud-") as home:
-        os.environ["LOCAL_CLOUD_HOME"] = home
-        target.use_target("local")
-        started = time.perf_counter()
-        service.start(port=0)
-        start_s = time.perf_counter() - started
-        try:
-            yield start_s
-        finally:
-            service.stop()
+    target.use_target("local")
+    started = time.perf_counter()
+    with service.private_cloud():
+        yield time.perf_counter() - started
 
 
 def run_patterns(requests: int, concurrency: int) -> dict[str, PatternRun]:

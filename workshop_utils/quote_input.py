@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -41,7 +42,7 @@ class QuoteRequest:
 def parse_quote_form(car_type: str, days_text: str | int) -> QuoteRequest:
     """Turn the form's raw values into a QuoteRequest, or raise InvalidQuoteInput saying why."""
     text = str(days_text).strip()
-    if not text.lstrip("-").isdigit():
+    if not re.fullmatch(r"-?[0-9]+", text):  # not str.isdigit: it accepts "²", which int() refuses
         raise InvalidQuoteInput(f"Days must be a whole number from 1 to 365, not {text!r}: type a number of days.")
     request = QuoteRequest(car_type=str(car_type).strip(), days_rental=int(text))
     rules = _requester_rules()

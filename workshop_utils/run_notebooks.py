@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -59,8 +60,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run, in order (default: all)")
     parser.add_argument("--out", type=Path, default=Path("build"), help="folder for the HTML copies")
+    parser.add_argument(
+        "--use-running-cloud",
+        action="store_true",
+        help="run against the usual local cloud (the cleanup notebook then destroys its stacks and stops it)",
+    )
     args = parser.parse_args(argv)
     paths = args.notebooks or sorted(NOTEBOOK_DIR.glob("[0-9]*.ipynb"))
+    if args.use_running_cloud or os.environ.get("WORKSHOP_TARGET", "local") != "local":
+        return _run_all(paths, args.out)
+    from workshop_utils.local_cloud import service
+
+    # By default on a local cloud of its own: a presenter's deployed stacks survive `make run`.
+    with service.private_cloud():
+        return _run_all(paths, args.out)
+
+
+def _run_all(paths: list[Path], out: Path) -> int:
     for path in paths:
         started = time.perf_counter()
         print(f"Running {path.name}...", flush=True)
@@ -69,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         except NotebookFailed as error:
             print(f"{error}\nOpen the notebook in JupyterLab to see the failing cell.", file=sys.stderr)
             return 1
-        html_path = write_html(executed, args.out / f"{path.stem}.html")
+        html_path = write_html(executed, out / f"{path.stem}.html")
         print(f"  ok in {time.perf_counter() - started:.1f} s -> {html_path}", flush=True)
     return 0
 

@@ -81,11 +81,14 @@ def sns_result_html(result: SnsQuoteResult) -> str:
     return "".join(parts)
 
 
+_CELL = "text-align:left;padding:4px 8px;border-top:1px solid #d0d7de"
+
+
 def _table(headers: list[str], rows: list[list[str]]) -> str:
     """A plain table; cells are already-escaped HTML."""
     head = "".join(f'<th style="text-align:left;padding:4px 8px">{h}</th>' for h in headers)
     body = "".join(
-        "<tr>" + "".join(f'<td style="text-align:left;padding:4px 8px;border-top:1px solid #d0d7de">{c}</td>' for c in row) + "</tr>"
+        "<tr>" + "".join(f'<td style="{_CELL}">{c}</td>' for c in row) + "</tr>"
         for row in rows
     )
     return f'<table style="border-collapse:collapse;color:#1f2328;background:#fff"><tr>{head}</tr>{body}</table>'

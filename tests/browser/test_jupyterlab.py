@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -37,12 +36,6 @@ def _chromium() -> str:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 90) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -57,7 +50,7 @@ def _wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 
 
 
 @pytest.fixture(scope="module")
-def jupyterlab(tmp_path_factory, workshop_cloud):
+def jupyterlab(tmp_path_factory, workshop_cloud, free_port):
     """JupyterLab on a free port, serving a copy of the notebooks (its autosave must not touch the repo)."""
     from workshop_utils import cdk
 
@@ -72,7 +65,7 @@ def jupyterlab(tmp_path_factory, workshop_cloud):
     news = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     news.parent.mkdir(parents=True)
     news.write_text(json.dumps({"fetchNews": "false"}))  # no "get notified about news?" toast (no network here)
-    port = _free_port()
+    port = free_port()
     command = [
         sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
         "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",

@@ -1,6 +1,5 @@
 """`make present`: Voila serves the presenter dashboard, and the page renders without error."""
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,12 +10,6 @@ import pytest
 from workshop_utils.run_notebooks import NOTEBOOK_DIR
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _fetch(url: str, timeout_s: float = 120) -> str:
@@ -31,8 +24,8 @@ def _fetch(url: str, timeout_s: float = 120) -> str:
             time.sleep(0.5)
 
 
-def test_voila_serves_the_dashboard(workshop_cloud):
-    port = _free_port()
+def test_voila_serves_the_dashboard(workshop_cloud, free_port):
+    port = free_port()
     command = [
         sys.executable, "-m", "voila", str(NOTEBOOK_DIR / "presenter_dashboard.ipynb"), f"--port={port}",
         "--no-browser", "--Voila.ip=127.0.0.1",

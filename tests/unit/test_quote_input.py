@@ -17,7 +17,7 @@ def test_days_out_of_range_are_refused_with_the_range(days):
         parse_quote_form("XL", days)
 
 
-@pytest.mark.parametrize("days", ["", "abc", "2.5", "20 days"])
+@pytest.mark.parametrize("days", ["", "abc", "2.5", "20 days", "²", "--3"])
 def test_days_that_are_not_a_number_are_refused(days):
     with pytest.raises(InvalidQuoteInput, match="whole number"):
         parse_quote_form("XL", days)

@@ -1,10 +1,10 @@
 """Timeline bars from an execution history and from Lambda log events."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from workshop_utils.timelines import execution_bars, invocation_bars
 
-T0 = datetime(2026, 11, 27, 12, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
 
 
 def _event(ms, kind, name=None):

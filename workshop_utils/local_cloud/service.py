@@ -126,10 +126,15 @@ def _server_environment(home: Path) -> dict[str, str]:
         if not key.startswith(("AWS_", "MOTO_")) and key not in ("LOCAL_CLOUD_HOME",)
     }
     env.update(DUMMY_CREDENTIALS)
-    env.update({"AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "LOCAL_CLOUD_HOME": str(home),
-                "PYTHONUNBUFFERED": "1"})
-    for key in ("LOCAL_CLOUD_MAX_WORKERS", "LOCAL_CLOUD_RETRY_DELAY", "LOCAL_CLOUD_INIT_TIMEOUT",
-                "LOCAL_CLOUD_WORKER_IDLE_SECONDS"):
+    env.update(
+        {"AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "LOCAL_CLOUD_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    )
+    for key in (
+        "LOCAL_CLOUD_MAX_WORKERS",
+        "LOCAL_CLOUD_RETRY_DELAY",
+        "LOCAL_CLOUD_INIT_TIMEOUT",
+        "LOCAL_CLOUD_WORKER_IDLE_SECONDS",
+    ):
         if key in os.environ:
             env[key] = os.environ[key]
     return env
@@ -142,7 +147,7 @@ def _startup_error(log_path: Path, returncode: int) -> str:
         lines = []
     for line in reversed(lines):
         if line.startswith("local cloud: "):
-            return line[len("local cloud: "):]
+            return line[len("local cloud: ") :]
     return (
         f"The local cloud stopped while starting (exit code {returncode}); read its log with "
         "`python -m workshop_utils.local_cloud logs` and start it again."
@@ -319,3 +324,28 @@ def read_log(*, home: Path | str | None = None, tail: int | None = None) -> str:
     if tail is not None:
         text = "\n".join(text.splitlines()[-tail:]) + "\n"
     return text
+
+
+@contextlib.contextmanager
+def private_cloud(home: Path | str | None = None, *, progress: Progress = print) -> Iterator[Status]:
+    """A local cloud of its own (a temporary state folder, a free port), stopped afterwards.
+
+    For tests, the benchmark and headless notebook runs: a learner's own local cloud and its stacks are
+    left alone. LOCAL_CLOUD_HOME and LOCAL_CLOUD_PORT point at it meanwhile, so kernels and subprocesses
+    started inside the block use it too.
+    """
+    import tempfile
+
+    saved = {key: os.environ.get(key) for key in ("LOCAL_CLOUD_HOME", "LOCAL_CLOUD_PORT")}
+    with contextlib.ExitStack() as cleanup:
+        folder = Path(home) if home is not None else Path(cleanup.enter_context(tempfile.TemporaryDirectory()))
+        os.environ.update(LOCAL_CLOUD_HOME=str(folder), LOCAL_CLOUD_PORT="0")
+        try:
+            yield start(port=0, home=folder, progress=progress)
+        finally:
+            stop(home=folder, progress=progress)
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
