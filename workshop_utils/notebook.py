@@ -40,7 +40,7 @@ def _show(html_text: str) -> None:
 
 def show_prerequisites() -> None:
     """Show the prerequisites table, with the fix for each red row."""
-    checks = check_all(include_local_cloud=target.describe().name == "local")
+    checks = check_all(include_local_cloud=target.current() == "local")
     _show(views.checks_html(checks))
 
 
@@ -61,9 +61,12 @@ def start_local_cloud() -> None:
 
 
 def stop_local_cloud() -> None:
-    """Stop the local cloud and every Lambda worker it started."""
+    """Stop the local cloud and every Lambda worker it started (nothing to do on another target)."""
     from workshop_utils.local_cloud import service
 
+    if target.current() != "local" or target.endpoint_override():
+        _show(views.message_html(f"Nothing to stop: the target is {target.current()}, not the local cloud."))
+        return
     service.stop()
     _show(views.message_html("Local cloud stopped; nothing of it is left running.", kind="success"))
 

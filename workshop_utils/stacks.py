@@ -48,7 +48,7 @@ def require_stack(stack: str) -> dict:
     described = _describe(stack)
     if not described:
         hint = _DEPLOY_HINT.get(stack, f"deploy it with `npx cdk deploy {stack}`")
-        raise StackNotDeployed(f"{stack} is not deployed on the {target.describe().name} target: {hint}.")
+        raise StackNotDeployed(f"{stack} is not deployed on the {target.current()} target: {hint}.")
     return described
 
 

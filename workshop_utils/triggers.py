@@ -21,7 +21,7 @@ class QuoteTimeout(TimeoutError):
 
 def _poll_interval() -> float:
     # The local cloud answers in milliseconds; real AWS is billed per API call, so poll gently there.
-    return 0.05 if target.describe().name == "local" else 0.5
+    return 0.05 if target.current() == "local" else 0.5
 
 
 # ---------------------------------------------------------------- Parallel (Step Functions)
