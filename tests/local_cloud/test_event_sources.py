@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -131,3 +132,33 @@ def test_a_disabled_mapping_stops_polling_and_a_deleted_one_is_gone(
     assert report["bodies"] == ["parked"]
     lam.delete_event_source_mapping(UUID=mapping["UUID"])
     assert lam.list_event_source_mappings(FunctionName=name)["EventSourceMappings"] == []
+
+
+SLOW_REPORTER = """
+import json, os, time, boto3
+
+def handler(event, context):
+    started = time.time()
+    time.sleep(1.0)
+    boto3.client("sqs").send_message(QueueUrl=os.environ["REPORT_URL"], MessageBody=json.dumps({
+        "bodies": [r["body"] for r in event["Records"]], "started": started, "ended": time.time()}))
+"""
+
+
+def test_batches_are_invoked_side_by_side_not_one_after_another(
+    aws: Any, make_function: Callable[..., str], make_queue: Callable[..., tuple[str, str]]
+) -> None:
+    """Lambda's pollers keep several batches in flight; one at a time would queue a busy aggregator."""
+    source_url, source_arn = make_queue()
+    report_url, _ = make_queue()
+    name = make_function(SLOW_REPORTER, Timeout=10, Environment={"Variables": {"REPORT_URL": report_url}})
+    aws.client("lambda").create_event_source_mapping(EventSourceArn=source_arn, FunctionName=name, BatchSize=1)
+
+    aws.client("sqs").send_message_batch(
+        QueueUrl=source_url, Entries=[{"Id": str(n), "MessageBody": f"m{n}"} for n in range(3)]
+    )
+
+    reports = sorted(aws.receive_json(report_url, count=3), key=lambda report: report["started"])
+    assert sorted(b for r in reports for b in r["bodies"]) == ["m0", "m1", "m2"]
+    assert any(later["started"] < earlier["ended"] for earlier, later in itertools.pairwise(reports))
+    assert aws.wait_for(lambda: aws.queue_depth(source_url) == 0)

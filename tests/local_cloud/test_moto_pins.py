@@ -88,6 +88,42 @@ def test_step_functions_lambda_tasks_run_in_process_or_reuse_one_boto3_client():
     assert lambda_eval_utils.boto_client_for(region="us-east-1", service="lambda", state_credentials=None) is first
 
 
+def test_executions_reuse_the_parse_tree_but_get_fresh_components():
+    """The execution worker looks the parser up in its module's globals; ours parses a definition once and
+    builds new components for every execution (they hold per-execution state)."""
+    import inspect
+    import json
+
+    from moto.stepfunctions.parser.backend import execution_worker
+
+    import workshop_utils.local_cloud.stepfunctions as local_sfn
+
+    assert "AmazonStateLanguageParser.parse(" in inspect.getsource(
+        execution_worker.ExecutionWorker._get_evaluation_entrypoint)
+    assert execution_worker.AmazonStateLanguageParser is local_sfn.CachedAslParser
+    definition = json.dumps({"StartAt": "Both", "States": {"Both": {"Type": "Parallel", "End": True, "Branches": [
+        {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}},
+        {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": True}}}]}}})
+    first_program, first_tree = local_sfn.CachedAslParser.parse(definition)
+    second_program, second_tree = local_sfn.CachedAslParser.parse(definition)
+    assert first_tree is second_tree
+    assert first_program is not second_program
+    assert type(first_program) is type(second_program)
+
+
+def test_jsonpath_expressions_are_parsed_once_and_still_evaluate():
+    from moto.stepfunctions.parser.asl.component.common.path import result_path
+    from moto.stepfunctions.parser.asl.utils import json_path
+
+    import workshop_utils.local_cloud.stepfunctions as local_sfn
+
+    assert json_path.parse is local_sfn._cached_jsonpath_ext_parse
+    assert result_path.parse is local_sfn._cached_jsonpath_parse
+    assert json_path.parse("$.data.days") is json_path.parse("$.data.days")
+    assert json_path.extract_json("$[*].quote", [{"quote": 1}, {"quote": 2}]) == [1, 2]
+    assert json_path.extract_json("$.data.days", {"data": {"days": 3}}) == 3
+
+
 def test_sqs_retention_check_is_the_one_the_local_cloud_overrides():
     """moto's receive path calls this per message; LocalSQSBackend answers it without scanning the queue."""
     import inspect
@@ -104,3 +140,68 @@ def test_sqs_retention_check_is_the_one_the_local_cloud_overrides():
     assert LocalSQSBackend.is_message_valid_based_on_retention_period is not (
         SQSBackend.is_message_valid_based_on_retention_period
     )
+
+
+def test_dispatcher_finds_the_same_backends_as_moto_and_remembers_them():
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    from workshop_utils.local_cloud.dispatcher import LocalDispatcher
+
+    ours, motos = LocalDispatcher(create_backend_app), DomainDispatcherApplication(create_backend_app)
+    hosts = [None, "moto_api", "sqs", "dynamodb.us-east-1.amazonaws.com", "sns.us-east-1.amazonaws.com",
+             "lambda.us-east-1.amazonaws.com", "states.us-east-1.amazonaws.com", "logs.eu-west-1.amazonaws.com"]
+    for host in hosts:
+        assert ours.get_backend_for_host(host) == motos.get_backend_for_host(host), host
+    ours.backend_url_patterns = []  # a second look-up must not need them
+    assert ours.get_backend_for_host("dynamodb.us-east-1.amazonaws.com") == "dynamodb"
+
+
+def test_a_table_query_reads_only_its_partition_with_moto_semantics(monkeypatch):
+    """LocalTable answers table Queries from the queried partition; results, order and paging are moto's."""
+    import boto3
+    from moto import mock_aws
+    from moto.dynamodb.models.table import Table
+
+    from workshop_utils.local_cloud import dynamodb_table
+
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    dynamodb_table.install()
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name=REGION)
+        client.create_table(
+            TableName="t", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                  {"AttributeName": "sk", "AttributeType": "S"}])
+        for pk in ("a", "b", "c"):
+            for sk in ("QUOTE#2", "AGGREGATE", "QUOTE#1", "QUOTE#3"):
+                client.put_item(TableName="t", Item={"pk": {"S": pk}, "sk": {"S": sk}})
+        monkeypatch.setattr(Table, "all_items", lambda self: (_ for _ in ()).throw(AssertionError("full scan")))
+
+        def query(**extra):
+            return client.query(TableName="t", KeyConditionExpression="pk = :pk AND begins_with(sk, :q)",
+                                ExpressionAttributeValues={":pk": {"S": "b"}, ":q": {"S": "QUOTE#"}}, **extra)
+
+        assert [i["sk"]["S"] for i in query()["Items"]] == ["QUOTE#1", "QUOTE#2", "QUOTE#3"]
+        assert [i["sk"]["S"] for i in query(ScanIndexForward=False)["Items"]] == ["QUOTE#3", "QUOTE#2", "QUOTE#1"]
+        first = query(Limit=2)
+        assert [i["sk"]["S"] for i in first["Items"]] == ["QUOTE#1", "QUOTE#2"]
+        rest = query(Limit=2, ExclusiveStartKey=first["LastEvaluatedKey"])
+        assert [i["sk"]["S"] for i in rest["Items"]] == ["QUOTE#3"]
+        assert client.query(TableName="t", KeyConditionExpression="pk = :pk",
+                            ExpressionAttributeValues={":pk": {"S": "nobody"}})["Items"] == []
+
+
+def test_response_classes_list_their_actions_once():
+    from moto.core import responses as moto_responses
+    from moto.sts.responses import TokenResponse
+
+    from workshop_utils.local_cloud import dispatcher
+
+    dispatcher.install()
+    assert moto_responses.method_names_from_class is dispatcher._method_names_from_class
+    names = moto_responses.method_names_from_class(TokenResponse)
+    assert "get_caller_identity" in names
+    assert moto_responses.method_names_from_class(TokenResponse) is names

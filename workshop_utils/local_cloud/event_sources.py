@@ -1,5 +1,5 @@
-"""SQS event source mappings: a poller thread per mapping that batches, honours the batching window and deletes
-on success (or only the items not reported in batchItemFailures)."""
+"""SQS event source mappings: a poller thread per mapping that batches, honours the batching window, invokes up
+to five batches at once and deletes on success (or only the items not reported in batchItemFailures)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from .invoke import invoke_function
@@ -14,6 +15,9 @@ from .invoke import invoke_function
 logger = logging.getLogger(__name__)
 
 POLL_WAIT_SECONDS = 1.0  # how long one empty poll waits for a message before re-reading the mapping's settings
+# Lambda's SQS pollers start with five batches in flight at once (scaling up from there); one at a time would
+# make a busy queue wait for every invocation in turn.
+CONCURRENT_BATCHES = 5
 
 
 def sqs_record(message: Any, queue_arn: str, region: str) -> dict[str, Any]:
@@ -72,7 +76,8 @@ def failed_item_ids(response: bytes, batch_ids: set[str]) -> set[str] | None:
 
 
 class SqsPoller(threading.Thread):
-    """Polls one queue for one mapping, the way Lambda's pollers do, and invokes the function synchronously."""
+    """Polls one queue for one mapping, the way Lambda's pollers do, and invokes the function synchronously
+    with each batch, up to CONCURRENT_BATCHES batches at once."""
 
     def __init__(self, account_id: str, region: str, mapping_uuid: str) -> None:
         super().__init__(name=f"sqs-poller-{mapping_uuid[:8]}", daemon=True)
@@ -81,9 +86,12 @@ class SqsPoller(threading.Thread):
         self.mapping_uuid = mapping_uuid
         self.batches = 0
         self._stopping = threading.Event()
+        self._slots = threading.Semaphore(CONCURRENT_BATCHES)
+        self._invokers = ThreadPoolExecutor(CONCURRENT_BATCHES, thread_name_prefix=f"sqs-batch-{mapping_uuid[:8]}")
 
     def stop(self) -> None:
         self._stopping.set()
+        self._invokers.shutdown(wait=False)
 
     def run(self) -> None:
         from moto.awslambda.exceptions import UnknownFunctionException
@@ -109,23 +117,36 @@ class SqsPoller(threading.Thread):
         return lambda_backends[self.account_id][self.region], sqs_backends[self.account_id][self.region]
 
     def _poll_once(self) -> bool:
-        """One batch (or one idle wait); False when the mapping is gone."""
+        """One batch handed to an invoker (or one idle wait); False when the mapping is gone."""
+        # Receive only with a free invoker, so no message sits invisible waiting for one.
+        if not self._slots.acquire(timeout=POLL_WAIT_SECONDS):
+            return True
+        handed_over = False
+        try:
+            keep_polling, handed_over = self._receive_and_hand_over()
+            return keep_polling
+        finally:
+            if not handed_over:
+                self._slots.release()
+
+    def _receive_and_hand_over(self) -> tuple[bool, bool]:
+        """(keep polling, a batch was handed to an invoker, which releases the slot when it is done)."""
         from moto.awslambda.exceptions import UnknownFunctionException
         from moto.sqs.exceptions import QueueDoesNotExist
 
         lambda_backend, sqs_backend = self._backends()
         mapping = lambda_backend.get_event_source_mapping(self.mapping_uuid)
         if mapping is None:
-            return False
+            return False, False
         if not mapping.enabled:
             self._stopping.wait(POLL_WAIT_SECONDS)
-            return True
+            return True, False
         try:
             fn = lambda_backend.get_function(mapping.function_arn)
             queue = sqs_backend.get_queue(mapping.event_source_arn.split(":")[-1])
         except (UnknownFunctionException, QueueDoesNotExist):
             self._stopping.wait(POLL_WAIT_SECONDS)  # AWS keeps the mapping; it resumes when both exist again
-            return True
+            return True, False
         batch_size = int(mapping.batch_size or 10)
         window = float(mapping.max_batch_window or 0)
         visibility = int(queue.visibility_timeout or 30)
@@ -143,7 +164,7 @@ class SqsPoller(threading.Thread):
 
         batch = receive(batch_size, POLL_WAIT_SECONDS)
         if not batch:
-            return True
+            return True, False
         # Invoke when the batch is full or the batching window (from the first record) has passed.
         window_ends = time.monotonic() + window
         while len(batch) < batch_size and not self._stopping.is_set():
@@ -157,18 +178,34 @@ class SqsPoller(threading.Thread):
         if current is None or not current.enabled:  # disabled or deleted while we waited: hand them back
             for message in batch:
                 sqs_backend.change_message_visibility(queue.name, message.receipt_handle, visibility_timeout=0)
-            return current is not None
-        self._process(fn, current, sqs_backend, queue, batch)
-        return True
+            return current is not None, False
+        self.batches += 1
+        try:
+            self._invokers.submit(self._process_then_release, fn, current, sqs_backend, queue, batch)
+        except RuntimeError:  # stopped meanwhile: the messages come back after their visibility timeout
+            return False, False
+        return True, True
+
+    def _process_then_release(self, fn: Any, mapping: Any, sqs_backend: Any, queue: Any, batch: list[Any]) -> None:
+        try:
+            self._process(fn, mapping, sqs_backend, queue, batch)
+        except Exception:
+            logger.exception("batch of %d from %s could not be processed; the messages return", len(batch), queue.name)
+        finally:
+            self._slots.release()
 
     def _process(self, fn: Any, mapping: Any, sqs_backend: Any, queue: Any, batch: list[Any]) -> None:
         event = {"Records": [sqs_record(m, queue.queue_arn, self.region) for m in batch]}
-        self.batches += 1
         result = invoke_function(fn, json.dumps(event).encode())
         if result.failed:
             # Leave them: they come back after the visibility timeout (and go to a DLQ per the redrive policy).
-            logger.info("batch of %d from %s failed in %s; messages return after %s s", len(batch),
-                        queue.name, fn.function_name, queue.visibility_timeout)
+            logger.info(
+                "batch of %d from %s failed in %s; messages return after %s s",
+                len(batch),
+                queue.name,
+                fn.function_name,
+                queue.visibility_timeout,
+            )
             return
         keep: set[str] | None = set()
         if "ReportBatchItemFailures" in (mapping.function_response_types or []):

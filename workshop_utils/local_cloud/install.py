@@ -44,6 +44,7 @@ def install(*, endpoint_url: str, home: Path, settings: RuntimeSettings | None =
     from moto.sns.models import SNSBackend, sns_backends
     from moto.sqs.models import sqs_backends
 
+    from . import dispatcher, dynamodb_table
     from .async_invoke import AsyncInvoker
     from .event_sources import SqsPollers
     from .lambda_backend import LocalLambdaBackend
@@ -57,6 +58,8 @@ def install(*, endpoint_url: str, home: Path, settings: RuntimeSettings | None =
     _select_backend(lambda_backends, LocalLambdaBackend)
     _select_backend(sns_backends, LocalSNSBackend)
     _select_backend(sqs_backends, LocalSQSBackend)
+    dynamodb_table.install()
+    dispatcher.install()
 
     settings = settings or RuntimeSettings.from_env()
     code_root = home / "code"

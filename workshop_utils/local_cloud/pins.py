@@ -49,7 +49,11 @@ _SIGNATURES: list[tuple[str, str, list[str]]] = [
     ("moto.logs.models", "LogsBackend.ensure_log_stream", ["self", "log_group_name", "log_stream_name"]),
     ("moto.logs.models", "LogsBackend.put_log_events", ["self", "log_group_name", "log_stream_name", "log_events"]),
     ("moto.events.models", "EventsBackend.put_events", ["self", "events"]),
+    ("moto.dynamodb.models.table", "Table.query",
+     ["self", "hash_key", "range_comparison", "range_objs", "limit", "exclusive_start_key", "scan_index_forward",
+      "projection_expressions", "index_name"]),
     ("moto.moto_server.werkzeug_app", "DomainDispatcherApplication.__init__", ["self", "create_app"]),
+    ("moto.moto_server.werkzeug_app", "DomainDispatcherApplication.get_backend_for_host", ["self", "host"]),
 ]
 
 # (module, function, text its source must contain): behaviour we build on that has no signature to check
@@ -71,6 +75,10 @@ _SOURCE_FACTS: list[tuple[str, str, str]] = [
     ("moto.stepfunctions.parser.asl.utils.boto_client", "boto_client_for", "moto_server_port()"),
     ("moto.stepfunctions.responses", "get_backend", "execute_state_machine"),
     ("moto.awslambda.responses", "LambdaResponse.invoke", "X-Amz-Invocation-Type"),
+    ("moto.moto_server.werkzeug_app", "DomainDispatcherApplication.get_application", "self.get_backend_for_host("),
+    ("moto.dynamodb.models", "DynamoDBBackend.create_table", "table = Table("),
+    ("moto.core.responses", "BaseResponse.call_action", "method_names_from_class(self.__class__)"),
+    ("moto.dynamodb.models.table", "Table.query", "for item in self.all_items()"),
 ]
 
 

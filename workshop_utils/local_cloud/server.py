@@ -200,9 +200,10 @@ def serve(port: int, home: Path) -> int:
     os.environ["MOTO_PORT"] = str(port)  # Step Functions' interpreter calls Lambda at localhost:$MOTO_PORT
     url = endpoint_url(port)
 
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from moto.moto_server.werkzeug_app import MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server
 
+    from .dispatcher import LocalDispatcher
     from .install import install
 
     for name in EAGER_MODULES:
@@ -216,7 +217,7 @@ def serve(port: int, home: Path) -> int:
         if http_server is not None:
             http_server.shutdown()
 
-    app = LocalCloudApp(DomainDispatcherApplication(create_backend_app), extensions, port, shutdown)
+    app = LocalCloudApp(LocalDispatcher(create_backend_app), extensions, port, shutdown)
     http_server = make_server(HOST, port, app, threaded=True, request_handler=MotoRequestHandler,
                               fd=listener.fileno())
     listener.close()  # make_server duplicated the descriptor

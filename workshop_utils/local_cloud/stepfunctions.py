@@ -1,4 +1,5 @@
-"""Step Functions in the local cloud: moto's ASL interpreter always on, and StartExecution without a name.
+"""Step Functions in the local cloud: moto's ASL interpreter always on, StartExecution without a name, and
+the interpreter's per-execution overheads (parsing, HTTP calls to itself) taken out.
 
 moto keeps two Step Functions backends and its API reads the interpreter one ("parser") only when the
 ``stepfunctions.execute_state_machine`` config is on; :func:`install` turns it on and subclasses that
@@ -11,16 +12,23 @@ import functools
 import io
 from typing import Any
 
+import jsonpath_ng
+import jsonpath_ng.ext
 from botocore.client import BaseClient
 from moto.core.config import default_user_config
 from moto.moto_api._internal import mock_random
 from moto.stepfunctions import responses as sfn_responses
 from moto.stepfunctions.models import StepFunctionBackend, stepfunctions_backends
+from moto.stepfunctions.parser.asl.component.common.path import result_path
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.lambda_eval_utils import (
     _invoke_lambda_function as _moto_invoke_lambda_function,
 )
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
+from moto.stepfunctions.parser.asl.utils import json_path
 from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for as _moto_boto_client_for
+from moto.stepfunctions.parser.backend import execution_worker
 from moto.stepfunctions.parser.backend.execution import Execution
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend, stepfunctions_parser_backends
 
@@ -57,6 +65,33 @@ def all_sfn_backends(account_id: str, region: str) -> list[StepFunctionBackend]:
 
 def execution_enabled() -> bool:
     return bool(default_user_config.get("stepfunctions", {}).get("execute_state_machine"))
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_tree(definition: str) -> Any:
+    """The ANTLR parse tree of a definition (parsed once: the tree is only read afterwards)."""
+    return AmazonStateLanguageParser.parse(definition)[1]
+
+
+class CachedAslParser(AmazonStateLanguageParser):
+    """moto's parser for executions, with the lexing and parsing done once per definition.
+
+    moto parses the definition with ANTLR for every execution: about half the server's CPU for a
+    Parallel request. The parse tree is read-only once built, so it is cached; the components are still
+    built fresh for each execution by moto's Preprocessor, because they hold per-execution state (a
+    Parallel state's worker counters, a Choice's next state) and must not be shared.
+    """
+
+    @staticmethod
+    def parse(definition: str) -> tuple[Any, Any]:
+        tree = _parse_tree(definition)
+        return Preprocessor().visit(tree), tree
+
+
+# jsonpath_ng builds a new yacc parser (tables read from disk) for every expression it parses, and moto's
+# interpreter parses each state's paths on every evaluation. Parsed expressions are immutable: keep them.
+_cached_jsonpath_ext_parse = functools.lru_cache(maxsize=512)(jsonpath_ng.ext.parse)
+_cached_jsonpath_parse = functools.lru_cache(maxsize=512)(jsonpath_ng.parse)
 
 
 @functools.cache
@@ -121,6 +156,9 @@ def install() -> None:
     install_backend_class(stepfunctions_parser_backends, LocalStepFunctionsBackend)
     lambda_eval_utils.boto_client_for = _cached_boto_client_for
     lambda_eval_utils._invoke_lambda_function = _invoke_lambda_function
+    execution_worker.AmazonStateLanguageParser = CachedAslParser  # type: ignore[misc]
+    json_path.parse = _cached_jsonpath_ext_parse
+    result_path.parse = _cached_jsonpath_parse
     settings = dict(default_user_config.get("stepfunctions", {}))
     settings["execute_state_machine"] = True
     default_user_config["stepfunctions"] = settings  # type: ignore[typeddict-item]
