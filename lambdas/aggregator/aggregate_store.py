@@ -17,7 +17,7 @@ WRITE_ONCE = "attribute_not_exists(sk)"
 
 
 class AggregateStore(Protocol):
-    """The three operations the Aggregator needs; writes are write-once per key."""
+    """The operations the Aggregator needs; writes are write-once per key."""
 
     def put_quote(self, uuid: str, vendor: str, quote: dict[str, Any]) -> bool:
         """Store a vendor's quote for a request; False when that vendor's quote was already stored."""
@@ -27,6 +27,9 @@ class AggregateStore(Protocol):
 
     def put_aggregate(self, uuid: str, document: dict[str, Any]) -> bool:
         """Store the request's aggregate; False when the request already has one (nothing is changed)."""
+
+    def has_aggregate(self, uuid: str) -> bool:
+        """Whether the request's aggregate is stored, as seen after every write that finished before the call."""
 
 
 class InMemoryAggregateStore:
@@ -53,6 +56,10 @@ class InMemoryAggregateStore:
 
     def put_aggregate(self, uuid: str, document: dict[str, Any]) -> bool:
         return self._put_once((uuid, AGGREGATE_KEY), dict(document))
+
+    def has_aggregate(self, uuid: str) -> bool:
+        with self._lock:
+            return (uuid, AGGREGATE_KEY) in self.items
 
     def aggregate(self, uuid: str) -> dict[str, Any] | None:
         return self.items.get((uuid, AGGREGATE_KEY))
@@ -111,3 +118,12 @@ class DynamoDBAggregateStore:
             "status": {"S": str(document["status"])},
             "aggregate": {"S": json.dumps(document)},
         })
+
+    def has_aggregate(self, uuid: str) -> bool:
+        item = self._client.get_item(
+            TableName=self._table,
+            Key={"uuid": {"S": uuid}, "sk": {"S": AGGREGATE_KEY}},
+            ProjectionExpression="sk",
+            ConsistentRead=True,
+        )
+        return "Item" in item

@@ -29,37 +29,81 @@ class BatchOutcome:
         }
 
 
-def settle(arrival: QuoteArrived | DeadlineReached, store: AggregateStore, expected: Sequence[str],
-           logger: logging.Logger) -> dict[str, Any] | None:
-    """Record one arrival; return the request's aggregate if this arrival is the one that wrote it."""
-    if isinstance(arrival, QuoteArrived):
-        if not store.put_quote(arrival.uuid, arrival.vendor, arrival.quote):
-            logger.info("duplicate quote from %s for request %s: counted once", arrival.vendor, arrival.uuid)
-        quotes = store.quotes(arrival.uuid)
-        if not is_complete(expected, quotes):
-            return None
-        document = aggregate_document(arrival.uuid, expected, quotes, deadline_passed=False)
-    else:
-        quotes = store.quotes(arrival.uuid)
-        document = aggregate_document(arrival.uuid, expected, quotes, deadline_passed=True)
-    # Write-once: of "the last quote arrived" and "the deadline passed", only the first writes and logs.
-    if store.put_aggregate(arrival.uuid, document):
-        return document
-    if isinstance(arrival, DeadlineReached):
-        logger.info("deadline of request %s passed: it was already aggregated", arrival.uuid)
+Arrival = tuple[str | None, QuoteArrived | DeadlineReached]  # (SQS message id, what the record says)
+Failure = tuple[str | None, Exception]
+
+
+def settle_request(uuid: str, arrivals: Sequence[Arrival], store: AggregateStore, expected: Sequence[str],
+                   logger: logging.Logger) -> tuple[dict[str, Any] | None, list[Failure]]:
+    """Record one request's arrivals from a batch; return its aggregate if this batch wrote it, and the
+    records that failed (a quote that could not be stored fails alone; a failed read fails them all)."""
+    failures: list[Failure] = []
+    stored: list[str | None] = []
+    deadlines: list[str | None] = []
+    for message_id, arrival in arrivals:
+        if isinstance(arrival, DeadlineReached):
+            deadlines.append(message_id)
+            continue
+        try:
+            if not store.put_quote(uuid, arrival.vendor, arrival.quote):
+                logger.info("duplicate quote from %s for request %s: counted once", arrival.vendor, uuid)
+        except Exception as error:  # e.g. DynamoDB throttling: this record is delivered again
+            failures.append((message_id, error))
+            continue
+        stored.append(message_id)
+    if not stored and not deadlines:
+        return None, failures
+    try:
+        document = _aggregate_once(uuid, store, expected, logger, quotes_stored=bool(stored),
+                                   deadline_passed=bool(deadlines))
+    except Exception as error:
+        return None, failures + [(message_id, error) for message_id in stored + deadlines]
+    return document, failures
+
+
+def _aggregate_once(uuid: str, store: AggregateStore, expected: Sequence[str], logger: logging.Logger, *,
+                    quotes_stored: bool, deadline_passed: bool) -> dict[str, Any] | None:
+    """Write the request's aggregate if it is due and nobody wrote it first; the document when this call did.
+
+    The quotes are read once per batch, however many of the request's quotes it holds, and a deadline
+    first asks whether an aggregate exists: a request costs about five DynamoDB calls, not seven.
+    """
+    quotes: list[dict[str, Any]] | None = None
+    if quotes_stored:
+        quotes = store.quotes(uuid)
+        if is_complete(expected, quotes):
+            # Write-once: of "the last quote arrived" and "the deadline passed", only the first writes and logs.
+            document = aggregate_document(uuid, expected, quotes, deadline_passed=False)
+            return document if store.put_aggregate(uuid, document) else None
+    if not deadline_passed:
+        return None
+    if not store.has_aggregate(uuid):
+        document = aggregate_document(uuid, expected, quotes if quotes is not None else store.quotes(uuid),
+                                      deadline_passed=True)
+        if store.put_aggregate(uuid, document):
+            return document
+    logger.info("deadline of request %s passed: it was already aggregated", uuid)
     return None
+
+
+def _by_request(arrivals: Sequence[Arrival]) -> dict[str, list[Arrival]]:
+    """The batch's arrivals grouped by request uuid, in the order each request first appears."""
+    groups: dict[str, list[Arrival]] = {}
+    for message_id, arrival in arrivals:
+        groups.setdefault(arrival.uuid, []).append((message_id, arrival))
+    return groups
 
 
 def gather_batch(event: Any, *, store: AggregateStore, expected: Sequence[str], deadline_queue_arn: str | None,
                  logger: logging.Logger) -> BatchOutcome:
-    """Log the batch's `quotes:` line, then settle each record; a record that fails is reported, not raised.
+    """Log the batch's `quotes:` line, then settle each request; records that fail are reported, not raised.
 
     Raises UnsupportedRecord when the event is not an SQS event, or a record that failed has no messageId
     (then the whole batch is delivered again).
     """
     outcome = BatchOutcome()
-    arrivals: list[tuple[str | None, QuoteArrived | DeadlineReached]] = []
-    failures: list[tuple[str | None, Exception]] = []
+    arrivals: list[Arrival] = []
+    failures: list[Failure] = []
     for index, record in enumerate(records_of(event)):
         message_id = record.get("messageId") if isinstance(record, dict) else None
         try:
@@ -72,12 +116,9 @@ def gather_batch(event: Any, *, store: AggregateStore, expected: Sequence[str], 
             outcome.quotes.append(arrival.quote)
     logger.info(quotes_log_line(outcome.quotes))
 
-    for message_id, arrival in arrivals:
-        try:
-            document = settle(arrival, store, expected, logger)
-        except Exception as error:  # e.g. DynamoDB throttling: this record is delivered again
-            failures.append((message_id, error))
-            continue
+    for uuid, group in _by_request(arrivals).items():
+        document, failed = settle_request(uuid, group, store, expected, logger)
+        failures.extend(failed)
         if document is not None:
             outcome.aggregates.append(document)
             logger.info(aggregate_log_line(document))

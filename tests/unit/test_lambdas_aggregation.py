@@ -93,9 +93,11 @@ def test_the_in_memory_store_writes_each_key_once():
     assert store.put_quote("u-1", "Avis", quote("Avis", 999)) is False
     assert store.put_quote("u-2", "Avis", quote("Avis", 5, "u-2")) is True
     assert store.quotes("u-1") == [quote("Avis", 1)]
+    assert store.has_aggregate("u-1") is False
     assert store.put_aggregate("u-1", {"status": "complete"}) is True
     assert store.put_aggregate("u-1", {"status": "timed_out"}) is False
     assert store.aggregate("u-1") == {"status": "complete"}
+    assert store.has_aggregate("u-1") is True
 
 
 @pytest.fixture
@@ -126,8 +128,10 @@ def test_the_dynamodb_store_writes_quotes_and_aggregates_once(dynamodb):
     assert sorted(q["vendor"] for q in store.quotes("u-1")) == ["Alamo", "Avis"]
     assert [q["price_quote"] for q in store.quotes("u-1") if q["vendor"] == "Avis"] == [1]
 
+    assert store.has_aggregate("u-1") is False
     assert store.put_aggregate("u-1", {"uuid": "u-1", "status": "complete"}) is True
     assert store.put_aggregate("u-1", {"uuid": "u-1", "status": "timed_out"}) is False
+    assert (store.has_aggregate("u-1"), store.has_aggregate("u-2")) == (True, False)
     item = dynamodb.get_item(TableName="aggregates", Key={"uuid": {"S": "u-1"}, "sk": {"S": "AGGREGATE"}})["Item"]
     assert item["status"] == {"S": "complete"}
     assert item["expires_at"] == {"N": str(1_700_000_000 + RECORD_TTL_SECONDS)}

@@ -271,6 +271,67 @@ def test_a_storage_error_reports_only_that_record(caplog, store, monkeypatch):
     assert len(store.quotes("u-1")) == 1
 
 
+def count_calls(store, monkeypatch, *names: str) -> dict[str, int]:
+    """Count the store calls the handler makes (each one is a DynamoDB request in the deployed stack)."""
+    counts = dict.fromkeys(names, 0)
+    for name in names:
+        original = getattr(store, name)
+
+        def counted(*args, _name=name, _original=original):
+            counts[_name] += 1
+            return _original(*args)
+
+        monkeypatch.setattr(store, name, counted)
+    return counts
+
+
+def test_a_batch_reads_a_requests_quotes_once_however_many_it_holds(caplog, store, monkeypatch):
+    counts = count_calls(store, monkeypatch, "put_quote", "quotes", "put_aggregate", "has_aggregate")
+
+    handle(caplog, quotes_event(AVIS, ALAMO))
+
+    assert counts == {"put_quote": 2, "quotes": 1, "put_aggregate": 1, "has_aggregate": 0}
+    assert store.aggregate("u-1")["status"] == "complete"
+
+
+def test_a_deadline_for_an_aggregated_request_only_checks_for_the_aggregate(caplog, store, monkeypatch):
+    handle(caplog, quotes_event(AVIS, ALAMO))
+    counts = count_calls(store, monkeypatch, "put_quote", "quotes", "put_aggregate", "has_aggregate")
+
+    handle(caplog, deadline_event("u-1"))
+
+    assert counts == {"put_quote": 0, "quotes": 0, "put_aggregate": 0, "has_aggregate": 1}
+
+
+def test_a_quote_and_its_deadline_in_one_batch_time_out_with_one_read(caplog, store, monkeypatch):
+    counts = count_calls(store, monkeypatch, "quotes")
+    event = {"Records": [sqs_record(responder_destination_record(AVIS), 0),
+                         sqs_record(requester_destination_record("u-1"), 1, DEADLINE_ARN)]}
+
+    handle(caplog, event)
+
+    (aggregate,) = prefixed(caplog, "aggregate: ")
+    assert (aggregate["status"], aggregate["missing_vendors"]) == ("timed_out", ["Alamo"])
+    assert counts == {"quotes": 1}
+
+
+def test_a_failed_read_reports_every_record_of_that_request_only(caplog, store, monkeypatch):
+    original = store.quotes
+
+    def throttled(uuid):
+        if uuid == "u-b":
+            raise RuntimeError("ProvisionedThroughputExceededException")
+        return original(uuid)
+
+    monkeypatch.setattr(store, "quotes", throttled)
+    event = quotes_event(quote("Avis", 99, "u-a"), quote("Avis", 198, "u-b"), quote("Alamo", 240, "u-b"))
+
+    response = handle(caplog, event)
+
+    assert [f["itemIdentifier"][-1] for f in response["batchItemFailures"]] == ["1", "2"]
+    assert store.quotes("u-a") and store.aggregate("u-a") is None
+
+
 def test_a_failed_record_without_message_id_fails_the_whole_batch():
     with pytest.raises(UnsupportedRecord, match="^Aggregator cannot read the body of record 0: it is not valid JSON"):
         aggregator.lambda_handler({"Records": [{"body": "not json"}]}, None)
