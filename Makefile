@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 4566
+BENCH_ARGS ?= --requests 200 --concurrency 10
 JUPYTER_PORT ?= 8888
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 
@@ -43,8 +44,8 @@ test: setup  ## set up, then run every test
 run: setup  ## execute every notebook headless on a local cloud of its own; HTML copies go to build/
 	$(PY) -m workshop_utils.run_notebooks --out build $(NOTEBOOKS)
 
-bench: setup  ## benchmark both patterns on the local cloud
-	$(PY) -m workshop_utils.bench --target local --requests 200 --concurrency 10 --json build/bench.json
+bench: setup  ## benchmark both patterns on the local cloud (BENCH_ARGS="--rate 20 --duration 30" for a soak)
+	$(PY) -m workshop_utils.bench --target local $(BENCH_ARGS) --json build/bench.json
 
 present: cloud-start  ## the presenter dashboard (Voila)
 	LOCAL_CLOUD_PORT=$(PORT) $(VENV)/bin/voila notebooks/presenter_dashboard.ipynb --port=$(JUPYTER_PORT) --no-browser

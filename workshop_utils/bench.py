@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from workshop_utils import stacks, target, triggers
 from workshop_utils.logs import fetch_log_events, now_ms
 from workshop_utils.quote_input import QuoteRequest
 
 REQUEST = QuoteRequest("XL", 7)
+POLL_S = 0.05  # a closed-loop sender's look at its own execution
+COLLECT_EVERY_S = 0.25  # the collector's look at all of them; latencies come from the target's own clocks
 
 
 @dataclass
@@ -46,43 +51,106 @@ def percentile(values: list[float], pct: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(pct / 100 * len(ordered) + 0.5)))
+    rank = max(1, min(len(ordered), math.ceil(pct * len(ordered) / 100)))
     return round(ordered[rank - 1], 1)
 
 
-def run_parallel(requests: int, concurrency: int) -> PatternRun:
-    """Start `requests` executions, `concurrency` at a time; latency = sent to the execution's stop time."""
+def send_offsets(requests: int, rate: float) -> list[float]:
+    """When each request of an open-loop run goes out, in seconds from the start: one every 1/rate s."""
+    return [index / rate for index in range(requests)]
+
+
+def send_all(send_one: Callable[[int], None], requests: int, *, concurrency: int, rate: float | None) -> None:
+    """Call `send_one(i)` for every request: `concurrency` at a time (closed loop) or, with a rate, on the
+    schedule of send_offsets whatever happens to the others (open loop: the load a busy system sees)."""
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        if rate is None:
+            list(pool.map(send_one, range(requests)))
+            return
+        started = time.perf_counter()
+        futures = []
+        for index, offset in enumerate(send_offsets(requests, rate)):
+            delay = started + offset - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            futures.append(pool.submit(send_one, index))
+        for future in futures:
+            future.result()
+
+
+def run_parallel(requests: int, concurrency: int, *, rate: float | None = None, settle_s: float = 60.0) -> PatternRun:
+    """Start `requests` executions; latency = sent to the execution's stop time (as Step Functions records it).
+
+    Closed loop, each sender waits for its execution before the next; open loop (`rate`), senders only
+    start them. Either way one collector reads the results, so watching adds little load to the target.
+    """
     run = PatternRun()
     arn = stacks.stack_outputs(stacks.PARALLEL_STACK)["StatemachineArn"]
+    sfn = target.client("stepfunctions")
+    body = json.dumps(REQUEST.payload())
+    sent_at: dict[str, float] = {}
     lock = threading.Lock()
 
     def one(_index: int) -> None:
         sent = time.time()
         try:
-            execution = triggers.request_parallel_quote(REQUEST, state_machine_arn=arn, timeout_s=60)
+            execution_arn = sfn.start_execution(stateMachineArn=arn, input=body)["executionArn"]
         except Exception:
             with lock:
                 run.lost += 1
             return
         with lock:
-            if execution.status != "SUCCEEDED":
-                run.failed += 1
-            else:
-                run.latencies_ms.append((execution.stopped_at.timestamp() - sent) * 1000)
+            sent_at[execution_arn] = sent
+        if rate is None:
+            _wait_until_stopped(sfn, execution_arn, settle_s)
 
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        list(pool.map(one, range(requests)))
-    run.wall_s = time.perf_counter() - started
+    started = time.time()
+    send_all(one, requests, concurrency=concurrency, rate=rate)
+    stopped = _collect_executions(sfn, arn, set(sent_at), settle_s)
+    for execution_arn, sent in sent_at.items():
+        status, stop_date = stopped.get(execution_arn, ("RUNNING", None))
+        if stop_date is None:
+            run.lost += 1
+        elif status != "SUCCEEDED":
+            run.failed += 1
+        else:
+            run.latencies_ms.append((stop_date - sent) * 1000)
+    last = max((stop for _status, stop in stopped.values() if stop), default=None)
+    run.wall_s = (last - started) if last else time.time() - started
     return run
 
 
-def run_sns(requests: int, concurrency: int, *, settle_s: float = 30.0) -> PatternRun:
-    """Send `requests` asynchronous requests; latency = sent to the aggregator's line completing each uuid."""
+def _wait_until_stopped(sfn: Any, execution_arn: str, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while sfn.describe_execution(executionArn=execution_arn)["status"] == "RUNNING":
+        if time.monotonic() > deadline:
+            return
+        time.sleep(POLL_S)
+
+
+def _collect_executions(sfn: Any, arn: str, wanted: set[str], settle_s: float) -> dict[str, tuple[str, float]]:
+    """Status and stop time (epoch s) of each wanted execution, listing the state machine until all stopped."""
+    stopped: dict[str, tuple[str, float]] = {}
+    deadline = time.monotonic() + settle_s
+    while True:
+        for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=arn):
+            for execution in page["executions"]:
+                if execution["executionArn"] in wanted and execution.get("stopDate"):
+                    stopped[execution["executionArn"]] = (execution["status"], execution["stopDate"].timestamp())
+        if len(stopped) >= len(wanted) or time.monotonic() > deadline:
+            return stopped
+        time.sleep(COLLECT_EVERY_S)
+
+
+def run_sns(requests: int, concurrency: int, *, rate: float | None = None, settle_s: float = 30.0) -> PatternRun:
+    """Send `requests` asynchronous requests; latency = sent to the aggregator's line completing each uuid.
+
+    Invoke returns at once, so without a rate the requests go out as a burst of `concurrency` senders.
+    """
     run = PatternRun()
     outputs = stacks.stack_outputs(stacks.SNS_STACK)
     expected = triggers.expected_vendor_count()
-    group = triggers.aggregator_log_group()
+    reader = QuoteLineReader(triggers.aggregator_log_group(), since_ms=now_ms() - 1000)
     handles: list[triggers.SnsQuoteHandle] = []
     lock = threading.Lock()
 
@@ -97,33 +165,55 @@ def run_sns(requests: int, concurrency: int, *, settle_s: float = 30.0) -> Patte
             handles.append(handle)
 
     started_ms = now_ms()
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        list(pool.map(one, range(requests)))
-    # One poller for every request: the aggregator's log, read until each uuid has all its quotes.
+    send_all(one, requests, concurrency=concurrency, rate=rate)
     done_at: dict[str, int] = {}
     deadline = time.monotonic() + settle_s
-    while len(done_at) < len(handles) and time.monotonic() < deadline:
-        counts: dict[str, int] = {}
-        last_seen: dict[str, int] = {}
-        for event in fetch_log_events(group, start_ms=started_ms - 1000):
-            for quote in triggers.parse_quotes_line(event["message"]) or []:
-                key = quote.get("uuid")
-                counts[key] = counts.get(key, 0) + 1
-                last_seen[key] = event["timestamp"]
+    while True:
+        reader.read()
         for handle in handles:
-            if handle.uuid not in done_at and counts.get(handle.uuid, 0) >= expected:
-                done_at[handle.uuid] = last_seen[handle.uuid]
-        time.sleep(0.2)
-    finished = time.perf_counter()
+            if handle.uuid not in done_at and reader.counts.get(handle.uuid, 0) >= expected:
+                done_at[handle.uuid] = reader.last_seen_ms[handle.uuid]
+        if len(done_at) >= len(handles) or time.monotonic() > deadline:
+            break
+        time.sleep(COLLECT_EVERY_S)
     for handle in handles:
         if handle.uuid in done_at:
             run.latencies_ms.append(done_at[handle.uuid] - handle.sent_at_ms)
         else:
             run.lost += 1
     last_done = max(done_at.values(), default=None)
-    run.wall_s = (last_done - started_ms) / 1000 if last_done else finished - started
+    run.wall_s = ((last_done or now_ms()) - started_ms) / 1000
     return run
+
+
+class QuoteLineReader:
+    """Reads the aggregator's `quotes:` lines as they arrive, counting quotes per uuid.
+
+    Each read asks only for events from a little before the newest one seen (events from concurrent
+    invocations can land slightly out of order) and skips the ones already counted, so a long run does not
+    re-read its whole log every time.
+    """
+
+    OVERLAP_MS = 2000
+
+    def __init__(self, log_group: str, *, since_ms: int) -> None:
+        self.log_group = log_group
+        self.cursor_ms = since_ms
+        self.seen_ids: set[str] = set()
+        self.counts: dict[str, int] = {}
+        self.last_seen_ms: dict[str, int] = {}
+
+    def read(self) -> None:
+        for event in fetch_log_events(self.log_group, start_ms=self.cursor_ms):
+            event_id = event.get("eventId") or f"{event['timestamp']}:{event['message']}"
+            if event_id in self.seen_ids:
+                continue
+            self.seen_ids.add(event_id)
+            self.cursor_ms = max(self.cursor_ms, event["timestamp"] - self.OVERLAP_MS)
+            for quote in triggers.parse_quotes_line(event["message"]) or []:
+                key = quote.get("uuid")
+                self.counts[key] = self.counts.get(key, 0) + 1
+                self.last_seen_ms[key] = max(self.last_seen_ms.get(key, 0), event["timestamp"])
 
 
 def measure_invocations(function_name: str, *, warm_samples: int = 30) -> dict:
@@ -152,9 +242,12 @@ def _private_local_cloud():
         yield time.perf_counter() - started
 
 
-def run_patterns(requests: int, concurrency: int) -> dict[str, PatternRun]:
+def run_patterns(requests: int, concurrency: int, *, rate: float | None = None) -> dict[str, PatternRun]:
     """The same requests through both deployed stacks on the current target."""
-    return {"parallel": run_parallel(requests, concurrency), "sns": run_sns(requests, concurrency)}
+    return {
+        "parallel": run_parallel(requests, concurrency, rate=rate),
+        "sns": run_sns(requests, concurrency, rate=rate),
+    }
 
 
 def estimated_cost_usd(requests: int) -> float:
@@ -166,11 +259,17 @@ def estimated_cost_usd(requests: int) -> float:
     return per_million * requests / 1_000_000
 
 
-def run(target_name: str, requests: int, concurrency: int, *, deploy: bool = True) -> dict:
+def run(target_name: str, requests: int, concurrency: int, *, rate: float | None = None, deploy: bool = True) -> dict:
     """The whole benchmark; returns the JSON document."""
     from workshop_utils import cdk
 
-    result: dict = {"target": target_name, "requests": requests, "concurrency": concurrency, "patterns": {}}
+    result: dict = {
+        "target": target_name,
+        "requests": requests,
+        "concurrency": concurrency,
+        "rate_rps": rate,
+        "patterns": {},
+    }
     with ExitStack() as stack:
         if target_name == "local":
             result["local_cloud"] = {"start_s": round(stack.enter_context(_private_local_cloud()), 3)}
@@ -187,10 +286,10 @@ def run(target_name: str, requests: int, concurrency: int, *, deploy: bool = Tru
         if target_name == "local":
             requester = stacks.stack_outputs(stacks.SNS_STACK)["RequesterFunctionName"]
             result["local_cloud"].update(measure_invocations(requester))
-        print(f"Parallel: {requests} requests, {concurrency} at a time...", flush=True)
-        result["patterns"]["parallel"] = run_parallel(requests, concurrency).summary()
-        print(f"SNS: {requests} requests, {concurrency} at a time...", flush=True)
-        result["patterns"]["sns"] = run_sns(requests, concurrency).summary()
+        pace = f"{rate:g} a second" if rate else f"{concurrency} at a time"
+        for pattern, run_pattern in (("parallel", run_parallel), ("sns", run_sns)):
+            print(f"{pattern}: {requests} requests, {pace}...", flush=True)
+            result["patterns"][pattern] = run_pattern(requests, concurrency, rate=rate).summary()
     return result
 
 
@@ -198,11 +297,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--target", choices=("local", "aws"), default="local")
     parser.add_argument("--requests", type=int, default=50)
-    parser.add_argument("--concurrency", type=int, default=5)
+    parser.add_argument("--concurrency", type=int, default=5, help="requests in flight (senders, with --rate)")
+    parser.add_argument("--rate", type=float, help="send this many requests a second instead (open loop)")
+    parser.add_argument("--duration", type=float, help="with --rate: send for this many seconds (sets --requests)")
     parser.add_argument("--json", type=Path, help="write the result here")
     parser.add_argument("--yes", action="store_true", help="on aws, do not ask before spending money")
     parser.add_argument("--no-deploy", action="store_true", help="reuse deployed stacks (aws)")
     args = parser.parse_args(argv)
+    if args.duration is not None:
+        if not args.rate:
+            parser.error("--duration needs --rate, e.g. --rate 20 --duration 30")
+        args.requests = max(1, round(args.rate * args.duration))
     if args.target == "aws" and not args.yes:
         cost = estimated_cost_usd(args.requests)
         answer = input(f"This run sends {args.requests} requests through each pattern on AWS, "
@@ -210,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         if answer.strip().lower() not in ("y", "yes"):
             print("Nothing sent.")
             return 1
-    result = run(args.target, args.requests, args.concurrency, deploy=not args.no_deploy)
+    result = run(args.target, args.requests, args.concurrency, rate=args.rate, deploy=not args.no_deploy)
     text = json.dumps(result, indent=2)
     print(text)
     if args.json:

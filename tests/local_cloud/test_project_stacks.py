@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from workshop_utils import aggregates, cdk, stacks, target, triggers
+from workshop_utils import aggregates, bench, cdk, stacks, target, triggers
 from workshop_utils.local_cloud import state
 from workshop_utils.logs import fetch_log_events, function_log_group
 from workshop_utils.quote_input import QuoteRequest
@@ -171,9 +171,13 @@ def test_both_stacks_are_deployed_with_their_outputs(deployed):
 
 
 def test_the_parallel_execution_succeeds_with_one_correct_quote_per_vendor(deployed):
-    execution = triggers.request_parallel_quote(REQUEST, timeout_s=WAIT_SECONDS)
+    frames: list[tuple[dict, list[dict]]] = []
+    execution = triggers.request_parallel_quote(
+        REQUEST, timeout_s=WAIT_SECONDS, watch=lambda definition, history: frames.append((definition, history)))
 
     assert execution.status == "SUCCEEDED", (execution.error, execution.cause)
+    assert frames and frames[-1] == (execution.definition, execution.history)  # the last look saw it all
+    assert execution.history[-1]["type"] == "ExecutionSucceeded"
     (uuid,) = {quote["uuid"] for quote in execution.quotes}
     assert by_vendor(execution.quotes) == expected_quotes(uuid, RATES)
     events = {event["type"] for event in execution.history}
@@ -243,6 +247,16 @@ def test_the_aggregators_boto3_calls_reach_the_local_cloud(warm):
     (aggregate,) = [item["aggregate"] for item in items if item["sk"] == "AGGREGATE"]
     assert aggregate["status"] == "complete"
     assert by_vendor(aggregate["quotes"]) == expected_quotes(uuid, RATES)
+
+
+def test_the_benchmark_measures_every_request_of_an_open_loop_run(warm):
+    runs = {"parallel": bench.run_parallel(6, 3, rate=10.0), "sns": bench.run_sns(6, 3, rate=10.0)}
+
+    for name, run in runs.items():
+        summary = run.summary()
+        assert (summary["completed"], summary["lost"], summary["failed"]) == (6, 0, 0), name
+        assert all(latency > 0 for latency in run.latencies_ms), name
+        assert summary["p50_ms"] <= summary["p95_ms"] <= summary["p99_ms"], name
 
 
 def test_a_killed_worker_is_replaced(endpoint, warm):

@@ -1,0 +1,104 @@
+"""The benchmark's own logic: percentiles, pacing, reading the aggregator's log incrementally, the CLI."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from workshop_utils import bench
+
+
+def test_percentiles_are_nearest_rank():
+    values = [float(v) for v in range(1, 101)]
+    assert (bench.percentile(values, 50), bench.percentile(values, 95), bench.percentile(values, 99)) == (
+        50.0, 95.0, 99.0)
+    assert bench.percentile([3.0, 1.0, 2.0], 50) == 2.0
+    assert bench.percentile([7.0], 99) == 7.0
+    assert bench.percentile([], 50) is None
+
+
+def test_a_run_summary_counts_completions_losses_and_throughput():
+    run = bench.PatternRun(latencies_ms=[10.0, 20.0, 30.0, 40.0], failed=1, lost=2, wall_s=2.0)
+    summary = run.summary()
+    assert summary["completed"] == 4 and summary["throughput_rps"] == 2.0
+    assert (summary["lost"], summary["failed"], summary["p50_ms"]) == (2, 1, 20.0)
+
+
+def test_closed_loop_keeps_at_most_concurrency_requests_in_flight():
+    in_flight, most, lock, sent = 0, 0, threading.Lock(), []
+    release = threading.Event()
+
+    def one(index: int) -> None:
+        nonlocal in_flight, most
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+            sent.append(index)
+        release.wait(0.05)
+        with lock:
+            in_flight -= 1
+
+    bench.send_all(one, 12, concurrency=3, rate=None)
+
+    assert sorted(sent) == list(range(12)) and most <= 3
+
+
+def test_open_loop_sends_one_request_every_one_over_rate_seconds():
+    assert bench.send_offsets(5, 4.0) == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert bench.send_offsets(0, 20.0) == []
+
+
+def test_open_loop_sends_every_request_without_waiting_for_the_others():
+    sent, release = [], threading.Event()
+
+    def one(index: int) -> None:
+        sent.append(index)
+        if index == 0:
+            release.wait(5)  # the first request hangs until the last one has been sent
+        if index == 3:
+            release.set()
+
+    bench.send_all(one, 4, concurrency=4, rate=200.0)
+
+    assert sorted(sent) == [0, 1, 2, 3]
+
+
+def quotes_event(event_id: str, timestamp: int, *uuids: str) -> dict:
+    quotes = [{"uuid": u, "vendor": "Avis", "price_quote": 1} for u in uuids]
+    return {"eventId": event_id, "timestamp": timestamp, "message": "quotes: " + json.dumps(quotes)}
+
+
+def test_the_quote_reader_counts_each_event_once_and_reads_from_near_the_newest(monkeypatch):
+    pages = [
+        [quotes_event("e1", 20_000, "a"), {"eventId": "e2", "timestamp": 20_100, "message": "START RequestId: x"}],
+        [quotes_event("e1", 20_000, "a"), quotes_event("e3", 25_000, "a", "b")],
+    ]
+    asked_from: list[int] = []
+
+    def fetch(group: str, *, start_ms: int) -> list[dict]:
+        asked_from.append(start_ms)
+        return pages.pop(0)
+
+    monkeypatch.setattr(bench, "fetch_log_events", fetch)
+    reader = bench.QuoteLineReader("/aws/lambda/aggregator", since_ms=9_000)
+
+    reader.read()
+    reader.read()
+
+    assert reader.counts == {"a": 2, "b": 1}
+    assert reader.last_seen_ms == {"a": 25_000, "b": 25_000}
+    assert asked_from == [9_000, 20_100 - bench.QuoteLineReader.OVERLAP_MS]
+    assert reader.cursor_ms == 25_000 - bench.QuoteLineReader.OVERLAP_MS
+
+
+def test_duration_sets_the_request_count_and_needs_a_rate(monkeypatch, capsys):
+    calls = []
+    monkeypatch.setattr(bench, "run", lambda *args, **kwargs: calls.append((args, kwargs)) or {"ok": True})
+
+    assert bench.main(["--rate", "20", "--duration", "30"]) == 0
+    assert calls == [(("local", 600, 5), {"rate": 20.0, "deploy": True})]
+    with pytest.raises(SystemExit):
+        bench.main(["--duration", "30"])
+    assert "--duration needs --rate" in capsys.readouterr().err
