@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 
 from workshop_utils import stacks, target, timelines, triggers
 from workshop_utils.logs import fetch_log_events, function_log_group
@@ -21,19 +22,34 @@ def parse_aggregate_line(message: str) -> dict | None:
         return None
 
 
-def wait_for_aggregate(handle: triggers.SnsQuoteHandle, *, timeout_s: float | None = None) -> dict:
-    """Block until the aggregator logs this request's one aggregate (complete, or timed out at the deadline)."""
+def find_aggregate(handle: triggers.SnsQuoteHandle, log_group: str | None = None) -> dict | None:
+    """This request's aggregate if the aggregator has logged it, else None."""
+    for event in fetch_log_events(log_group or triggers.aggregator_log_group(), start_ms=handle.sent_at_ms - 1000):
+        document = parse_aggregate_line(event["message"])
+        if document and document.get("uuid") == handle.uuid:
+            return document
+    return None
+
+
+def wait_for_aggregate(
+    handle: triggers.SnsQuoteHandle, *, timeout_s: float | None = None, watch: Callable[[], None] | None = None
+) -> dict:
+    """Block until the aggregator logs this request's one aggregate (complete, or timed out at the deadline);
+    `watch` is called between looks, e.g. to redraw what has happened so far."""
     outputs = stacks.stack_outputs(stacks.SNS_STACK)
     deadline_s = float(outputs.get("AggregationDeadlineSeconds", 10))
     limit = timeout_s if timeout_s is not None else deadline_s + 20
     group = triggers.aggregator_log_group()
+    # CloudWatch Logs allows a few FilterLogEvents calls a second per account: look gently on AWS.
+    pause = 0.25 if target.current() == "local" else 1.0
     give_up = time.monotonic() + limit
     while time.monotonic() < give_up:
-        for event in fetch_log_events(group, start_ms=handle.sent_at_ms - 1000):
-            document = parse_aggregate_line(event["message"])
-            if document and document.get("uuid") == handle.uuid:
-                return document
-        time.sleep(0.25)
+        document = find_aggregate(handle, group)
+        if document is not None:
+            return document
+        if watch is not None:
+            watch()
+        time.sleep(pause)
     raise triggers.QuoteTimeout(
         f"No aggregate for request {handle.uuid} after {limit:.0f} s, although the deadline is "
         f"{deadline_s:.0f} s: look at the aggregator's log below, then send the request again."

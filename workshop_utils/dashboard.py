@@ -1,8 +1,10 @@
-"""The presenter dashboard: one button sends the same request through both patterns, shown side by side."""
+"""The presenter dashboard: one button sends the same request through both patterns, shown side by side
+and redrawn while each request runs."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -31,40 +33,88 @@ class Counters:
         return views.section(title, f'<div class="counters" style="display:flex">{cells}</div>')
 
 
-def _parallel_side(request: QuoteRequest, show: Callable[[str], None]) -> tuple[int, bool]:
+def _live_refresh_s() -> float:
+    """How often a side redraws while its request runs: often locally; on AWS, within the APIs' rate limits."""
+    from workshop_utils import target
+
+    return 0.3 if target.current() == "local" else 3.0
+
+
+def _parallel_views(definition: dict, history: list[dict]) -> str:
     from workshop_utils.render import state_machine_svg, timeline_svg
     from workshop_utils.timelines import execution_bars
+
+    timeline = timeline_svg({"States": execution_bars(history)})
+    return views.section("Timeline", timeline) + views.section("Graph", state_machine_svg(definition, history))
+
+
+def _parallel_side(request: QuoteRequest, show: Callable[[str], None]) -> tuple[int, bool]:
+    """Start the execution and colour its graph state by state until it stops."""
     from workshop_utils.triggers import request_parallel_quote
 
-    show(views.message_html("Execution started: the state machine calls every vendor and waits..."))
-    execution = request_parallel_quote(request)
+    running = views.message_html("Running: the state machine calls every vendor and waits for all of them...")
+    show(running)
+    redraw = Throttle(_live_refresh_s())
+
+    def frame(definition: dict, history: list[dict]) -> None:
+        if redraw.due():
+            show(running + _parallel_views(definition, history))
+
+    execution = request_parallel_quote(request, watch=frame)
     ok = execution.status == "SUCCEEDED"
     summary = views.message_html(
         f"{execution.status} in {execution.duration_ms:.0f} ms with {len(execution.quotes)} quotes.",
         kind="success" if ok else "error",
     )
-    timeline = timeline_svg({"States": execution_bars(execution.history)})
-    graph = state_machine_svg(execution.definition, execution.history)
-    show(summary + views.section("Timeline", timeline) + views.section("Graph", graph) + quotes_html(execution.quotes))
+    show(summary + _parallel_views(execution.definition, execution.history) + quotes_html(execution.quotes))
     return len(execution.quotes), ok
 
 
-def _sns_side(request: QuoteRequest, show: Callable[[str], None]) -> tuple[int, bool]:
+def _fan_out_view(handle: object) -> str:
     from workshop_utils import aggregates
     from workshop_utils.render import timeline_svg
+
+    return views.section("Fan-out and gather", timeline_svg({"Fan-out": aggregates.invocation_lanes(handle)}))
+
+
+def _sns_side(request: QuoteRequest, show: Callable[[str], None]) -> tuple[int, bool]:
+    """Scatter the request, draw the fan-out as invocations finish, then the aggregate."""
+    from workshop_utils import aggregates
     from workshop_utils.triggers import request_sns_quote
 
     handle = request_sns_quote(request)
-    show(views.message_html(f"Scattered {handle.uuid}: the requester answered 202 at once; gathering..."))
-    aggregate = aggregates.wait_for_aggregate(handle)
+    gathering = views.message_html(f"Scattered {handle.uuid}: the requester answered 202 at once; gathering...")
+    show(gathering)
+    redraw = Throttle(_live_refresh_s())
+
+    def frame() -> None:
+        if redraw.due():
+            show(gathering + _fan_out_view(handle))
+
+    aggregate = aggregates.wait_for_aggregate(handle, watch=frame)
     complete = aggregate.get("status") == "complete"
     missing = ", ".join(aggregate.get("missing_vendors") or []) or "none"
     summary = views.message_html(
         f"Aggregate {aggregate.get('status')}, missing vendors: {missing}.", kind="success" if complete else "error"
     )
-    timeline = timeline_svg({"Fan-out": aggregates.invocation_lanes(handle)})
-    show(summary + views.section("Fan-out and gather", timeline) + quotes_html(aggregate.get("quotes", [])))
+    show(summary + _fan_out_view(handle) + quotes_html(aggregate.get("quotes", [])))
     return len(aggregate.get("quotes", [])), complete
+
+
+class Throttle:
+    """True at most once per `every_s` seconds (the first time at once): redraws without flooding the page."""
+
+    def __init__(self, every_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.every_s = every_s
+        self.clock = clock
+        self._last: float | None = None
+
+    def due(self) -> bool:
+        now = self.clock()
+        if self._last is not None and now - self._last < self.every_s:
+            return False
+        self._last = now
+        return True
 
 
 SIDES = {"parallel": _parallel_side, "sns": _sns_side}

@@ -61,23 +61,43 @@ def _execution_history(arn: str) -> list[dict]:
     return events
 
 
+# Called while an execution runs with the state machine's definition and the history so far (the last call
+# has the whole history), e.g. to colour the graph state by state.
+ExecutionWatcher = Callable[[dict, list[dict]], None]
+
+
 def request_parallel_quote(
-    request: QuoteRequest, *, state_machine_arn: str | None = None, timeout_s: float = 60.0
+    request: QuoteRequest,
+    *,
+    state_machine_arn: str | None = None,
+    timeout_s: float = 60.0,
+    watch: ExecutionWatcher | None = None,
 ) -> ParallelExecution:
     """Start the Parallel state machine with a request, wait for it to finish, return the execution."""
-    return run_parallel_payload(request.payload(), state_machine_arn=state_machine_arn, timeout_s=timeout_s)
+    return run_parallel_payload(
+        request.payload(), state_machine_arn=state_machine_arn, timeout_s=timeout_s, watch=watch
+    )
 
 
 def run_parallel_payload(
-    payload: object, *, state_machine_arn: str | None = None, timeout_s: float = 60.0
+    payload: object,
+    *,
+    state_machine_arn: str | None = None,
+    timeout_s: float = 60.0,
+    watch: ExecutionWatcher | None = None,
 ) -> ParallelExecution:
     """Start the Parallel state machine with any JSON payload (even an invalid one) and wait for the end."""
     arn = state_machine_arn or stacks.stack_outputs(stacks.PARALLEL_STACK)["StatemachineArn"]
     sfn = target.client("stepfunctions")
+    definition = json.loads(sfn.describe_state_machine(stateMachineArn=arn)["definition"])
     execution_arn = sfn.start_execution(stateMachineArn=arn, input=json.dumps(payload))["executionArn"]
     deadline = time.monotonic() + timeout_s
+    history: list[dict] | None = None
     while True:
         described = sfn.describe_execution(executionArn=execution_arn)
+        if watch is not None:
+            history = _execution_history(execution_arn)  # read after the status: complete once it has stopped
+            watch(definition, history)
         if described["status"] != "RUNNING":
             break
         if time.monotonic() > deadline:
@@ -86,7 +106,6 @@ def run_parallel_payload(
                 "open its history below or in the Step Functions console, then try again."
             )
         time.sleep(_poll_interval())
-    definition = json.loads(sfn.describe_state_machine(stateMachineArn=arn)["definition"])
     output = described.get("output")
     return ParallelExecution(
         execution_arn=execution_arn,
@@ -96,7 +115,7 @@ def run_parallel_payload(
         error=described.get("error"),
         cause=described.get("cause"),
         definition=definition,
-        history=_execution_history(execution_arn),
+        history=history if history is not None else _execution_history(execution_arn),
         started_at=described["startDate"],
         stopped_at=described.get("stopDate"),
     )
