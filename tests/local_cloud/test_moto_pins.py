@@ -205,3 +205,32 @@ def test_response_classes_list_their_actions_once():
     names = moto_responses.method_names_from_class(TokenResponse)
     assert "get_caller_identity" in names
     assert moto_responses.method_names_from_class(TokenResponse) is names
+
+
+def test_a_queue_lists_the_same_receivable_messages_as_moto(monkeypatch):
+    import boto3
+    from moto import mock_aws
+    from moto.sqs.models import Queue, sqs_backends
+
+    from workshop_utils.local_cloud import sqs_backend
+
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    sqs_backend.install()
+    with mock_aws():
+        client = boto3.client("sqs", region_name=REGION)
+        url = client.create_queue(QueueName="pinned-listing")["QueueUrl"]
+        for n in range(6):
+            client.send_message(QueueUrl=url, MessageBody=f"m{n}", DelaySeconds=60 if n % 3 == 0 else 0)
+        received = client.receive_message(QueueUrl=url, MaxNumberOfMessages=1, VisibilityTimeout=60)["Messages"]
+        queue = sqs_backends["123456789012"][REGION].get_queue("pinned-listing")  # mock_aws's account
+
+        assert isinstance(queue, sqs_backend.LocalQueue)
+        ours = [m.body for m in queue.messages]
+        assert ours == [m.body for m in Queue.messages.fget(queue)]
+        for count in ("approximate_number_of_messages_delayed", "approximate_number_of_messages_not_visible"):
+            assert getattr(queue, count) == getattr(Queue, count).fget(queue), count
+        assert (queue.approximate_number_of_messages_delayed, queue.approximate_number_of_messages_not_visible) == (
+            2, 1)  # two delayed, one received (in flight)
+        assert ours == [body for body in ("m1", "m2", "m4", "m5") if body != received[0]["Body"]]

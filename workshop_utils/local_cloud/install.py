@@ -44,7 +44,7 @@ def install(*, endpoint_url: str, home: Path, settings: RuntimeSettings | None =
     from moto.sns.models import SNSBackend, sns_backends
     from moto.sqs.models import sqs_backends
 
-    from . import dispatcher, dynamodb_table
+    from . import dispatcher, dynamodb_table, sqs_backend
     from .async_invoke import AsyncInvoker
     from .event_sources import SqsPollers
     from .lambda_backend import LocalLambdaBackend
@@ -59,6 +59,7 @@ def install(*, endpoint_url: str, home: Path, settings: RuntimeSettings | None =
     _select_backend(sns_backends, LocalSNSBackend)
     _select_backend(sqs_backends, LocalSQSBackend)
     dynamodb_table.install()
+    sqs_backend.install()
     dispatcher.install()
 
     settings = settings or RuntimeSettings.from_env()

@@ -78,6 +78,12 @@ _SOURCE_FACTS: list[tuple[str, str, str]] = [
     ("moto.moto_server.werkzeug_app", "DomainDispatcherApplication.get_application", "self.get_backend_for_host("),
     ("moto.dynamodb.models", "DynamoDBBackend.create_table", "table = Table("),
     ("moto.core.responses", "BaseResponse.call_action", "method_names_from_class(self.__class__)"),
+    ("moto.sqs.models", "SQSBackend.create_queue", "queue = Queue("),
+    ("moto.sqs.models", "Queue.messages", "message.visible and not message.delayed"),
+    ("moto.sqs.models", "Queue.approximate_number_of_messages_delayed", "if m.delayed"),
+    ("moto.sqs.models", "Queue.approximate_number_of_messages_not_visible", "if not m.visible"),
+    ("moto.sqs.models", "Message.visible", "current_time > self.visible_at"),
+    ("moto.sqs.models", "Message.delayed", "current_time < self.delayed_until"),
     ("moto.dynamodb.models.table", "Table.query", "for item in self.all_items()"),
 ]
 
