@@ -131,7 +131,7 @@ class SnsScatterGatherStack(Stack):
                 "DEADLINE_QUEUE_ARN": self.deadline_queue.queue_arn,
             },
         )
-        self.table.grant(self.aggregator.role, "dynamodb:PutItem", "dynamodb:Query", "dynamodb:GetItem")
+        self.table.grant(self.aggregator.role, "dynamodb:PutItem", "dynamodb:Query", "dynamodb:BatchGetItem")
         # One batch per quote request when every vendor answers within the batching window.
         self.aggregator.function.add_event_source(
             event_sources.SqsEventSource(

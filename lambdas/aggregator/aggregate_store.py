@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 QUOTE_PREFIX = "QUOTE#"
@@ -14,6 +14,8 @@ RECORD_TTL_SECONDS = 24 * 60 * 60  # DynamoDB deletes a request's items a day af
 TTL_ATTRIBUTE = "expires_at"
 # Each key may be written once: a duplicate quote counts once, and only the first aggregate of a request sticks.
 WRITE_ONCE = "attribute_not_exists(sk)"
+BATCH_GET_LIMIT = 100  # keys per BatchGetItem call
+UNPROCESSED_RETRIES = 4
 
 
 class AggregateStore(Protocol):
@@ -28,8 +30,8 @@ class AggregateStore(Protocol):
     def put_aggregate(self, uuid: str, document: dict[str, Any]) -> bool:
         """Store the request's aggregate; False when the request already has one (nothing is changed)."""
 
-    def has_aggregate(self, uuid: str) -> bool:
-        """Whether the request's aggregate is stored, as seen after every write that finished before the call."""
+    def aggregated(self, uuids: Sequence[str]) -> set[str]:
+        """Which of these requests have an aggregate stored, as seen after every write that finished before."""
 
 
 class InMemoryAggregateStore:
@@ -57,9 +59,9 @@ class InMemoryAggregateStore:
     def put_aggregate(self, uuid: str, document: dict[str, Any]) -> bool:
         return self._put_once((uuid, AGGREGATE_KEY), dict(document))
 
-    def has_aggregate(self, uuid: str) -> bool:
+    def aggregated(self, uuids: Sequence[str]) -> set[str]:
         with self._lock:
-            return (uuid, AGGREGATE_KEY) in self.items
+            return {uuid for uuid in uuids if (uuid, AGGREGATE_KEY) in self.items}
 
     def aggregate(self, uuid: str) -> dict[str, Any] | None:
         return self.items.get((uuid, AGGREGATE_KEY))
@@ -119,11 +121,21 @@ class DynamoDBAggregateStore:
             "aggregate": {"S": json.dumps(document)},
         })
 
-    def has_aggregate(self, uuid: str) -> bool:
-        item = self._client.get_item(
-            TableName=self._table,
-            Key={"uuid": {"S": uuid}, "sk": {"S": AGGREGATE_KEY}},
-            ProjectionExpression="sk",
-            ConsistentRead=True,
-        )
-        return "Item" in item
+    def aggregated(self, uuids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        unique = list(dict.fromkeys(uuids))
+        for first in range(0, len(unique), BATCH_GET_LIMIT):
+            keys = [{"uuid": {"S": uuid}, "sk": {"S": AGGREGATE_KEY}} for uuid in unique[first:first + BATCH_GET_LIMIT]]
+            request = {self._table: {"Keys": keys, "ProjectionExpression": "#uuid",
+                                     "ExpressionAttributeNames": {"#uuid": "uuid"}, "ConsistentRead": True}}
+            for attempt in range(UNPROCESSED_RETRIES + 1):
+                page = self._client.batch_get_item(RequestItems=request)
+                found.update(item["uuid"]["S"] for item in page.get("Responses", {}).get(self._table, []))
+                request = page.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+                if attempt == UNPROCESSED_RETRIES:
+                    raise RuntimeError(f"DynamoDB left {len(request[self._table]['Keys'])} keys unread; "
+                                       "the records are delivered again")
+                time.sleep(0.05 * 2**attempt)  # throttled: back off as the SDKs do
+        return found

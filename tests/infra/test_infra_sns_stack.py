@@ -175,7 +175,7 @@ def test_the_aggregator_may_only_put_and_query_items_of_its_table(synthesized):
     dynamodb = [s for s in statements(synthesized, "Aggregator") if "dynamodb" in json.dumps(s["Action"])]
 
     (statement,) = dynamodb
-    assert sorted(statement["Action"]) == ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]
+    assert sorted(statement["Action"]) == ["dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:Query"]
     assert statement["Resource"] == [{"Fn::GetAtt": [table, "Arn"]}]
 
 

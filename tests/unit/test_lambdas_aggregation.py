@@ -93,11 +93,11 @@ def test_the_in_memory_store_writes_each_key_once():
     assert store.put_quote("u-1", "Avis", quote("Avis", 999)) is False
     assert store.put_quote("u-2", "Avis", quote("Avis", 5, "u-2")) is True
     assert store.quotes("u-1") == [quote("Avis", 1)]
-    assert store.has_aggregate("u-1") is False
+    assert store.aggregated(["u-1"]) == set()
     assert store.put_aggregate("u-1", {"status": "complete"}) is True
     assert store.put_aggregate("u-1", {"status": "timed_out"}) is False
     assert store.aggregate("u-1") == {"status": "complete"}
-    assert store.has_aggregate("u-1") is True
+    assert store.aggregated(["u-1", "u-2"]) == {"u-1"}
 
 
 @pytest.fixture
@@ -128,10 +128,10 @@ def test_the_dynamodb_store_writes_quotes_and_aggregates_once(dynamodb):
     assert sorted(q["vendor"] for q in store.quotes("u-1")) == ["Alamo", "Avis"]
     assert [q["price_quote"] for q in store.quotes("u-1") if q["vendor"] == "Avis"] == [1]
 
-    assert store.has_aggregate("u-1") is False
+    assert store.aggregated(["u-1"]) == set()
     assert store.put_aggregate("u-1", {"uuid": "u-1", "status": "complete"}) is True
     assert store.put_aggregate("u-1", {"uuid": "u-1", "status": "timed_out"}) is False
-    assert (store.has_aggregate("u-1"), store.has_aggregate("u-2")) == (True, False)
+    assert store.aggregated(["u-1", "u-2", "u-1"]) == {"u-1"}
     item = dynamodb.get_item(TableName="aggregates", Key={"uuid": {"S": "u-1"}, "sk": {"S": "AGGREGATE"}})["Item"]
     assert item["status"] == {"S": "complete"}
     assert item["expires_at"] == {"N": str(1_700_000_000 + RECORD_TTL_SECONDS)}
@@ -150,3 +150,27 @@ def test_the_dynamodb_store_reads_every_page_of_quotes(dynamodb, monkeypatch):
 
     assert len(store.quotes("u-big")) == 8
     assert len(pages) > 1
+
+
+def test_the_dynamodb_store_asks_for_many_aggregates_in_batches_and_retries_unread_keys(dynamodb, monkeypatch):
+    store = DynamoDBAggregateStore(dynamodb, "aggregates")
+    uuids = [f"u-{n}" for n in range(130)]
+    for uuid in uuids[::2]:
+        store.put_aggregate(uuid, {"uuid": uuid, "status": "complete"})
+    calls = []
+    batch_get = dynamodb.batch_get_item
+
+    def first_call_leaves_one_key(**kwargs):
+        calls.append(len(kwargs["RequestItems"]["aggregates"]["Keys"]))
+        page = batch_get(**kwargs)
+        if len(calls) == 1:  # as DynamoDB does when throttled: one key comes back unprocessed
+            request = kwargs["RequestItems"]["aggregates"]
+            kept = request["Keys"][-1]["uuid"]["S"]
+            page["Responses"]["aggregates"] = [i for i in page["Responses"]["aggregates"] if i["uuid"]["S"] != kept]
+            page["UnprocessedKeys"] = {"aggregates": {**request, "Keys": request["Keys"][-1:]}}
+        return page
+
+    monkeypatch.setattr(dynamodb, "batch_get_item", first_call_leaves_one_key)
+
+    assert store.aggregated(uuids) == set(uuids[::2])
+    assert calls == [100, 1, 30]

@@ -285,51 +285,71 @@ def count_calls(store, monkeypatch, *names: str) -> dict[str, int]:
     return counts
 
 
-def test_a_batch_reads_a_requests_quotes_once_however_many_it_holds(caplog, store, monkeypatch):
-    counts = count_calls(store, monkeypatch, "put_quote", "quotes", "put_aggregate", "has_aggregate")
+def test_a_batch_that_completes_a_request_writes_without_reading_back(caplog, store, monkeypatch):
+    counts = count_calls(store, monkeypatch, "put_quote", "quotes", "put_aggregate", "aggregated")
 
     handle(caplog, quotes_event(AVIS, ALAMO))
 
-    assert counts == {"put_quote": 2, "quotes": 1, "put_aggregate": 1, "has_aggregate": 0}
+    assert counts == {"put_quote": 2, "quotes": 0, "put_aggregate": 1, "aggregated": 0}
+    assert store.aggregate("u-1")["quotes"] == [AVIS, ALAMO]
+
+
+def test_a_duplicate_in_the_batch_makes_it_read_the_stored_quotes(caplog, store, monkeypatch):
+    handle(caplog, quotes_event(AVIS))
+    counts = count_calls(store, monkeypatch, "quotes")
+
+    handle(caplog, quotes_event(AVIS, ALAMO))
+
+    assert counts == {"quotes": 1}
     assert store.aggregate("u-1")["status"] == "complete"
 
 
-def test_a_deadline_for_an_aggregated_request_only_checks_for_the_aggregate(caplog, store, monkeypatch):
-    handle(caplog, quotes_event(AVIS, ALAMO))
-    counts = count_calls(store, monkeypatch, "put_quote", "quotes", "put_aggregate", "has_aggregate")
+def test_the_deadlines_of_a_batch_take_one_read_when_their_requests_are_aggregated(caplog, store, monkeypatch):
+    for uuid in ("u-a", "u-b", "u-c"):
+        handle(caplog, quotes_event(quote("Avis", 99, uuid), quote("Alamo", 120, uuid)))
+    counts = count_calls(store, monkeypatch, "put_quote", "quotes", "put_aggregate", "aggregated")
 
-    handle(caplog, deadline_event("u-1"))
+    handle(caplog, deadline_event("u-a", "u-b", "u-c"))
 
-    assert counts == {"put_quote": 0, "quotes": 0, "put_aggregate": 0, "has_aggregate": 1}
+    assert counts == {"put_quote": 0, "quotes": 0, "put_aggregate": 0, "aggregated": 1}
+    assert len(prefixed(caplog, "aggregate: ")) == 3  # the three complete ones, none timed out
 
 
-def test_a_quote_and_its_deadline_in_one_batch_time_out_with_one_read(caplog, store, monkeypatch):
-    counts = count_calls(store, monkeypatch, "quotes")
+def test_a_quote_and_its_deadline_in_one_batch_time_out_once(caplog, store):
     event = {"Records": [sqs_record(responder_destination_record(AVIS), 0),
                          sqs_record(requester_destination_record("u-1"), 1, DEADLINE_ARN)]}
 
-    handle(caplog, event)
+    response = handle(caplog, event)
 
     (aggregate,) = prefixed(caplog, "aggregate: ")
     assert (aggregate["status"], aggregate["missing_vendors"]) == ("timed_out", ["Alamo"])
-    assert counts == {"quotes": 1}
+    assert response["batchItemFailures"] == []
 
 
-def test_a_failed_read_reports_every_record_of_that_request_only(caplog, store, monkeypatch):
-    original = store.quotes
+def test_a_failed_aggregate_write_reports_every_record_of_that_request_only(caplog, store, monkeypatch):
+    original = store.put_aggregate
 
-    def throttled(uuid):
+    def throttled(uuid, document):
         if uuid == "u-b":
             raise RuntimeError("ProvisionedThroughputExceededException")
-        return original(uuid)
+        return original(uuid, document)
 
-    monkeypatch.setattr(store, "quotes", throttled)
+    monkeypatch.setattr(store, "put_aggregate", throttled)
     event = quotes_event(quote("Avis", 99, "u-a"), quote("Avis", 198, "u-b"), quote("Alamo", 240, "u-b"))
 
     response = handle(caplog, event)
 
     assert [f["itemIdentifier"][-1] for f in response["batchItemFailures"]] == ["1", "2"]
-    assert store.quotes("u-a") and store.aggregate("u-a") is None
+    assert store.quotes("u-a") and store.aggregate("u-a") is None and store.aggregate("u-b") is None
+
+
+def test_a_failed_deadline_read_reports_the_deadline_records(caplog, store, monkeypatch):
+    monkeypatch.setattr(store, "aggregated", lambda uuids: (_ for _ in ()).throw(RuntimeError("throttled")))
+
+    response = handle(caplog, deadline_event("u-1", "u-2"))
+
+    assert len(response["batchItemFailures"]) == 2
+    assert prefixed(caplog, "aggregate: ") == []
 
 
 def test_a_failed_record_without_message_id_fails_the_whole_batch():
