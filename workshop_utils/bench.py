@@ -22,7 +22,7 @@ from workshop_utils.quote_input import QuoteRequest
 
 REQUEST = QuoteRequest("XL", 7)
 POLL_S = 0.05  # a closed-loop sender's look at its own execution
-COLLECT_EVERY_S = 0.25  # the collector's look at all of them; latencies come from the target's own clocks
+COLLECT_EVERY_S = 0.25  # the collector's look at all of them locally; latencies come from the target's clocks
 
 
 @dataclass
@@ -120,6 +120,11 @@ def run_parallel(requests: int, concurrency: int, *, rate: float | None = None, 
     return run
 
 
+def _collect_every_s() -> float:
+    # On AWS, List and FilterLogEvents calls are rate-limited per account: look once a second there.
+    return COLLECT_EVERY_S if target.current() == "local" else 1.0
+
+
 def _wait_until_stopped(sfn: Any, execution_arn: str, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while sfn.describe_execution(executionArn=execution_arn)["status"] == "RUNNING":
@@ -139,7 +144,7 @@ def _collect_executions(sfn: Any, arn: str, wanted: set[str], settle_s: float) -
                     stopped[execution["executionArn"]] = (execution["status"], execution["stopDate"].timestamp())
         if len(stopped) >= len(wanted) or time.monotonic() > deadline:
             return stopped
-        time.sleep(COLLECT_EVERY_S)
+        time.sleep(_collect_every_s())
 
 
 def run_sns(requests: int, concurrency: int, *, rate: float | None = None, settle_s: float = 30.0) -> PatternRun:
@@ -175,7 +180,7 @@ def run_sns(requests: int, concurrency: int, *, rate: float | None = None, settl
                 done_at[handle.uuid] = reader.last_seen_ms[handle.uuid]
         if len(done_at) >= len(handles) or time.monotonic() > deadline:
             break
-        time.sleep(COLLECT_EVERY_S)
+        time.sleep(_collect_every_s())
     for handle in handles:
         if handle.uuid in done_at:
             run.latencies_ms.append(done_at[handle.uuid] - handle.sent_at_ms)
@@ -189,15 +194,14 @@ def run_sns(requests: int, concurrency: int, *, rate: float | None = None, settl
 class QuoteLineReader:
     """Reads the aggregator's `quotes:` lines as they arrive, counting quotes per uuid.
 
-    Each read asks only for events from a little before the newest one seen (events from concurrent
-    invocations can land slightly out of order) and skips the ones already counted, so a long run does not
-    re-read its whole log every time.
+    Each read asks only for events from a little before the newest one seen (CloudWatch Logs can make an
+    event readable after newer ones: seconds later on AWS, never locally, where events are stored in time
+    order) and skips the ones already counted, so a long run does not re-read its whole log every time.
     """
 
-    OVERLAP_MS = 2000
-
-    def __init__(self, log_group: str, *, since_ms: int) -> None:
+    def __init__(self, log_group: str, *, since_ms: int, overlap_ms: int | None = None) -> None:
         self.log_group = log_group
+        self.overlap_ms = overlap_ms if overlap_ms is not None else (500 if target.current() == "local" else 15_000)
         self.cursor_ms = since_ms
         self.seen_ids: set[str] = set()
         self.counts: dict[str, int] = {}
@@ -209,7 +213,7 @@ class QuoteLineReader:
             if event_id in self.seen_ids:
                 continue
             self.seen_ids.add(event_id)
-            self.cursor_ms = max(self.cursor_ms, event["timestamp"] - self.OVERLAP_MS)
+            self.cursor_ms = max(self.cursor_ms, event["timestamp"] - self.overlap_ms)
             for quote in triggers.parse_quotes_line(event["message"]) or []:
                 key = quote.get("uuid")
                 self.counts[key] = self.counts.get(key, 0) + 1

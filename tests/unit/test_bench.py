@@ -82,15 +82,15 @@ def test_the_quote_reader_counts_each_event_once_and_reads_from_near_the_newest(
         return pages.pop(0)
 
     monkeypatch.setattr(bench, "fetch_log_events", fetch)
-    reader = bench.QuoteLineReader("/aws/lambda/aggregator", since_ms=9_000)
+    reader = bench.QuoteLineReader("/aws/lambda/aggregator", since_ms=9_000, overlap_ms=2_000)
 
     reader.read()
     reader.read()
 
     assert reader.counts == {"a": 2, "b": 1}
     assert reader.last_seen_ms == {"a": 25_000, "b": 25_000}
-    assert asked_from == [9_000, 20_100 - bench.QuoteLineReader.OVERLAP_MS]
-    assert reader.cursor_ms == 25_000 - bench.QuoteLineReader.OVERLAP_MS
+    assert asked_from == [9_000, 20_100 - 2_000]
+    assert reader.cursor_ms == 25_000 - 2_000
 
 
 def test_duration_sets_the_request_count_and_needs_a_rate(monkeypatch, capsys):
