@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import base64
 import importlib.metadata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
+import boto3
+import pytest
+from moto import mock_aws
 from moto.awslambda.models import EventSourceMapping, LambdaFunction
 from moto.sns.models import Subscription, Topic, sns_backends
 from moto.sqs.models import Message, Queue
@@ -15,6 +18,17 @@ from workshop_utils.local_cloud.functions import FunctionSpec
 
 ACCOUNT = "999999999999"  # an account no other test uses
 REGION = "us-east-1"
+MOCK_ACCOUNT = "123456789012"  # mock_aws's
+
+
+@pytest.fixture
+def mocked_client(monkeypatch) -> Iterator[Callable[[str], object]]:
+    """boto3 clients for moto in this process (mock_aws), whatever endpoint the environment names."""
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        yield lambda service: boto3.client(service, region_name=REGION)
 
 
 def test_moto_is_the_pinned_version() -> None:
@@ -156,42 +170,36 @@ def test_dispatcher_finds_the_same_backends_as_moto_and_remembers_them():
     assert ours.get_backend_for_host("dynamodb.us-east-1.amazonaws.com") == "dynamodb"
 
 
-def test_a_table_query_reads_only_its_partition_with_moto_semantics(monkeypatch):
+def test_a_table_query_reads_only_its_partition_with_moto_semantics(monkeypatch, mocked_client):
     """LocalTable answers table Queries from the queried partition; results, order and paging are moto's."""
-    import boto3
-    from moto import mock_aws
     from moto.dynamodb.models.table import Table
 
     from workshop_utils.local_cloud import dynamodb_table
 
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     dynamodb_table.install()
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name=REGION)
-        client.create_table(
-            TableName="t", BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                  {"AttributeName": "sk", "AttributeType": "S"}])
-        for pk in ("a", "b", "c"):
-            for sk in ("QUOTE#2", "AGGREGATE", "QUOTE#1", "QUOTE#3"):
-                client.put_item(TableName="t", Item={"pk": {"S": pk}, "sk": {"S": sk}})
-        monkeypatch.setattr(Table, "all_items", lambda self: (_ for _ in ()).throw(AssertionError("full scan")))
+    client = mocked_client("dynamodb")
+    client.create_table(
+        TableName="t", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "sk", "AttributeType": "S"}])
+    for pk in ("a", "b", "c"):
+        for sk in ("QUOTE#2", "AGGREGATE", "QUOTE#1", "QUOTE#3"):
+            client.put_item(TableName="t", Item={"pk": {"S": pk}, "sk": {"S": sk}})
+    monkeypatch.setattr(Table, "all_items", lambda self: (_ for _ in ()).throw(AssertionError("full scan")))
 
-        def query(**extra):
-            return client.query(TableName="t", KeyConditionExpression="pk = :pk AND begins_with(sk, :q)",
-                                ExpressionAttributeValues={":pk": {"S": "b"}, ":q": {"S": "QUOTE#"}}, **extra)
+    def query(**extra):
+        return client.query(TableName="t", KeyConditionExpression="pk = :pk AND begins_with(sk, :q)",
+                            ExpressionAttributeValues={":pk": {"S": "b"}, ":q": {"S": "QUOTE#"}}, **extra)
 
-        assert [i["sk"]["S"] for i in query()["Items"]] == ["QUOTE#1", "QUOTE#2", "QUOTE#3"]
-        assert [i["sk"]["S"] for i in query(ScanIndexForward=False)["Items"]] == ["QUOTE#3", "QUOTE#2", "QUOTE#1"]
-        first = query(Limit=2)
-        assert [i["sk"]["S"] for i in first["Items"]] == ["QUOTE#1", "QUOTE#2"]
-        rest = query(Limit=2, ExclusiveStartKey=first["LastEvaluatedKey"])
-        assert [i["sk"]["S"] for i in rest["Items"]] == ["QUOTE#3"]
-        assert client.query(TableName="t", KeyConditionExpression="pk = :pk",
-                            ExpressionAttributeValues={":pk": {"S": "nobody"}})["Items"] == []
+    assert [i["sk"]["S"] for i in query()["Items"]] == ["QUOTE#1", "QUOTE#2", "QUOTE#3"]
+    assert [i["sk"]["S"] for i in query(ScanIndexForward=False)["Items"]] == ["QUOTE#3", "QUOTE#2", "QUOTE#1"]
+    first = query(Limit=2)
+    assert [i["sk"]["S"] for i in first["Items"]] == ["QUOTE#1", "QUOTE#2"]
+    rest = query(Limit=2, ExclusiveStartKey=first["LastEvaluatedKey"])
+    assert [i["sk"]["S"] for i in rest["Items"]] == ["QUOTE#3"]
+    assert client.query(TableName="t", KeyConditionExpression="pk = :pk",
+                        ExpressionAttributeValues={":pk": {"S": "nobody"}})["Items"] == []
 
 
 def test_response_classes_list_their_actions_once():
@@ -207,30 +215,24 @@ def test_response_classes_list_their_actions_once():
     assert moto_responses.method_names_from_class(TokenResponse) is names
 
 
-def test_a_queue_lists_the_same_receivable_messages_as_moto(monkeypatch):
-    import boto3
-    from moto import mock_aws
-    from moto.sqs.models import Queue, sqs_backends
+def test_a_queue_lists_the_same_receivable_messages_as_moto(mocked_client):
+    from moto.sqs.models import sqs_backends
 
     from workshop_utils.local_cloud import sqs_backend
 
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     sqs_backend.install()
-    with mock_aws():
-        client = boto3.client("sqs", region_name=REGION)
-        url = client.create_queue(QueueName="pinned-listing")["QueueUrl"]
-        for n in range(6):
-            client.send_message(QueueUrl=url, MessageBody=f"m{n}", DelaySeconds=60 if n % 3 == 0 else 0)
-        received = client.receive_message(QueueUrl=url, MaxNumberOfMessages=1, VisibilityTimeout=60)["Messages"]
-        queue = sqs_backends["123456789012"][REGION].get_queue("pinned-listing")  # mock_aws's account
+    client = mocked_client("sqs")
+    url = client.create_queue(QueueName="pinned-listing")["QueueUrl"]
+    for n in range(6):
+        client.send_message(QueueUrl=url, MessageBody=f"m{n}", DelaySeconds=60 if n % 3 == 0 else 0)
+    received = client.receive_message(QueueUrl=url, MaxNumberOfMessages=1, VisibilityTimeout=60)["Messages"]
+    queue = sqs_backends[MOCK_ACCOUNT][REGION].get_queue("pinned-listing")
 
-        assert isinstance(queue, sqs_backend.LocalQueue)
-        ours = [m.body for m in queue.messages]
-        assert ours == [m.body for m in Queue.messages.fget(queue)]
-        for count in ("approximate_number_of_messages_delayed", "approximate_number_of_messages_not_visible"):
-            assert getattr(queue, count) == getattr(Queue, count).fget(queue), count
-        assert (queue.approximate_number_of_messages_delayed, queue.approximate_number_of_messages_not_visible) == (
-            2, 1)  # two delayed, one received (in flight)
-        assert ours == [body for body in ("m1", "m2", "m4", "m5") if body != received[0]["Body"]]
+    assert isinstance(queue, sqs_backend.LocalQueue)
+    ours = [m.body for m in queue.messages]
+    assert ours == [m.body for m in Queue.messages.fget(queue)]
+    for count in ("approximate_number_of_messages_delayed", "approximate_number_of_messages_not_visible"):
+        assert getattr(queue, count) == getattr(Queue, count).fget(queue), count
+    assert (queue.approximate_number_of_messages_delayed, queue.approximate_number_of_messages_not_visible) == (
+        2, 1)  # two delayed, one received (in flight)
+    assert ours == [body for body in ("m1", "m2", "m4", "m5") if body != received[0]["Body"]]
