@@ -27,7 +27,8 @@ COLLECT_EVERY_S = 0.25  # the collector's look at all of them locally; latencies
 
 @dataclass
 class PatternRun:
-    """Per-request latencies of one pattern, plus what was lost or failed."""
+    """Per-request latencies of one pattern, plus the requests that failed (refused when sent, or ended in
+    an error) and those lost (sent, but no result before the benchmark stopped waiting)."""
 
     latencies_ms: list[float] = field(default_factory=list)
     failed: int = 0
@@ -95,9 +96,9 @@ def run_parallel(requests: int, concurrency: int, *, rate: float | None = None, 
         sent = time.time()
         try:
             execution_arn = sfn.start_execution(stateMachineArn=arn, input=body)["executionArn"]
-        except Exception:
+        except Exception:  # refused (throttled, say): failed, as a refused Invoke is on the SNS side
             with lock:
-                run.lost += 1
+                run.failed += 1
             return
         with lock:
             sent_at[execution_arn] = sent
