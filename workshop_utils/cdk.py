@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from workshop_utils import target
+from workshop_utils.cdk_failures import CdkCliMissing, CdkCommandFailed, failure_message
+from workshop_utils.cdk_fingerprint import REPO_ROOT, fingerprint
 from workshop_utils.progress import (
     Progress,
     ProgressDisplay,
@@ -45,12 +45,8 @@ __all__ = [
     "synth",
 ]
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 APP_MODULE = "infra.app"
-FINGERPRINT_SOURCES = ("infra", "lambdas", "cdk.json", "app.py")
 FINGERPRINT_FILE = "workshop-fingerprint.json"
-_SKIPPED_PARTS = {"__pycache__", ".pytest_cache", ".ruff_cache", "node_modules", "cdk.out", ".ipynb_checkpoints"}
-_SKIPPED_SUFFIXES = (".pyc", ".pyo")
 # Quiet, offline-friendly CLI: no version check, telemetry or notices; no Node end-of-life banners from
 # jsii (the prerequisites check reports the Node version instead).
 _CLI_ENV_DEFAULTS = {
@@ -63,43 +59,8 @@ _CLI_ENV_DEFAULTS = {
     "PYTHONUNBUFFERED": "1",
 }
 _COMMON_FLAGS = ("--ci", "--no-color", "--no-notices")
-# The workshop app's own errors already end with the fix ("...; fix it in cdk.json or pass ...").
-_HAS_FIX = re.compile(r"[;:,]\s*(?:then\s+)?(?:fix|run|set|pass|install|add|remove|use|delete)\b", re.IGNORECASE)
-_UNREACHABLE = ("ECONNREFUSED", "connect ETIMEDOUT", "getaddrinfo ENOTFOUND", "socket hang up")
-_VERB_HINTS = {
-    "synth": "fix it in infra/, lambdas/ or cdk.json (or the context you passed), then re-run this cell",
-    "deploy": "fix the cause, then re-run this cell",
-    "diff": "fix the cause, then re-run this cell",
-    "destroy": "fix the cause (or delete the stack in the CloudFormation console), then re-run this cell",
-    "bootstrap": "fix the cause, then re-run this cell",
-}
 
 LineCallback = Callable[[str], None]
-
-
-class CdkCliMissing(RuntimeError):
-    """Node.js or the pinned CDK CLI is not installed; the message says to run `make setup`."""
-
-
-class CdkCommandFailed(RuntimeError):
-    """A CDK CLI command failed; the message names what failed and what to do."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        command: list[str],
-        returncode: int,
-        output: list[str],
-        failures: list[Progress],
-        cause: str | None,
-    ) -> None:
-        super().__init__(message)
-        self.command = command
-        self.returncode = returncode
-        self.output = output
-        self.failures = failures
-        self.cause = cause
 
 
 @dataclass
@@ -129,61 +90,6 @@ def context_args(context: Mapping[str, Any] | None) -> list[str]:
         text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, separators=(",", ":"))
         args += ["-c", f"{key}={text}"]
     return args
-
-
-def _source_files(root: Path) -> Iterable[Path]:
-    for name in FINGERPRINT_SOURCES:
-        path = root / name
-        if path.is_file():
-            yield path
-        elif path.is_dir():
-            for child in sorted(path.rglob("*")):
-                relative = child.relative_to(root)
-                if (
-                    child.is_file()
-                    and not _SKIPPED_PARTS.intersection(relative.parts)
-                    and not child.name.endswith(_SKIPPED_SUFFIXES)
-                ):
-                    yield child
-
-
-def fingerprint(
-    context: Mapping[str, Any] | None = None,
-    *,
-    root: Path = REPO_ROOT,
-    env: Mapping[str, str] | None = None,
-    python: str = sys.executable,
-) -> str:
-    """A hash of what a synth depends on: infra/**, lambdas/**, cdk.json, the context overrides, the target."""
-    digest = hashlib.sha256()
-    for path in _source_files(root):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    digest.update(json.dumps(dict(context or {}), sort_keys=True, default=str).encode() + b"\0")
-    env = env or {}
-    for name in ("CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION", "AWS_REGION"):
-        digest.update(f"{name}={env.get(name, '')}\0".encode())
-    digest.update(python.encode())
-    return digest.hexdigest()
-
-
-def failure_message(verb: str, stack: str | None, lines: list[str], returncode: int, cause: str | None) -> str:
-    """One sentence: what failed, why, and what to do."""
-    what = f"`cdk {verb}{' ' + stack if stack else ''}` failed"
-    if any(marker in line for line in lines for marker in _UNREACHABLE):
-        if target.current() == target.LOCAL and not target.endpoint_override():
-            hint = f"the local cloud is not answering: run {target.START_LOCAL_CLOUD}, then re-run this cell"
-        else:
-            hint = f"{target.endpoint_url() or 'AWS'} cannot be reached: check it is up, then re-run this cell"
-        return f"{what} ({cause or 'connection refused'}); {hint}."
-    if cause and verb == "synth" and _HAS_FIX.search(cause):
-        return f"{what}: {cause.rstrip('.')}."
-    if cause:
-        return f"{what}: {cause.rstrip('.')}; {_VERB_HINTS.get(verb, _VERB_HINTS['deploy'])}."
-    return (
-        f"{what} (exit code {returncode}); read the output above for the cause, "
-        f"{_VERB_HINTS.get(verb, _VERB_HINTS['deploy'])}."
-    )
 
 
 # ---------------------------------------------------------------- the runner
@@ -481,8 +387,6 @@ class CdkRunner:
             return False
         self.bootstrap(on_line=on_line)
         return True
-
-
 
 
 def _stop(process: Any) -> None:
