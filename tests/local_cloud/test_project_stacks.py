@@ -259,6 +259,14 @@ def test_the_benchmark_measures_every_request_of_an_open_loop_run(warm):
         assert summary["p50_ms"] <= summary["p95_ms"] <= summary["p99_ms"], name
 
 
+def test_the_benchmark_measures_the_lambda_paths_overhead_over_a_bare_api_call(warm):
+    figures = bench.measure_invocations(sns_output("RequesterFunctionName"), warm_samples=5)
+
+    assert set(figures) == {"cold_start_ms", "warm_invoke_ms", "api_call_ms", "warm_overhead_ms"}
+    assert figures["warm_invoke_ms"] > 0 and figures["api_call_ms"] > 0
+    assert figures["warm_overhead_ms"] == pytest.approx(figures["warm_invoke_ms"] - figures["api_call_ms"], abs=0.02)
+
+
 def test_a_killed_worker_is_replaced(endpoint, warm):
     responder = sns_output("ResponderFunctionNameAvis")
     killed = wait_for(lambda: workers_of(endpoint, responder), what="a warm Avis worker", timeout=WAIT_SECONDS)
