@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 from workshop_utils import stacks, target, timelines, triggers
-from workshop_utils.logs import fetch_log_events, function_log_group
+from workshop_utils.logs import fetch_log_events, function_log_group, poll_interval
 
 AGGREGATE_PREFIX = "aggregate: "
 
@@ -40,8 +40,6 @@ def wait_for_aggregate(
     deadline_s = float(outputs.get("AggregationDeadlineSeconds", 10))
     limit = timeout_s if timeout_s is not None else deadline_s + 20
     group = triggers.aggregator_log_group()
-    # CloudWatch Logs allows a few FilterLogEvents calls a second per account: look gently on AWS.
-    pause = 0.25 if target.current() == "local" else 1.0
     give_up = time.monotonic() + limit
     while time.monotonic() < give_up:
         document = find_aggregate(handle, group)
@@ -49,7 +47,7 @@ def wait_for_aggregate(
             return document
         if watch is not None:
             watch()
-        time.sleep(pause)
+        time.sleep(poll_interval())
     raise triggers.QuoteTimeout(
         f"No aggregate for request {handle.uuid} after {limit:.0f} s, although the deadline is "
         f"{deadline_s:.0f} s: look at the aggregator's log below, then send the request again."

@@ -17,12 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from workshop_utils import stacks, target, triggers
-from workshop_utils.logs import fetch_log_events, now_ms
+from workshop_utils.logs import fetch_log_events, now_ms, poll_interval
 from workshop_utils.quote_input import QuoteRequest
 
 REQUEST = QuoteRequest("XL", 7)
 POLL_S = 0.05  # a closed-loop sender's look at its own execution
-COLLECT_EVERY_S = 0.25  # the collector's look at all of them locally; latencies come from the target's clocks
 
 
 @dataclass
@@ -121,11 +120,6 @@ def run_parallel(requests: int, concurrency: int, *, rate: float | None = None, 
     return run
 
 
-def _collect_every_s() -> float:
-    # On AWS, List and FilterLogEvents calls are rate-limited per account: look once a second there.
-    return COLLECT_EVERY_S if target.current() == "local" else 1.0
-
-
 def _wait_until_stopped(sfn: Any, execution_arn: str, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while sfn.describe_execution(executionArn=execution_arn)["status"] == "RUNNING":
@@ -145,7 +139,7 @@ def _collect_executions(sfn: Any, arn: str, wanted: set[str], settle_s: float) -
                     stopped[execution["executionArn"]] = (execution["status"], execution["stopDate"].timestamp())
         if len(stopped) >= len(wanted) or time.monotonic() > deadline:
             return stopped
-        time.sleep(_collect_every_s())
+        time.sleep(poll_interval())  # latencies come from the target's clocks
 
 
 def run_sns(requests: int, concurrency: int, *, rate: float | None = None, settle_s: float = 30.0) -> PatternRun:
@@ -181,7 +175,7 @@ def run_sns(requests: int, concurrency: int, *, rate: float | None = None, settl
                 done_at[handle.uuid] = reader.last_seen_ms[handle.uuid]
         if len(done_at) >= len(handles) or time.monotonic() > deadline:
             break
-        time.sleep(_collect_every_s())
+        time.sleep(poll_interval())  # latencies come from the target's clocks
     for handle in handles:
         if handle.uuid in done_at:
             run.latencies_ms.append(done_at[handle.uuid] - handle.sent_at_ms)

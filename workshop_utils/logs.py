@@ -9,6 +9,12 @@ from botocore.exceptions import ClientError
 from workshop_utils import target
 
 
+def poll_interval() -> float:
+    """How long to wait between looks at logs (or other listings) while waiting for a result: a quarter of a
+    second locally; a second on AWS, where FilterLogEvents allows only a few calls a second per account."""
+    return 0.25 if target.current() == target.LOCAL else 1.0
+
+
 def function_log_group(function_name: str) -> str:
     """The log group a function writes to: its LoggingConfig's group, else /aws/lambda/<name>."""
     config = target.client("lambda").get_function_configuration(FunctionName=function_name)
