@@ -190,7 +190,7 @@ def moto_endpoint() -> Iterator[str]:
     import requests
     from moto.server import ThreadedMotoServer
 
-    import workshop_utils.local_cloud.cloudformation  # noqa: F401  (installs the extensions)
+    import workshop_utils.local_cloud.cloudformation.install  # noqa: F401  (installs the extensions)
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()

@@ -15,8 +15,8 @@ import requests
 from botocore.exceptions import ClientError
 from moto.awslambda.utils import get_backend as lambda_backend_for
 
-import workshop_utils.local_cloud.cloudformation as local_cfn
-import workshop_utils.local_cloud.stepfunctions as local_sfn
+import workshop_utils.local_cloud.backends.stepfunctions as local_sfn
+import workshop_utils.local_cloud.cloudformation.install as local_cfn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cfn_support import ACCOUNT, REGION, assume_role_policy, outputs_of  # noqa: E402
@@ -494,7 +494,7 @@ def test_a_table_keeps_its_items_through_updates_and_goes_with_the_stack(moto_cl
 
 
 def test_template_urls_are_read_from_aws_and_local_endpoints() -> None:
-    from workshop_utils.local_cloud.cloudformation_responses import template_location
+    from workshop_utils.local_cloud.cloudformation.responses import template_location
 
     assert template_location("http://127.0.0.1:4566/cdk-assets/abc.json") == ("cdk-assets", "abc.json")
     assert template_location("http://localhost:4566/cdk-assets/a/b.json") == ("cdk-assets", "a/b.json")
@@ -602,7 +602,7 @@ def test_a_change_set_that_fails_leaves_a_reason_and_a_final_status(moto_client:
 
 
 def test_dependency_order_puts_what_a_resource_refers_to_first() -> None:
-    from workshop_utils.local_cloud.cloudformation_stacks import dependency_order
+    from workshop_utils.local_cloud.cloudformation.stacks import dependency_order
 
     resources = {
         "Mapping": {

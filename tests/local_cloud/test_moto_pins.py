@@ -14,7 +14,7 @@ from moto.sns.models import Subscription, Topic, sns_backends
 from moto.sqs.models import Message, Queue
 
 from workshop_utils.local_cloud import pins
-from workshop_utils.local_cloud.functions import FunctionSpec
+from workshop_utils.local_cloud.lambda_runtime.functions import FunctionSpec
 
 ACCOUNT = "999999999999"  # an account no other test uses
 REGION = "us-east-1"
@@ -91,7 +91,7 @@ def test_step_functions_lambda_tasks_run_in_process_or_reuse_one_boto3_client():
 
     from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 
-    import workshop_utils.local_cloud.stepfunctions as local_sfn
+    import workshop_utils.local_cloud.backends.stepfunctions as local_sfn
 
     source = inspect.getsource(lambda_eval_utils.execute_lambda_function_integration)
     assert "_invoke_lambda_function(" in source
@@ -110,7 +110,7 @@ def test_executions_reuse_the_parse_tree_but_get_fresh_components():
 
     from moto.stepfunctions.parser.backend import execution_worker
 
-    import workshop_utils.local_cloud.stepfunctions as local_sfn
+    import workshop_utils.local_cloud.backends.stepfunctions as local_sfn
 
     assert "AmazonStateLanguageParser.parse(" in inspect.getsource(
         execution_worker.ExecutionWorker._get_evaluation_entrypoint)
@@ -129,7 +129,7 @@ def test_jsonpath_expressions_are_parsed_once_and_still_evaluate():
     from moto.stepfunctions.parser.asl.component.common.path import result_path
     from moto.stepfunctions.parser.asl.utils import json_path
 
-    import workshop_utils.local_cloud.stepfunctions as local_sfn
+    import workshop_utils.local_cloud.backends.stepfunctions as local_sfn
 
     assert json_path.parse is local_sfn._cached_jsonpath_ext_parse
     assert result_path.parse is local_sfn._cached_jsonpath_parse
@@ -144,7 +144,7 @@ def test_sqs_retention_check_is_the_one_the_local_cloud_overrides():
 
     from moto.sqs.models import Queue, SQSBackend
 
-    from workshop_utils.local_cloud.sqs_backend import LocalSQSBackend
+    from workshop_utils.local_cloud.backends.sqs import LocalSQSBackend
 
     assert "is_message_valid_based_on_retention_period" in inspect.getsource(SQSBackend.receive_message)
     assert list(inspect.signature(SQSBackend.is_message_valid_based_on_retention_period).parameters) == [
@@ -174,7 +174,7 @@ def test_a_table_query_reads_only_its_partition_with_moto_semantics(monkeypatch,
     """LocalTable answers table Queries from the queried partition; results, order and paging are moto's."""
     from moto.dynamodb.models.table import Table
 
-    from workshop_utils.local_cloud import dynamodb_table
+    from workshop_utils.local_cloud.backends import dynamodb as dynamodb_table
 
     dynamodb_table.install()
     client = mocked_client("dynamodb")
@@ -218,7 +218,7 @@ def test_response_classes_list_their_actions_once():
 def test_a_queue_lists_the_same_receivable_messages_as_moto(mocked_client):
     from moto.sqs.models import sqs_backends
 
-    from workshop_utils.local_cloud import sqs_backend
+    from workshop_utils.local_cloud.backends import sqs as sqs_backend
 
     sqs_backend.install()
     client = mocked_client("sqs")

@@ -11,9 +11,9 @@ import pytest
 
 from workshop_utils.local_cloud import state
 from workshop_utils.local_cloud.config import RuntimeSettings
-from workshop_utils.local_cloud.functions import FunctionSpec
-from workshop_utils.local_cloud.invocation import Invocation
-from workshop_utils.local_cloud.runtime import LambdaRuntime
+from workshop_utils.local_cloud.lambda_runtime.functions import FunctionSpec
+from workshop_utils.local_cloud.lambda_runtime.invocation import Invocation
+from workshop_utils.local_cloud.lambda_runtime.pool import LambdaRuntime
 
 ACCOUNT = "999999999998"  # an account no other test uses
 

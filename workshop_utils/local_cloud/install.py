@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from moto.core.base_backend import BackendDict, BaseBackend
+
 from . import services
 from .config import RuntimeSettings
 from .pins import PINNED_MOTO_VERSION, check_extension_points, moto_version
@@ -28,6 +30,25 @@ def _select_backend(backend_dict: Any, backend_class: type) -> None:
                 account_backends[region] = backend_class(region, account_id=account_id)
 
 
+def install_backend_class(backends: BackendDict, backend_class: type[BaseBackend]) -> None:
+    """Make ``backends`` build ``backend_class`` (a subclass of its own class), now and after a reset.
+
+    Region backends built before this call (only if something touched them before the local cloud's
+    modules were imported) are switched to the subclass too; the subclasses add behaviour, not state.
+    """
+    original = backends.backend
+    if original is backend_class:
+        return
+    if not issubclass(backend_class, original):
+        raise TypeError(f"{backend_class.__name__} must subclass {original.__name__}")
+    backends.backend = backend_class
+    for account_backends in backends.values():
+        account_backends.backend = backend_class
+        for region_backend in account_backends.values():
+            if type(region_backend) is original:
+                region_backend.__class__ = backend_class
+
+
 def install(*, endpoint_url: str, home: Path, settings: RuntimeSettings | None = None) -> services.Services:
     """Install the local runtime into moto (call once, before serving requests) and return its services."""
     problems = check_extension_points()
@@ -44,13 +65,15 @@ def install(*, endpoint_url: str, home: Path, settings: RuntimeSettings | None =
     from moto.sns.models import SNSBackend, sns_backends
     from moto.sqs.models import sqs_backends
 
-    from . import dispatcher, dynamodb_table, sqs_backend
-    from .async_invoke import AsyncInvoker
-    from .event_sources import SqsPollers
-    from .lambda_backend import LocalLambdaBackend
-    from .runtime import LambdaRuntime
-    from .sns_delivery import LocalSNSBackend
-    from .sqs_backend import LocalSQSBackend
+    from . import dispatcher
+    from .backends import dynamodb as dynamodb_table
+    from .backends import sqs as sqs_backend
+    from .backends.sns import LocalSNSBackend
+    from .backends.sqs import LocalSQSBackend
+    from .lambda_runtime.pool import LambdaRuntime
+    from .lambda_service.async_invoke import AsyncInvoker
+    from .lambda_service.backend import LocalLambdaBackend
+    from .lambda_service.event_sources import SqsPollers
 
     default_user_config.setdefault("lambda", {})["use_docker"] = True  # keeps get_backend on lambda_backends
     default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True

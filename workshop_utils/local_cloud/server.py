@@ -25,7 +25,10 @@ logger = logging.getLogger("workshop_utils.local_cloud")
 
 CONTROL_PREFIX = "/_local_cloud/"
 # Imported in the background after the server listens (they take seconds); their requests wait for them.
-EXTENSION_MODULES = ("workshop_utils.local_cloud.cloudformation", "workshop_utils.local_cloud.stepfunctions")
+EXTENSION_MODULES = (
+    "workshop_utils.local_cloud.cloudformation.install",
+    "workshop_utils.local_cloud.backends.stepfunctions",
+)
 WARM_UP_MODULES = ("moto.cloudformation.parsing", "moto.cloudformation.responses",
                    "moto.stepfunctions.parser.models", "moto.stepfunctions.responses", "moto.ssm.responses")
 GATED_SERVICES = {"cloudformation", "states"}

@@ -32,8 +32,9 @@ from moto.stepfunctions.parser.backend import execution_worker
 from moto.stepfunctions.parser.backend.execution import Execution
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend, stepfunctions_parser_backends
 
-from .cloudformation_common import MotoUrlsMixin, install_backend_class
-from .config import ACCOUNT_ID
+from ..config import ACCOUNT_ID
+from ..install import install_backend_class
+from ..moto_urls import MotoUrlsMixin
 
 
 class LocalStepFunctionsBackend(MotoUrlsMixin, StepFunctionsParserBackend):
@@ -112,7 +113,7 @@ def _local_function(parameters: dict, region: str) -> Any | None:
     """The moto function a Task names, when this process runs it synchronously; None otherwise."""
     from moto.awslambda.models import lambda_backends
 
-    from . import services
+    from .. import services
 
     if not services.installed():  # moto alone (no local runtime in this process): keep moto's path
         return None
@@ -135,7 +136,7 @@ def _invoke_lambda_function(parameters: dict, region: str, state_credentials: An
     response has the fields the interpreter reads (StatusCode, ExecutedVersion, FunctionError, Payload);
     anything unusual takes moto's path, so errors keep Lambda's names.
     """
-    from .invoke import invoke_function, payload_bytes
+    from ..lambda_service.invoke import invoke_function, payload_bytes
 
     fn = _local_function(parameters, region)
     if fn is None:

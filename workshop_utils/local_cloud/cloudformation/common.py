@@ -8,9 +8,6 @@ from collections.abc import Iterator
 from typing import Any, ClassVar, Self
 
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-from moto.core.base_backend import BackendDict, BaseBackend
-
-from .moto_urls import MotoUrlsMixin  # noqa: F401  (re-exported: the backends here use it)
 
 #: Errors a backend raises when the thing to delete is already gone (deletes must be idempotent).
 NOT_FOUND_NAMES = ("NotFound", "DoesNotExist", "NonExistent", "UnknownFunction", "UnknownEventConfig")
@@ -223,22 +220,3 @@ def as_json_text(value: Any) -> str:
 def as_bool(value: Any) -> bool:
     """CloudFormation booleans arrive as bools or as the strings "true"/"false"."""
     return value if isinstance(value, bool) else str(value).lower() == "true"
-
-
-def install_backend_class(backends: BackendDict, backend_class: type[BaseBackend]) -> None:
-    """Make ``backends`` build ``backend_class`` (a subclass of its own class), now and after a reset.
-
-    Region backends built before this call (only if something touched them before the local cloud's
-    modules were imported) are switched to the subclass too; the subclasses add behaviour, not state.
-    """
-    original = backends.backend
-    if original is backend_class:
-        return
-    if not issubclass(backend_class, original):
-        raise TypeError(f"{backend_class.__name__} must subclass {original.__name__}")
-    backends.backend = backend_class
-    for account_backends in backends.values():
-        account_backends.backend = backend_class
-        for region_backend in account_backends.values():
-            if type(region_backend) is original:
-                region_backend.__class__ = backend_class

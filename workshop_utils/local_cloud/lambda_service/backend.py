@@ -10,10 +10,10 @@ from typing import Any
 from moto.awslambda.models import EventInvokeConfig, EventSourceMapping, LambdaBackend, LambdaFunction
 from moto.core.exceptions import JsonRESTError
 
-from . import services
-from .functions import FunctionSpec
+from .. import services
+from ..lambda_runtime.functions import FunctionSpec
+from ..lambda_runtime.logs import default_log_group
 from .invoke import handle_invoke
-from .logs import default_log_group
 
 
 def _logging_config(value: dict[str, Any] | None, function_name: str, current: dict[str, Any] | None = None) -> dict:

@@ -11,22 +11,17 @@ from moto.cloudformation import parsing
 from moto.cloudformation.models import cloudformation_backends
 from moto.core.common_models import CloudFormationModel
 
-from . import stepfunctions
-from .cloudformation_cdk import CdkMetadata
-from .cloudformation_common import install_backend_class
-from .cloudformation_dynamodb import DynamoDBTable
-from .cloudformation_kms import KmsAlias, KmsKey
-from .cloudformation_lambda import (
-    LambdaEventInvokeConfig,
-    LambdaEventSourceMapping,
-    LambdaFunctionModel,
-    LambdaPermission,
-)
-from .cloudformation_logs import LogsLogGroup
-from .cloudformation_sns import SnsSubscription, SnsTopic, SnsTopicPolicy
-from .cloudformation_sqs import SqsQueue, SqsQueuePolicy
-from .cloudformation_stacks import LocalCloudFormationBackend
-from .cloudformation_stepfunctions import StepFunctionsStateMachine
+from ..backends import stepfunctions
+from ..install import install_backend_class
+from .awslambda import LambdaEventInvokeConfig, LambdaEventSourceMapping, LambdaFunctionModel, LambdaPermission
+from .cdk import CdkMetadata
+from .dynamodb import DynamoDBTable
+from .kms import KmsAlias, KmsKey
+from .logs import LogsLogGroup
+from .sns import SnsSubscription, SnsTopic, SnsTopicPolicy
+from .sqs import SqsQueue, SqsQueuePolicy
+from .stacks import LocalCloudFormationBackend
+from .stepfunctions import StepFunctionsStateMachine
 
 #: The resource types the local cloud adds to (or fixes in) moto, one model each.
 MODELS: tuple[type[CloudFormationModel], ...] = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from moto.cloudformation import urls as moto_urls
 
-from .cloudformation_responses import LocalCloudFormationResponse
+from .responses import LocalCloudFormationResponse
 
 url_bases = moto_urls.url_bases
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from moto.awslambda.exceptions import LambdaClientError
 
-from . import services
-from .functions import FunctionSpec
-from .invocation import Invocation, InvocationResult
+from .. import services
+from ..lambda_runtime.functions import FunctionSpec
+from ..lambda_runtime.invocation import Invocation, InvocationResult
 
 # Lambda's request payload quotas: 6 MB for RequestResponse, 1 MB for Event (asynchronous) invocations.
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024

@@ -18,8 +18,8 @@ from moto.awslambda.utils import get_backend
 from moto.core.common_models import CloudFormationModel
 from moto.core.utils import iso_8601_datetime_with_nanoseconds
 
-from .cloudformation_common import ResourceHandle, ignoring_not_found, physical_name, tags_to_dict
-from .cloudformation_lambda_logging import attach_logging_config
+from .awslambda_logging import attach_logging_config
+from .common import ResourceHandle, ignoring_not_found, physical_name, tags_to_dict
 
 #: Template properties passed to CreateFunction under the same name.
 FUNCTION_PROPERTIES = (

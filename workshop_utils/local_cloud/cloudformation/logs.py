@@ -7,7 +7,7 @@ from typing import Any
 from moto.core.common_models import CloudFormationModel
 from moto.logs.models import LogsBackend, logs_backends
 
-from .cloudformation_common import ResourceHandle, physical_name, tags_to_dict
+from .common import ResourceHandle, physical_name, tags_to_dict
 
 
 def logs_backend(account_id: str, region: str) -> LogsBackend:

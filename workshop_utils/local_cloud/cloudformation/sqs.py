@@ -8,14 +8,7 @@ from typing import Any
 from moto.core.common_models import CloudFormationModel
 from moto.sqs.models import SQSBackend, sqs_backends
 
-from .cloudformation_common import (
-    AttachedPolicy,
-    ResourceHandle,
-    as_bool,
-    ignoring_not_found,
-    physical_name,
-    tags_to_dict,
-)
+from .common import AttachedPolicy, ResourceHandle, as_bool, ignoring_not_found, physical_name, tags_to_dict
 
 #: Attributes an update changes in place, with the value AWS uses when the template leaves one out.
 QUEUE_DEFAULTS: dict[str, Any] = {

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from . import services
-from .invocation import InvocationResult, iso_timestamp
+from ..lambda_runtime.invocation import InvocationResult, iso_timestamp
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +53,18 @@ def invocation_record(
     return record
 
 
-def deliver(destination_arn: str, record: dict[str, Any], *, source_function_arn: str) -> None:
-    """Send the record to the destination's service, in-process; a failed delivery is logged, not raised."""
+def deliver(
+    destination_arn: str,
+    record: dict[str, Any],
+    *,
+    source_function_arn: str,
+    invoke_async: Callable[[str, bytes], object],
+) -> None:
+    """Send the record to the destination's service, in-process; a failed delivery is logged, not raised.
+
+    A Lambda destination is invoked asynchronously through ``invoke_async`` (the caller's invoker), so this
+    module needs no handle on the running services.
+    """
     parts = destination_arn.split(":")
     if len(parts) < 6:
         logger.error("destination %s is not an ARN; record %s dropped", destination_arn, record["requestContext"])
@@ -71,7 +81,7 @@ def deliver(destination_arn: str, record: dict[str, Any], *, source_function_arn
 
             sns_backends[account_id][region].publish(body, arn=destination_arn)
         elif service == "lambda":
-            services.current().async_invoker.submit_to_arn(destination_arn, body.encode())
+            invoke_async(destination_arn, body.encode())
         elif service == "events":
             from moto.events.models import events_backends
 

@@ -8,7 +8,7 @@ from moto.core.common_models import CloudFormationModel
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 from moto.dynamodb.models.table import Table
 
-from .cloudformation_common import ResourceHandle, as_bool, physical_name
+from .common import ResourceHandle, as_bool, physical_name
 
 #: A change to any of these replaces the table (as in AWS).
 TABLE_IDENTITY = ("TableName", "KeySchema", "LocalSecondaryIndexes")

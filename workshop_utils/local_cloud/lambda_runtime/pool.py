@@ -8,8 +8,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..config import RuntimeSettings
 from . import logs
-from .config import RuntimeSettings
 from .functions import FunctionCodeError, FunctionSpec, unpack_code
 from .invocation import Invocation, InvocationResult, error_payload
 from .workers import Worker

@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..config import DUMMY_CREDENTIALS
 from . import logs
-from .config import DUMMY_CREDENTIALS
 from .functions import FunctionSpec
 from .invocation import Invocation, InvocationResult, error_payload, iso_timestamp, timeout_payload
 from .runtime_api import RuntimeApiServer

@@ -12,8 +12,8 @@ from typing import Any
 
 from moto.sns.models import SNSBackend, Subscription
 
-from . import services
-from .invocation import iso_timestamp
+from .. import services
+from ..lambda_runtime.invocation import iso_timestamp
 
 logger = logging.getLogger(__name__)
 

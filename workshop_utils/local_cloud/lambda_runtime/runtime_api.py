@@ -9,7 +9,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Protocol
 
-from .config import HOST
+from ..config import HOST
 from .invocation import Invocation
 
 API_PREFIX = "/2018-06-01/runtime"

@@ -9,9 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..config import RuntimeSettings
+from ..lambda_runtime.invocation import InvocationResult, new_request_id
 from . import destinations
-from .config import RuntimeSettings
-from .invocation import InvocationResult, new_request_id
 from .invoke import invoke_function
 
 logger = logging.getLogger(__name__)
@@ -163,7 +163,7 @@ class AsyncInvoker:
             result=result,
             executed_version=version,
         )
-        destinations.deliver(destination, record, source_function_arn=base_arn)
+        destinations.deliver(destination, record, source_function_arn=base_arn, invoke_async=self.submit_to_arn)
 
     def shutdown(self) -> None:
         with self._lock:

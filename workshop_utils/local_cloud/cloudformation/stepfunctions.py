@@ -7,8 +7,8 @@ from typing import Any
 
 from moto.core.common_models import CloudFormationModel
 
-from .cloudformation_common import ResourceHandle, ignoring_not_found, physical_name, tags_to_dict
-from .stepfunctions import all_sfn_backends, sfn_backend
+from ..backends.stepfunctions import all_sfn_backends, sfn_backend
+from .common import ResourceHandle, ignoring_not_found, physical_name, tags_to_dict
 
 #: A change to any of these replaces the state machine (as in AWS).
 STATE_MACHINE_IDENTITY = ("StateMachineName", "StateMachineType")

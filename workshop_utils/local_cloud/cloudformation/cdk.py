@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from moto.core.common_models import CloudFormationModel
 
-from .cloudformation_common import ResourceHandle
+from .common import ResourceHandle
 
 
 class CdkMetadata(ResourceHandle, CloudFormationModel):

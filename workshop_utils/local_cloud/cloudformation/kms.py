@@ -7,7 +7,7 @@ from typing import Any
 from moto.core.common_models import CloudFormationModel
 from moto.kms.models import KmsBackend, kms_backends
 
-from .cloudformation_common import ResourceHandle, as_bool, as_json_text, tags_to_dict
+from .common import ResourceHandle, as_bool, as_json_text, tags_to_dict
 
 #: A change to any of these replaces the key (as in AWS).
 KEY_IDENTITY = ("KeySpec", "KeyUsage", "MultiRegion", "Origin")

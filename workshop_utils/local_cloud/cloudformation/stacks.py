@@ -85,7 +85,7 @@ class LocalCloudFormationBackend(CloudFormationBackend):
     @property
     def _url_module(self) -> Any:
         """Serve the API with :class:`LocalCloudFormationResponse` (moto picks handlers from this module)."""
-        from . import cloudformation_urls
+        from . import urls as cloudformation_urls
 
         return cloudformation_urls
 

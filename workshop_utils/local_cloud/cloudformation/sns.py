@@ -8,7 +8,7 @@ from moto.core.common_models import CloudFormationModel
 from moto.core.utils import camelcase_to_underscores
 from moto.sns.models import SNSBackend, sns_backends
 
-from .cloudformation_common import (
+from .common import (
     AttachedPolicy,
     ResourceHandle,
     as_bool,

@@ -5,7 +5,7 @@ from moto.core.utils import unix_time, unix_time_millis
 from moto.sqs import models as sqs_models
 from moto.sqs.models import Message, Queue, SQSBackend
 
-from .moto_urls import MotoUrlsMixin
+from ..moto_urls import MotoUrlsMixin
 
 
 class LocalSQSBackend(MotoUrlsMixin, SQSBackend):

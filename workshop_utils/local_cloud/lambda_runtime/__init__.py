@@ -1,0 +1,1 @@
+"""Lambda execution environments: warm worker processes, their Runtime API endpoints, logs and pools."""
