@@ -128,8 +128,9 @@ def test_what_runs_before_the_server_listens_does_not_import_cloudformation():
     probe = (
         "import sys\n"
         "import workshop_utils.local_cloud.server, workshop_utils.local_cloud.install\n"
-        "from workshop_utils.local_cloud import lambda_backend, sns_delivery, sqs_backend, runtime\n"
-        "from workshop_utils.local_cloud import async_invoke, event_sources\n"
+        "from workshop_utils.local_cloud.backends import sns, sqs\n"
+        "from workshop_utils.local_cloud.lambda_runtime import pool\n"
+        "from workshop_utils.local_cloud.lambda_service import async_invoke, backend, event_sources\n"
         "print('moto.cloudformation.parsing' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
