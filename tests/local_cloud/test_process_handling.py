@@ -197,6 +197,8 @@ def test_stop_never_signals_a_process_that_is_not_this_homes_server(tmp_path: Pa
 
 def test_the_state_file_and_its_folder_are_private(tmp_path: Path) -> None:
     home = tmp_path / "home"
+    home.mkdir(mode=0o755)  # e.g. a .local_cloud folder from before, open to everyone
+    home.chmod(0o755)
     state.write_record(home, record())
 
     assert state.state_file(home).stat().st_mode & 0o777 == 0o600

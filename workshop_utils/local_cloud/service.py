@@ -178,7 +178,7 @@ def _startup_error(log_path: Path, returncode: int) -> str:
 @contextlib.contextmanager
 def _starting(home: Path) -> Iterator[None]:
     """Serialize concurrent starts for one home (two kernels at once): the second then finds the first."""
-    home.mkdir(parents=True, exist_ok=True)
+    state.make_private_home(home)
     try:
         import fcntl
     except ImportError:
@@ -289,14 +289,18 @@ def _wait_healthy(current: Status, home: Path, *, deadline: float) -> Status:
     return Status(True, True, current.pid, current.port, current.endpoint_url, current.log_file)
 
 
+def _still_running(process: psutil.Process) -> bool:
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
 def _gone(process: psutil.Process) -> bool:
     child = _children.get(process.pid)
     if child is not None and child.poll() is not None:  # reaped here, or it would linger as a zombie
         return True
-    try:
-        return not process.is_running() or process.status() == psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return True
+    return not _still_running(process)
 
 
 def _wait_gone(process: psutil.Process, seconds: float) -> bool:
@@ -352,7 +356,7 @@ def _terminate(pid: int) -> None:
     workers = _descendants(server)
     _end_processes([server])
     _gone(server)  # reap it
-    _end_processes([w for w in workers + _left_in_group(server) if w.is_running()])
+    _end_processes([w for w in workers + _left_in_group(server) if _still_running(w)])
     _children.pop(pid, None)
 
 
@@ -372,11 +376,9 @@ def stop(*, home: Path | str | None = None, timeout: float = 10.0, progress: Pro
     is ever signalled: a stale record's recycled pid, or another user's server, is left alone.
     """
     home = _home(home)
-    record = state.read_record(home)
+    record = _live_record(home)
     server = state.server_process(record, home) if record is not None else None
-    if record is None or server is None or not _server_alive(record, home):
-        if record is not None:
-            state.remove_record(home, record.pid)
+    if record is None or server is None:
         _say(progress, "The local cloud is not running.")
         return Status(running=False, healthy=False)
     _say(progress, f"Stopping the local cloud (pid {record.pid}) ...")
@@ -398,13 +400,6 @@ def stop(*, home: Path | str | None = None, timeout: float = 10.0, progress: Pro
     state.remove_record(home, record.pid)
     _say(progress, "Stopped.")
     return Status(running=False, healthy=False)
-
-
-def _still_running(process: psutil.Process) -> bool:
-    try:
-        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
-    except psutil.Error:
-        return False
 
 
 def read_log(*, home: Path | str | None = None, tail: int | None = None) -> str:

@@ -46,8 +46,15 @@ def log_file(home: Path) -> Path:
 
 
 def make_private_home(home: Path) -> None:
-    """Create the state folder readable by its user only (other users of a shared host cannot list it)."""
+    """Create the state folder, or close an existing one of ours, to its user only: on a shared host nobody else
+    reads the server log, the unpacked function code or the state file."""
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        info = home.stat()
+        if info.st_mode & 0o077 and info.st_uid == current_uid():
+            home.chmod(0o700)
+    except OSError:  # not ours to change: the state file itself is still 0600
+        pass
 
 
 def read_record(home: Path) -> ServerRecord | None:
@@ -124,9 +131,9 @@ def runs_our_server(process: psutil.Process, home: Path | None = None) -> bool:
         return False
     if SERVER_MODULE not in command:
         return False
-    if home is None:
+    if home is None or "--home" not in command:  # started by hand with LOCAL_CLOUD_HOME: the start time decides
         return True
-    return "--home" in command and _same_path(command[command.index("--home") + 1 :][:1], home)
+    return _same_path(command[command.index("--home") + 1 :][:1], home)
 
 
 def _same_path(values: list[str], home: Path) -> bool:
@@ -154,17 +161,6 @@ def server_process(record: ServerRecord, home: Path | None = None) -> psutil.Pro
     if not owned_by_current_user(process) or not runs_our_server(process, home):
         return None
     return process
-
-
-def is_local_cloud_server(pid: int) -> bool:
-    """Guard against pid reuse: the process must be this user's server module, not whatever got the pid later."""
-    try:
-        process = psutil.Process(pid)
-        if process.status() == psutil.STATUS_ZOMBIE:
-            return False
-    except (psutil.NoSuchProcess, psutil.AccessDenied):
-        return False
-    return owned_by_current_user(process) and runs_our_server(process)
 
 
 def process_group_members(pgid: int) -> list[int]:
