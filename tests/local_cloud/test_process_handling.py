@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -286,3 +287,20 @@ def test_native_windows_is_refused_in_one_sentence(
     assert message.endswith(".") and message.count(". ") == 0 and "\n" not in message
     assert not (tmp_path / "state.json").exists()
 
+
+
+# ---------------------------------------------------------------- a taken port
+
+
+def test_a_taken_default_port_falls_back_to_a_free_one_and_a_forced_one_is_refused() -> None:
+    from workshop_utils.local_cloud import server
+
+    with socket.socket() as other_program:
+        other_program.bind(("127.0.0.1", 0))
+        other_program.listen()
+        taken = other_program.getsockname()[1]
+
+        with server._bind(taken, any_port_if_taken=True) as moved:
+            assert moved.getsockname()[1] not in (0, taken)
+        with pytest.raises(server.ServerError, match=f"^Port {taken} on 127.0.0.1 is already in use"):
+            server._bind(taken)

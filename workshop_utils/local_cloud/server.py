@@ -198,8 +198,8 @@ def _acquire_home_lock(home: Path) -> Any:
 def _bind(port: int, *, any_port_if_taken: bool = False) -> socket.socket:
     """Listen on `port`; with any_port_if_taken, a taken port (another user's local cloud) falls back to a free one.
 
-    Falling back here, at bind time, rather than probing first: two users starting at once cannot both see the
-    default port free and then collide on it.
+    Falling back here, at bind and listen time, rather than probing first: two users starting at once cannot both
+    see the default port free and then collide on it.
     """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -209,6 +209,7 @@ def _bind(port: int, *, any_port_if_taken: bool = False) -> socket.socket:
             # which would then lose its loopback traffic to us: a listener that answers means the port is taken.
             raise OSError(errno.EADDRINUSE, f"port {port} is in use")
         sock.bind((HOST, port))
+        sock.listen(128)  # inside the try: with SO_REUSEADDR on Linux, of two binds at once the second fails here
     except OSError as error:
         sock.close()
         if any_port_if_taken and port != 0 and error.errno in (errno.EADDRINUSE, errno.EACCES):
@@ -220,7 +221,6 @@ def _bind(port: int, *, any_port_if_taken: bool = False) -> socket.socket:
                 "local cloud on another port, e.g. `python -m workshop_utils.local_cloud start --port 4567`."
             ) from error
         raise
-    sock.listen(128)
     return sock
 
 
