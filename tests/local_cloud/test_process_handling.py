@@ -250,12 +250,15 @@ def test_max_memory_used_is_the_highest_sample_of_a_worker(monkeypatch: pytest.M
     assert [logs.max_memory_used_mb(77) for _ in range(3)] == [50, 81, 81]
 
 
-def test_max_memory_used_of_a_real_process_and_of_a_gone_one() -> None:
+def test_max_memory_used_of_a_real_process_and_of_a_gone_one(monkeypatch: pytest.MonkeyPatch) -> None:
     assert logs.max_memory_used_mb(os.getpid()) >= 1
-    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                              text=True, check=True)
-    assert logs.max_memory_used_mb(int(finished.stdout)) == 0
     assert logs.max_memory_used_mb(None) == 0
+
+    def gone(pid: int) -> psutil.Process:
+        raise psutil.NoSuchProcess(pid)
+
+    monkeypatch.setattr(logs.psutil, "Process", gone)
+    assert logs.max_memory_used_mb(4_000_000) == 0  # a worker that exited before its first REPORT
 
 
 def test_a_worker_killed_before_its_report_keeps_the_peak_seen_earlier() -> None:
