@@ -3,7 +3,9 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PORT ?= 4566
+# Empty: the local cloud takes 4566, or a free port when another user's has it, and records it in its state
+# file, where the notebooks and the CLI find it. `make lab PORT=4567` forces a port.
+PORT ?=
 BENCH_ARGS ?= --requests 200 --concurrency 10
 JUPYTER_PORT ?= 8888
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
@@ -24,7 +26,7 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 cloud-start: setup  ## start the local cloud (idempotent)
-	$(PY) -m workshop_utils.local_cloud start --port $(PORT)
+	$(PY) -m workshop_utils.local_cloud start $(if $(PORT),--port $(PORT))
 
 cloud-stop:  ## stop the local cloud and every worker it started
 	@test -x $(PY) && $(PY) -m workshop_utils.local_cloud stop || true
@@ -36,7 +38,7 @@ cloud-logs: setup
 	$(PY) -m workshop_utils.local_cloud logs
 
 lab: cloud-start  ## set up, start the local cloud, open the workshop in JupyterLab
-	LOCAL_CLOUD_PORT=$(PORT) $(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(JUPYTER_PORT) $(if $(filter 0,$(shell id -u)),--allow-root,)
+	$(if $(PORT),LOCAL_CLOUD_PORT=$(PORT) )$(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(JUPYTER_PORT) $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 test: setup  ## set up, then run every test
 	$(PY) -m pytest
@@ -48,7 +50,7 @@ bench: setup  ## benchmark both patterns on the local cloud (BENCH_ARGS="--rate 
 	$(PY) -m workshop_utils.bench --target local $(BENCH_ARGS) --json build/bench.json
 
 present: cloud-start  ## the presenter dashboard (Voila)
-	LOCAL_CLOUD_PORT=$(PORT) $(VENV)/bin/voila notebooks/presenter_dashboard.ipynb --port=$(JUPYTER_PORT) --no-browser
+	$(if $(PORT),LOCAL_CLOUD_PORT=$(PORT) )$(VENV)/bin/voila notebooks/presenter_dashboard.ipynb --port=$(JUPYTER_PORT) --no-browser
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -152,22 +152,43 @@ def local_cloud_status() -> Any | None:
     return service.status()
 
 
-def _default_local_endpoint() -> str:
+def local_cloud_endpoint() -> str | None:
+    """This user's running local cloud's endpoint, read from its state file (no API call), or None."""
+    try:
+        from workshop_utils.local_cloud import service
+    except ImportError:
+        return None
+    return service.recorded_endpoint()
+
+
+def _forced_local_port() -> int | None:
+    """LOCAL_CLOUD_PORT, when set to a port (`make lab PORT=...`); 0 or unset: wherever the local cloud runs."""
     port = os.environ.get("LOCAL_CLOUD_PORT", "").strip()
-    number = int(port) if port.isdigit() and int(port) > 0 else LOCAL_CLOUD_DEFAULT_PORT
-    return f"http://127.0.0.1:{number}"
+    return int(port) if port.isdigit() and int(port) > 0 else None
+
+
+def _default_local_port() -> int:
+    try:
+        from workshop_utils.local_cloud.config import default_port
+    except ImportError:
+        return LOCAL_CLOUD_DEFAULT_PORT
+    return default_port()
 
 
 def _local_endpoint() -> str:
-    """The running local cloud's endpoint (remembered once seen), else where it would listen by default."""
+    """A forced port; else the running local cloud's endpoint from this user's state file (remembered once seen),
+    which on a shared host may not be 4566; else where it would listen by default."""
+    forced = _forced_local_port()
+    if forced is not None:
+        return f"http://127.0.0.1:{forced}"
     with _lock:
         if _state.local_endpoint:
             return _state.local_endpoint
-        status = local_cloud_status()
-        if status is not None and status.running and status.endpoint_url:
-            _state.local_endpoint = str(status.endpoint_url).rstrip("/")
+        recorded = local_cloud_endpoint()
+        if recorded:
+            _state.local_endpoint = recorded.rstrip("/")
             return _state.local_endpoint
-    return _default_local_endpoint()
+    return f"http://127.0.0.1:{_default_local_port()}"
 
 
 def endpoint_url() -> str | None:
@@ -330,7 +351,13 @@ def _check_local_cloud() -> None:
             f"The local cloud (pid {status.pid}, port {status.port}) is running but not answering: "
             "run `make cloud-stop` then `make cloud-start` in a terminal, then re-run this cell."
         )
-    if status.endpoint_url:
+    forced = _forced_local_port()
+    if forced is not None and status.port is not None and forced != status.port:
+        raise TargetNotReady(
+            f"LOCAL_CLOUD_PORT is {forced} but your local cloud listens on port {status.port}: unset "
+            "LOCAL_CLOUD_PORT (the notebooks then find the port themselves) and restart the kernel."
+        )
+    if status.endpoint_url and forced is None:
         with _lock:
             _state.local_endpoint = str(status.endpoint_url).rstrip("/")
 

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -80,18 +81,24 @@ def test_logs_prints_the_server_log(cloud: service.Status, cloud_home: Path) -> 
     assert f"listening on {cloud.endpoint_url}" in result.stdout
 
 
-def test_stop_leaves_no_process_behind(tmp_path: Path, zip_code: Callable[[str], bytes]) -> None:
+def pid_function(cloud: service.Status, zip_code: Callable[[str], bytes]) -> Any:
+    """A Lambda client of `cloud` with a function "pid" that returns its worker's pid."""
     import boto3
 
+    kwargs: dict[str, Any] = {"endpoint_url": cloud.endpoint_url, "region_name": "us-east-1",
+                              "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    role = boto3.client("iam", **kwargs).create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    lam = boto3.client("lambda", **kwargs)
+    lam.create_function(FunctionName="pid", Runtime="python3.11", Role=role, Handler="app.handler",
+                        Code={"ZipFile": zip_code("import os\ndef handler(e, c):\n    return os.getpid()\n")})
+    return lam
+
+
+def test_stop_leaves_no_process_behind(tmp_path: Path, zip_code: Callable[[str], bytes]) -> None:
     home = tmp_path / "own"
     started = service.start(port=0, home=home, progress=None)
     try:
-        kwargs: dict[str, Any] = {"endpoint_url": started.endpoint_url, "region_name": "us-east-1",
-                                  "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-        role = boto3.client("iam", **kwargs).create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-        lam = boto3.client("lambda", **kwargs)
-        lam.create_function(FunctionName="pid", Runtime="python3.11", Role=role, Handler="app.handler",
-                            Code={"ZipFile": zip_code("import os\ndef handler(e, c):\n    return os.getpid()\n")})
+        lam = pid_function(started, zip_code)
         worker_pid = json.loads(lam.invoke(FunctionName="pid")["Payload"].read())
         assert state.process_alive(worker_pid)
         assert os.getpgid(worker_pid) == started.pid  # workers live in the server's process group
@@ -135,3 +142,32 @@ def test_what_runs_before_the_server_listens_does_not_import_cloudformation():
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_the_server_reclaims_idle_workers_and_starts_cold_again(
+    tmp_path: Path, zip_code: Callable[[str], bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reaper runs in the server itself, with the idle time the server's environment sets."""
+    import base64
+
+    monkeypatch.setenv("LOCAL_CLOUD_WORKER_IDLE_SECONDS", "1")
+    home = tmp_path / "idle"
+    started = service.start(port=0, home=home, progress=None)
+    try:
+        lam = pid_function(started, zip_code)
+
+        def invoke() -> tuple[int, str]:
+            response = lam.invoke(FunctionName="pid", LogType="Tail")
+            return json.loads(response["Payload"].read()), base64.b64decode(response["LogResult"]).decode()
+
+        first_pid, first_log = invoke()
+        give_up = time.monotonic() + 60  # a wait, not a timing assertion: reclaimed after about 1 s idle
+        while service.server_info(home=home)["workers"]:
+            assert time.monotonic() < give_up, "the idle worker was never reclaimed"
+            time.sleep(0.2)
+        second_pid, second_log = invoke()
+    finally:
+        service.stop(home=home, progress=None)
+
+    assert not state.process_alive(first_pid) and second_pid != first_pid
+    assert "Init Duration" in first_log and "Init Duration" in second_log

@@ -69,3 +69,25 @@ def test_shutdown_stops_every_worker(runtime: LambdaRuntime, zip_code: Callable[
     runtime.shutdown()
 
     assert not state.process_alive(pid)
+
+
+def test_a_reclaimed_workers_next_invocation_reports_a_cold_start(
+    runtime: LambdaRuntime, zip_code: Callable[[str], bytes]
+) -> None:
+    function = spec(zip_code, PID)
+    cold = runtime.invoke(function, Invocation(b"{}", function.arn))
+    warm = runtime.invoke(function, Invocation(b"{}", function.arn))
+    wait_until_gone(json.loads(cold.payload))
+
+    again = runtime.invoke(function, Invocation(b"{}", function.arn))
+
+    reports = [next(line for line in r.log_lines if line.startswith("REPORT")) for r in (cold, warm, again)]
+    assert ["Init Duration" in report for report in reports] == [True, False, True]
+    assert again.function_error is None and json.loads(again.payload) != json.loads(cold.payload)
+
+
+def test_idle_workers_are_kept_a_few_minutes_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LOCAL_CLOUD_WORKER_IDLE_SECONDS", raising=False)
+    assert 60 <= RuntimeSettings.from_env().idle_worker_seconds <= 600
+    monkeypatch.setenv("LOCAL_CLOUD_WORKER_IDLE_SECONDS", "5")
+    assert RuntimeSettings.from_env().idle_worker_seconds == 5

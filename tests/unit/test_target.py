@@ -11,6 +11,7 @@ from moto import mock_aws
 
 from workshop_utils import target
 
+REAL_LOCAL_CLOUD_ENDPOINT = target.local_cloud_endpoint  # the fixture replaces it; one test needs the real one
 
 @dataclass
 class FakeStatus:
@@ -35,6 +36,8 @@ def clean_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setattr(target, "local_cloud_status", lambda: FakeStatus(False, False))
+    monkeypatch.setattr(target, "local_cloud_endpoint", lambda: None)
+    monkeypatch.delenv("LOCAL_CLOUD_DEFAULT_PORT", raising=False)
     target.reset()
     yield
     target.reset()
@@ -43,6 +46,7 @@ def clean_environment(monkeypatch, tmp_path):
 def running_local_cloud(monkeypatch, endpoint="http://127.0.0.1:4599", healthy=True):
     status = FakeStatus(True, healthy, pid=4242, port=int(endpoint.rsplit(":", 1)[1]), endpoint_url=endpoint)
     monkeypatch.setattr(target, "local_cloud_status", lambda: status)
+    monkeypatch.setattr(target, "local_cloud_endpoint", lambda: endpoint)
     return status
 
 
@@ -86,6 +90,35 @@ def test_describe_local_shows_the_running_local_cloud(monkeypatch):
 def test_describe_local_when_stopped_shows_where_it_would_listen():
     info = target.describe()
     assert (info.name, info.endpoint, info.account) == ("local", "http://127.0.0.1:4566", "123456789012")
+
+
+def test_local_endpoint_comes_from_the_users_state_file(monkeypatch, tmp_path):
+    """On a shared host this user's local cloud may have moved off 4566: the state file says where it is."""
+    from workshop_utils.local_cloud import service, state
+
+    monkeypatch.setattr(target, "local_cloud_endpoint", REAL_LOCAL_CLOUD_ENDPOINT)
+    monkeypatch.setenv("LOCAL_CLOUD_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("LOCAL_CLOUD_PORT", raising=False)
+    record = state.ServerRecord(4242, 4599, "http://127.0.0.1:4599", "x.log", 0.0)
+    state.write_record(tmp_path / "home", record)
+    monkeypatch.setattr(service, "_server_alive", lambda record, home: True)
+    target.reset()
+
+    assert target.endpoint_url() == "http://127.0.0.1:4599"
+
+
+def test_a_forced_port_wins_over_the_state_file(monkeypatch):
+    running_local_cloud(monkeypatch, "http://127.0.0.1:4599")
+    monkeypatch.setenv("LOCAL_CLOUD_PORT", "4601")
+    assert target.endpoint_url() == "http://127.0.0.1:4601"
+    with pytest.raises(target.TargetNotReady, match="LOCAL_CLOUD_PORT is 4601 but your local cloud listens on port "
+                                                    "4599: unset LOCAL_CLOUD_PORT"):
+        target.check()
+
+
+def test_with_nothing_running_the_endpoint_is_the_default_port(monkeypatch):
+    monkeypatch.setenv("LOCAL_CLOUD_DEFAULT_PORT", "4612")
+    assert target.endpoint_url() == "http://127.0.0.1:4612"
 
 
 # ---------------------------------------------------------------- clients and the CDK environment

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from .config import DEFAULT_PORT
+from .config import DEFAULT_PORT, NATIVE_WINDOWS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,13 +16,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     start_parser = commands.add_parser("start", help="start it (does nothing if it already runs)")
-    start_parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on (0: any free port)")
+    start_parser.add_argument(
+        "--port", type=int, default=None,
+        help=f"port to listen on (default: {DEFAULT_PORT}, or a free one when it is taken; 0: any free port)",
+    )
     commands.add_parser("stop", help="stop it and every function worker")
     status_parser = commands.add_parser("status", help="is it running and answering?")
     status_parser.add_argument("--json", action="store_true", help="print the status as JSON")
     logs_parser = commands.add_parser("logs", help="print the server log")
     logs_parser.add_argument("--tail", type=int, default=None, help="only the last N lines")
     args = parser.parse_args(argv)
+    if sys.platform == "win32" and args.command == "start":
+        print(NATIVE_WINDOWS, file=sys.stderr)
+        return 1
 
     from . import service  # after argument parsing, so --help stays instant
 

@@ -8,6 +8,7 @@ import importlib
 import json
 import logging
 import os
+import secrets
 import signal
 import socket
 import sys
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import state
-from .config import DEFAULT_PORT, HOST, endpoint_url, home_dir
+from .config import HOST, default_port, endpoint_url, home_dir
 
 logger = logging.getLogger("workshop_utils.local_cloud")
 
@@ -105,13 +106,21 @@ def _request_service(environ: dict[str, Any]) -> str | None:
 
 
 class LocalCloudApp:
-    """WSGI wrapper: /_local_cloud/* control endpoints, a gate for not-yet-loaded extensions, then moto."""
+    """WSGI wrapper: /_local_cloud/* control endpoints, a gate for not-yet-loaded extensions, then moto.
 
-    def __init__(self, moto_app: Any, extensions: Extensions, port: int, shutdown: Callable[[], None]) -> None:
+    The control endpoints (shutdown, status) answer only requests carrying the token of the state file, which
+    only this server's user can read: on a shared host, another user can neither stop this server nor list its
+    workers. The AWS API itself stays open on loopback, as any AWS emulator's does.
+    """
+
+    def __init__(
+        self, moto_app: Any, extensions: Extensions, port: int, shutdown: Callable[[], None], token: str
+    ) -> None:
         self.moto_app = moto_app
         self.extensions = extensions
         self.port = port
         self.shutdown = shutdown
+        self.token = token
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -137,8 +146,17 @@ class LocalCloudApp:
             "extensions_error": self.extensions.error,
         }
 
+    def _authorized(self, environ: dict[str, Any]) -> bool:
+        offered = environ.get("HTTP_" + state.TOKEN_HEADER.upper().replace("-", "_"), "")
+        return bool(self.token) and secrets.compare_digest(offered.encode(), self.token.encode())
+
     def _control(self, action: str, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
+        if not self._authorized(environ):
+            return self._json(start_response, "403 Forbidden", {
+                "error": "This local cloud belongs to another user or session: use the local cloud of your own "
+                         "(`python -m workshop_utils.local_cloud status` shows it)."
+            })
         if action == "health":
             return self._json(start_response, "200 OK", self.health())
         if action == "status":
@@ -177,28 +195,48 @@ def _acquire_home_lock(home: Path) -> Any:
     return handle
 
 
-def _bind(port: int) -> socket.socket:
+def _bind(port: int, *, any_port_if_taken: bool = False) -> socket.socket:
+    """Listen on `port`; with any_port_if_taken, a taken port (another user's local cloud) falls back to a free one.
+
+    Falling back here, at bind and listen time, rather than probing first: two users starting at once cannot both
+    see the default port free and then collide on it.
+    """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
+        if port != 0 and _someone_listens(port):
+            # On macOS, SO_REUSEADDR lets a bind to 127.0.0.1 succeed beside a server on all addresses (0.0.0.0),
+            # which would then lose its loopback traffic to us: a listener that answers means the port is taken.
+            raise OSError(errno.EADDRINUSE, f"port {port} is in use")
         sock.bind((HOST, port))
+        sock.listen(128)  # inside the try: with SO_REUSEADDR on Linux, of two binds at once the second fails here
     except OSError as error:
         sock.close()
+        if any_port_if_taken and port != 0 and error.errno in (errno.EADDRINUSE, errno.EACCES):
+            logger.info("port %s is taken; listening on a free port instead", port)
+            return _bind(0)
         if error.errno in (errno.EADDRINUSE, errno.EACCES):
             raise ServerError(
                 f"Port {port} on {HOST} is already in use by another program; stop that program or start the "
                 "local cloud on another port, e.g. `python -m workshop_utils.local_cloud start --port 4567`."
             ) from error
         raise
-    sock.listen(128)
     return sock
 
 
-def serve(port: int, home: Path) -> int:
+def _someone_listens(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex((HOST, port)) == 0
+
+
+def serve(port: int, home: Path, *, any_port_if_taken: bool = False) -> int:
+    import psutil
+
     started = time.perf_counter()
-    home.mkdir(parents=True, exist_ok=True)
+    state.make_private_home(home)
     lock = _acquire_home_lock(home)
-    listener = _bind(port)
+    listener = _bind(port, any_port_if_taken=any_port_if_taken)
     port = listener.getsockname()[1]
     os.environ["MOTO_PORT"] = str(port)  # Step Functions' interpreter calls Lambda at localhost:$MOTO_PORT
     url = endpoint_url(port)
@@ -220,7 +258,8 @@ def serve(port: int, home: Path) -> int:
         if http_server is not None:
             http_server.shutdown()
 
-    app = LocalCloudApp(LocalDispatcher(create_backend_app), extensions, port, shutdown)
+    token = state.new_token()
+    app = LocalCloudApp(LocalDispatcher(create_backend_app), extensions, port, shutdown, token)
     http_server = make_server(HOST, port, app, threaded=True, request_handler=MotoRequestHandler,
                               fd=listener.fileno())
     listener.close()  # make_server duplicated the descriptor
@@ -233,7 +272,8 @@ def serve(port: int, home: Path) -> int:
     signal.signal(signal.SIGINT, on_signal)
 
     record = state.ServerRecord(
-        pid=os.getpid(), port=port, endpoint_url=url, log_file=str(state.log_file(home)), started_at=time.time()
+        pid=os.getpid(), port=port, endpoint_url=url, log_file=str(state.log_file(home)), started_at=time.time(),
+        token=token, process_created_at=psutil.Process().create_time(),
     )
     state.write_record(home, record)
     logger.info("listening on %s (pid %s), ready in %.2f s", url, os.getpid(), time.perf_counter() - started)
@@ -252,8 +292,9 @@ def serve(port: int, home: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workshop_utils.local_cloud.server")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
+    parser.add_argument("--port", type=int, default=None, help="0 picks a free port (default: 4566, else a free one)")
     parser.add_argument("--home", type=Path, default=None, help="state directory (default: LOCAL_CLOUD_HOME)")
+    parser.add_argument("--any-port-if-taken", action="store_true", help="listen on a free port if --port is taken")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -263,7 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     from .install import ExtensionPointsMoved
 
     try:
-        return serve(args.port, home)
+        if args.port is None:
+            return serve(default_port(), home, any_port_if_taken=True)
+        return serve(args.port, home, any_port_if_taken=args.any_port_if_taken)
     except (ServerError, ExtensionPointsMoved) as error:
         print(f"local cloud: {error}", file=sys.stderr, flush=True)
         return 2

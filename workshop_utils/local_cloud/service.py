@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -16,8 +15,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import psutil
+
 from . import state
-from .config import DEFAULT_PORT, DUMMY_CREDENTIALS, HOST, REGION, home_dir, repo_root
+from .config import DUMMY_CREDENTIALS, HOST, NATIVE_WINDOWS, REGION, default_port, home_dir, repo_root
 
 Progress = Callable[[str], None] | None
 
@@ -72,14 +73,28 @@ def healthy(endpoint_url: str, timeout: float = 3.0) -> bool:
         return False
 
 
+def _live_record(home: Path) -> state.ServerRecord | None:
+    """This user's recorded server if it still runs; a record of a gone (or recycled, or foreign) pid is removed."""
+    record = state.read_record(home)
+    if record is None:
+        return None
+    if not _server_alive(record, home):
+        state.remove_record(home, record.pid)
+        return None
+    return record
+
+
+def recorded_endpoint(*, home: Path | str | None = None) -> str | None:
+    """The endpoint of this user's running local cloud, from its state file (no API call), or None."""
+    record = _live_record(_home(home))
+    return record.endpoint_url if record is not None else None
+
+
 def status(*, home: Path | str | None = None, timeout: float = 3.0) -> Status:
     """The current state; a state file whose process is gone is removed."""
     home = _home(home)
-    record = state.read_record(home)
+    record = _live_record(home)
     if record is None:
-        return Status(running=False, healthy=False)
-    if not _server_alive(record.pid):
-        state.remove_record(home, record.pid)
         return Status(running=False, healthy=False)
     return Status(
         running=True,
@@ -93,19 +108,25 @@ def status(*, home: Path | str | None = None, timeout: float = 3.0) -> Status:
 
 def server_info(*, home: Path | str | None = None, timeout: float = 3.0) -> dict[str, object]:
     """The server's own view: workers, SQS pollers, pending retries (GET /_local_cloud/status)."""
-    record = state.read_record(_home(home))
+    record = _live_record(_home(home))
     if record is None:
         return {}
-    with urllib.request.urlopen(f"{record.endpoint_url}/_local_cloud/status", timeout=timeout) as response:
+    request = urllib.request.Request(f"{record.endpoint_url}/_local_cloud/status", headers=_control_headers(record))
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read())
 
 
-def _server_alive(pid: int) -> bool:
-    child = _children.get(pid)
-    if child is not None and child.poll() is not None:
-        _children.pop(pid, None)
+def _control_headers(record: state.ServerRecord) -> dict[str, str]:
+    return {state.TOKEN_HEADER: record.token}
+
+
+def _server_alive(record: state.ServerRecord, home: Path) -> bool:
+    """The record's pid is this user's server for this home, and it has not exited."""
+    child = _children.get(record.pid)
+    if child is not None and child.poll() is not None:  # our own child: reap it, a zombie still has a pid
+        _children.pop(record.pid, None)
         return False
-    return state.is_local_cloud_server(pid)
+    return state.server_process(record, home) is not None
 
 
 def _port_free(port: int) -> bool:
@@ -157,7 +178,7 @@ def _startup_error(log_path: Path, returncode: int) -> str:
 @contextlib.contextmanager
 def _starting(home: Path) -> Iterator[None]:
     """Serialize concurrent starts for one home (two kernels at once): the second then finds the first."""
-    home.mkdir(parents=True, exist_ok=True)
+    state.make_private_home(home)
     try:
         import fcntl
     except ImportError:
@@ -169,42 +190,51 @@ def _starting(home: Path) -> Iterator[None]:
 
 
 def start(
-    port: int = DEFAULT_PORT,
+    port: int | None = None,
     *,
     home: Path | str | None = None,
     timeout: float = 60.0,
     progress: Progress = print,
 ) -> Status:
-    """Start the server in its own session (it outlives this process); a healthy one is just reported."""
+    """Start the server in its own session (it outlives this process); a healthy one is just reported.
+
+    No port, or the default one (4566): that port, or a free one when it is taken (another user's local cloud on
+    a shared host), said in one line. Any other port is used as given or refused; 0 picks a free port.
+    """
+    if sys.platform == "win32":
+        raise LocalCloudError(NATIVE_WINDOWS)
     home = _home(home)
     with _starting(home):
         return _start(port, home, timeout, progress)
 
 
-def _start(port: int, home: Path, timeout: float, progress: Progress) -> Status:
+def _start(port: int | None, home: Path, timeout: float, progress: Progress) -> Status:
     started = time.perf_counter()
+    flexible = port is None or port == default_port()
+    port = default_port() if port is None else port
     current = status(home=home)
     if current.running:
         if not current.healthy:
             current = _wait_healthy(current, home, deadline=time.perf_counter() + 10)
         _say(progress, f"The local cloud is already running at {current.endpoint_url} (pid {current.pid}).")
-        if port not in (0, current.port):
+        if not flexible and port not in (0, current.port):
             _say(progress, f"It listens on port {current.port}, not {port}; stop it first to change the port.")
         return current
-    if port != 0 and not _port_free(port):
+    if not flexible and port != 0 and not _port_free(port):
         raise LocalCloudError(
             f"Port {port} on {HOST} is already in use by another program; stop that program or start the local "
             f"cloud on another port, e.g. `python -m workshop_utils.local_cloud start --port {port + 1}`."
         )
     _say(progress, f"Starting the local cloud on {HOST}:{port or '(a free port)'} ...")
-    home.mkdir(parents=True, exist_ok=True)
+    state.make_private_home(home)
     log_path = state.log_file(home)
     if log_path.exists():
         log_path.replace(log_path.with_name(log_path.name + ".1"))
     threading.Thread(target=lambda: __import__("boto3"), daemon=True).start()  # overlap the import
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", state.SERVER_MODULE, "--port", str(port), "--home", str(home)],
+            [sys.executable, "-m", state.SERVER_MODULE, "--port", str(port), "--home", str(home)]
+            + (["--any-port-if-taken"] if flexible else []),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -231,6 +261,9 @@ def _start(port: int, home: Path, timeout: float, progress: Progress) -> Status:
             )
         time.sleep(0.05)
     _say(progress, f"  listening on {record.endpoint_url} ({time.perf_counter() - started:.1f} s)")
+    if port not in (0, record.port):
+        _say(progress, f"Port {port} is taken (by another user's local cloud or another program), so this one "
+                       f"listens on port {record.port}; the notebooks, make and the CLI find it there.")
     current = Status(True, False, record.pid, record.port, record.endpoint_url, record.log_file)
     try:
         current = _wait_healthy(current, home, deadline=deadline)
@@ -245,7 +278,7 @@ def _start(port: int, home: Path, timeout: float, progress: Progress) -> Status:
 def _wait_healthy(current: Status, home: Path, *, deadline: float) -> Status:
     assert current.endpoint_url is not None and current.pid is not None
     while not healthy(current.endpoint_url, timeout=2.0):
-        if not _server_alive(current.pid):
+        if _live_record(home) is None:
             raise LocalCloudError(_startup_error(state.log_file(home), -1))
         if time.perf_counter() > deadline:
             raise LocalCloudError(
@@ -256,60 +289,115 @@ def _wait_healthy(current: Status, home: Path, *, deadline: float) -> Status:
     return Status(True, True, current.pid, current.port, current.endpoint_url, current.log_file)
 
 
-def _wait_gone(pid: int, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not _server_alive(pid) and not state.process_alive(pid):
-            return True
-        time.sleep(0.05)
-    return not state.process_alive(pid)
-
-
-def _signal(pid: int, signum: int, *, group: bool) -> None:
+def _still_running(process: psutil.Process) -> bool:
     try:
-        if group and hasattr(os, "killpg"):
-            os.killpg(pid, signum)
-        else:
-            os.kill(pid, signum)
-    except (ProcessLookupError, PermissionError):
-        pass
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _gone(process: psutil.Process) -> bool:
+    child = _children.get(process.pid)
+    if child is not None and child.poll() is not None:  # reaped here, or it would linger as a zombie
+        return True
+    return not _still_running(process)
+
+
+def _wait_gone(process: psutil.Process, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not _gone(process):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _end_processes(processes: list[psutil.Process], seconds: float = 3.0) -> None:
+    """SIGTERM, a short wait, then SIGKILL. psutil checks each pid still names the process it saw (no reuse)."""
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            process.terminate()
+    _gone_ones, alive = psutil.wait_procs(processes, timeout=seconds)
+    for process in alive:
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+    psutil.wait_procs(alive, timeout=seconds)
+
+
+def _descendants(process: psutil.Process) -> list[psutil.Process]:
+    """The server's workers (and anything they started), collected while the server still runs."""
+    try:
+        return process.children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def _left_in_group(server: psutil.Process) -> list[psutil.Process]:
+    """This user's processes still in the server's process group, started after it (what a worker left behind)."""
+    try:
+        since = server.create_time()
+    except psutil.Error:
+        return []
+    left = []
+    for pid in state.process_group_members(server.pid):
+        with contextlib.suppress(psutil.Error):
+            member = psutil.Process(pid)
+            if member.create_time() >= since - 0.5:
+                left.append(member)
+    return left
 
 
 def _terminate(pid: int) -> None:
-    _signal(pid, signal.SIGTERM, group=False)
-    if not _wait_gone(pid, 3):
-        _signal(pid, getattr(signal, "SIGKILL", signal.SIGTERM), group=True)
-        _wait_gone(pid, 3)
+    """End a server this process just started (it failed to come up), with its workers."""
+    try:
+        server = psutil.Process(pid)
+    except psutil.NoSuchProcess:
+        return
+    workers = _descendants(server)
+    _end_processes([server])
+    _gone(server)  # reap it
+    _end_processes([w for w in workers + _left_in_group(server) if _still_running(w)])
+    _children.pop(pid, None)
+
+
+def _ask_to_shut_down(record: state.ServerRecord) -> None:
+    request = urllib.request.Request(f"{record.endpoint_url}/_local_cloud/shutdown", method="POST", data=b"",
+                                     headers=_control_headers(record))
+    try:
+        urllib.request.urlopen(request, timeout=2).close()
+    except OSError:  # no answer, or refused: the signals below still stop it
+        pass
 
 
 def stop(*, home: Path | str | None = None, timeout: float = 10.0, progress: Progress = print) -> Status:
-    """Stop the server and every worker: shutdown API, then SIGTERM, then SIGKILL to its process group."""
+    """Stop this user's server and every worker: shutdown API, then SIGTERM, then SIGKILL, then any leftover.
+
+    Only a process that is this user's, runs our server module for this home and started when the record says
+    is ever signalled: a stale record's recycled pid, or another user's server, is left alone.
+    """
     home = _home(home)
-    record = state.read_record(home)
-    if record is None or not _server_alive(record.pid):
-        if record is not None:
-            state.remove_record(home, record.pid)
+    record = _live_record(home)
+    server = state.server_process(record, home) if record is not None else None
+    if record is None or server is None:
         _say(progress, "The local cloud is not running.")
         return Status(running=False, healthy=False)
-    pid = record.pid
-    owns_group = hasattr(os, "getpgid") and os.getpgid(pid) == pid
-    _say(progress, f"Stopping the local cloud (pid {pid}) ...")
-    try:
-        request = urllib.request.Request(f"{record.endpoint_url}/_local_cloud/shutdown", method="POST", data=b"")
-        urllib.request.urlopen(request, timeout=2).close()
-    except OSError:
-        pass
-    if not _wait_gone(pid, timeout / 2):
+    _say(progress, f"Stopping the local cloud (pid {record.pid}) ...")
+    workers = _descendants(server)
+    _ask_to_shut_down(record)
+    if not _wait_gone(server, timeout / 2):
         _say(progress, "  no answer to the shutdown request; sending SIGTERM")
-        _signal(pid, signal.SIGTERM, group=False)
-        if not _wait_gone(pid, timeout / 4):
+        with contextlib.suppress(psutil.Error):
+            server.terminate()
+        if not _wait_gone(server, timeout / 4):
             _say(progress, "  still running; sending SIGKILL")
-            _signal(pid, getattr(signal, "SIGKILL", signal.SIGTERM), group=owns_group)
-            _wait_gone(pid, timeout / 4)
-    if owns_group:  # anything a worker left behind in the server's process group
-        _signal(pid, getattr(signal, "SIGKILL", signal.SIGTERM), group=True)
-    _children.pop(pid, None)
-    state.remove_record(home, pid)
+            with contextlib.suppress(psutil.Error):
+                server.kill()
+            _wait_gone(server, timeout / 4)
+    leftovers = {p.pid: p for p in workers + _left_in_group(server) if _still_running(p)}
+    if leftovers:
+        _end_processes(list(leftovers.values()))
+    _children.pop(record.pid, None)
+    state.remove_record(home, record.pid)
     _say(progress, "Stopped.")
     return Status(running=False, healthy=False)
 

@@ -7,7 +7,9 @@ import math
 import secrets
 import threading
 import time
-from pathlib import Path
+from dataclasses import dataclass
+
+import psutil
 
 logger = logging.getLogger(__name__)
 
@@ -65,16 +67,42 @@ def report_line(
 
 
 def max_memory_used_mb(pid: int | None) -> int:
-    """Peak resident memory of a worker (VmHWM), as Lambda's Max Memory Used; 0 where /proc is missing."""
+    """Lambda's Max Memory Used: the worker's peak resident memory so far, in MB (0 for a worker never seen alive).
+
+    psutil's resident set size, sampled when the REPORT line is written and kept as the maximum per worker
+    process, as Lambda's figure is the peak of its execution environment. One call on macOS and Linux: Linux's
+    VmHWM (/proc) would also catch a spike that is gone by the end of an invocation, but macOS has nothing like
+    it through psutil, and getrusage reports only the calling process or its exited children. So this is a
+    lower bound of the true peak; for choosing a function's memory size it is the figure that matters.
+    """
     if pid is None:
         return 0
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return math.ceil(int(line.split()[1]) / 1024)
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
+    with _PEAKS_LOCK:
+        sample = _PEAKS.get(pid)
+        try:
+            if sample is None or not sample.process.is_running():  # first REPORT, or the pid was recycled
+                _forget_exited_workers()
+                sample = _PEAKS[pid] = _PeakSample(psutil.Process(pid))
+            sample.peak_bytes = max(sample.peak_bytes, sample.process.memory_info().rss)
+        except psutil.Error:  # exited (a timeout kills the worker before its REPORT): keep what was seen
+            pass
+        return math.ceil(sample.peak_bytes / 2**20) if sample is not None else 0
+
+
+@dataclass
+class _PeakSample:
+    process: psutil.Process
+    peak_bytes: int = 0
+
+
+_PEAKS: dict[int, _PeakSample] = {}
+_PEAKS_LOCK = threading.Lock()
+
+
+def _forget_exited_workers() -> None:
+    """Called when a worker is first sampled, so the table holds only workers that still run."""
+    for pid in [pid for pid, sample in _PEAKS.items() if not sample.process.is_running()]:
+        del _PEAKS[pid]
 
 
 class LogStreamWriter:

@@ -134,7 +134,8 @@ class LambdaRuntime:
         threading.Thread(target=self._reap_forever, name="idle-worker-reaper", daemon=True).start()
 
     def _reap_forever(self) -> None:
-        interval = min(60.0, max(1.0, self.settings.idle_worker_seconds / 2))
+        # A quarter of the idle time, at most 30 s: a worker goes within about 1.25 x idle_worker_seconds.
+        interval = min(30.0, max(1.0, self.settings.idle_worker_seconds / 4))
         while not self._stopping.wait(interval):
             with self._lock:
                 pools = list(self._pools.values())
