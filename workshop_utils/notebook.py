@@ -55,8 +55,10 @@ def start_local_cloud() -> None:
     """Start the local cloud if it is not running (idempotent) and show its status."""
     from workshop_utils.local_cloud import service
 
-    # LOCAL_CLOUD_PORT lets a second copy of the workshop (or the tests) use another port; 0 picks a free one.
-    status = service.start(port=int(os.environ.get("LOCAL_CLOUD_PORT", "4566")))
+    # LOCAL_CLOUD_PORT forces a port (`make lab PORT=...`; 0 picks a free one); unset: 4566, or a free port
+    # when another user's local cloud has it.
+    forced = os.environ.get("LOCAL_CLOUD_PORT", "").strip()
+    status = service.start(port=int(forced) if forced.isdigit() else None)
     _show(views.message_html(f"Local cloud healthy at {status.endpoint_url} (pid {status.pid}).", kind="success"))
 
 
