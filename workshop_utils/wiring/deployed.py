@@ -1,0 +1,155 @@
+"""Read a deployed stack's wiring through the target's APIs: subscriptions, destinations, event sources, redrives."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import unquote
+
+from botocore.exceptions import ClientError
+
+from workshop_utils import stacks, target
+from workshop_utils.wiring.model import Builder, Wiring, as_list, seconds
+
+READ_FROM = "the deployed subscriptions, destinations, event sources, redrive policies, state machine definitions " \
+    "and IAM policies"
+
+
+def read_deployed(stack: str) -> Wiring:
+    """The wiring of `stack` as deployed on the current target, nodes keyed by logical id.
+
+    Raises stacks.StackNotDeployed (with the cell to run) when the stack is not there.
+    """
+    resources = stacks.stack_resources(stack)
+    reader = _Reader(stack)
+    for resource in resources:
+        reader.add(resource["ResourceType"], resource["LogicalResourceId"], resource.get("PhysicalResourceId") or "")
+    reader.connect()
+    return reader.builder.finish(READ_FROM)
+
+
+class _Reader:
+    """Collects each resource's identifiers (ARN, URL, name) so every ARN an API returns maps to a logical id."""
+
+    def __init__(self, stack: str) -> None:
+        self.builder = Builder(stack)
+        self.keys: dict[str, str] = {}  # ARN, URL or name -> logical id
+        self.functions: dict[str, dict] = {}  # logical id -> get_function_configuration()
+        self.queues: dict[str, dict] = {}  # logical id -> queue attributes
+        self.topics: dict[str, str] = {}  # logical id -> ARN
+        self.machines: dict[str, str] = {}  # logical id -> ARN
+
+    def add(self, resource_type: str, key: str, physical: str) -> None:
+        if not physical:
+            return
+        self.keys[physical] = key
+        if resource_type == "AWS::Lambda::Function":
+            config = target.client("lambda").get_function_configuration(FunctionName=physical)
+            self.keys[config["FunctionArn"]] = key
+            self.functions[key] = config
+            vendor = ((config.get("Environment") or {}).get("Variables") or {}).get("VENDOR", "")
+            self.builder.function(key, vendor=vendor, name=physical)
+        elif resource_type == "AWS::SQS::Queue":
+            attributes = target.client("sqs").get_queue_attributes(QueueUrl=physical, AttributeNames=["All"])
+            self.queues[key] = attributes["Attributes"]
+            self.keys[self.queues[key]["QueueArn"]] = key
+            self.builder.queue(key, delay_seconds=seconds(self.queues[key].get("DelaySeconds")),
+                               name=physical.rstrip("/").rsplit("/", 1)[-1])
+        elif resource_type == "AWS::SNS::Topic":
+            self.topics[key] = physical
+            self.builder.topic(key, name=physical.rsplit(":", 1)[-1])
+        elif resource_type == "AWS::DynamoDB::Table":
+            table = target.client("dynamodb").describe_table(TableName=physical)["Table"]
+            self.keys[table["TableArn"]] = key
+            self.builder.table(key, name=physical)
+        elif resource_type == "AWS::StepFunctions::StateMachine":
+            self.machines[key] = physical
+            self.builder.state_machine(key, name=physical.rsplit(":", 1)[-1])
+
+    def lookup(self, value: Any) -> str:
+        """The logical id of an ARN, URL or name of the stack (a function's ARN with or without its qualifier)."""
+        if not isinstance(value, str) or not value:
+            return ""
+        if value in self.keys:
+            return self.keys[value]
+        return self.keys.get(re.sub(r"^(arn:[^:]+:lambda:[^:]+:[^:]+:function:[^:]+):[^:]+$", r"\1", value), "")
+
+    def resolve(self, value: Any) -> str:
+        """As `lookup`, but an ARN outside the stack (a destination elsewhere) becomes a node of its own."""
+        found = self.lookup(value)
+        if found or not isinstance(value, str) or not value.startswith("arn:"):
+            return found
+        return self.builder.outside(value)
+
+    def connect(self) -> None:
+        lambda_ = target.client("lambda")
+        for key, config in self.functions.items():
+            self._destinations(key, config["FunctionName"])
+            for mapping in _pages(lambda_, "list_event_source_mappings", "EventSourceMappings",
+                                  FunctionName=config["FunctionName"]):
+                self.builder.event_source(
+                    self.resolve(mapping.get("EventSourceArn")), key,
+                    batch_size=mapping.get("BatchSize"),
+                    window_seconds=seconds(mapping.get("MaximumBatchingWindowInSeconds")),
+                )
+            if config.get("Role"):
+                self.builder.policy(key, _role_statements(config["Role"]), self.lookup)
+        sns = target.client("sns")
+        for key, arn in self.topics.items():
+            for subscription in _pages(sns, "list_subscriptions_by_topic", "Subscriptions", TopicArn=arn):
+                self.builder.subscription(key, self.resolve(subscription.get("Endpoint")), subscription["Protocol"])
+        for key, attributes in self.queues.items():
+            if attributes.get("RedrivePolicy"):
+                self.builder.redrive(key, attributes["RedrivePolicy"], self.resolve)
+        sfn = target.client("stepfunctions")
+        for key, arn in self.machines.items():
+            definition = json.loads(sfn.describe_state_machine(stateMachineArn=arn)["definition"])
+            self.builder.state_machine_tasks(key, definition, self.resolve)
+
+    def _destinations(self, key: str, function: str) -> None:
+        try:
+            config = target.client("lambda").get_function_event_invoke_config(FunctionName=function)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+                return  # no asynchronous settings: no destinations
+            raise
+        destinations = config.get("DestinationConfig") or {}
+        self.builder.destinations(
+            key,
+            on_success=self.resolve((destinations.get("OnSuccess") or {}).get("Destination")),
+            on_failure=self.resolve((destinations.get("OnFailure") or {}).get("Destination")),
+            retries=config.get("MaximumRetryAttempts"),
+        )
+
+
+def _pages(client: Any, operation: str, key: str, **arguments: Any) -> list[dict]:
+    found: list[dict] = []
+    for page in client.get_paginator(operation).paginate(**arguments):
+        found += page.get(key, [])
+    return found
+
+
+def _document(value: Any) -> dict:
+    """A policy document as a dict (boto3 usually decodes it; some endpoints send it URL-encoded)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(unquote(value))
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _role_statements(role_arn: str) -> list[dict]:
+    """Every statement of the role's inline and attached policies."""
+    iam = target.client("iam")
+    role = role_arn.rsplit("/", 1)[-1]
+    statements: list[dict] = []
+    for name in _pages(iam, "list_role_policies", "PolicyNames", RoleName=role):
+        document = _document(iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"])
+        statements += as_list(document.get("Statement", []))
+    for attached in _pages(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=role):
+        policy = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]
+        version = iam.get_policy_version(PolicyArn=attached["PolicyArn"], VersionId=policy["DefaultVersionId"])
+        statements += as_list(_document(version["PolicyVersion"]["Document"]).get("Statement", []))
+    return statements
