@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from workshop_utils import views
 from workshop_utils.render import architecture_svg
 from workshop_utils.render._common import text_width
 from workshop_utils.render.architecture import LABEL_SIZE
@@ -170,3 +171,11 @@ def test_an_empty_wiring_gives_a_valid_svg_with_a_message():
     text = "".join(root.itertext())
     assert "Missing<Stack>" in text and "nothing to show" in text
     assert root.get("width") and root.get("height")
+
+
+def test_the_notebook_view_says_where_every_arrow_was_read():
+    wiring = sns_wiring(["Avis"])
+    wiring.read_from = "the deployed subscriptions, destinations, event sources and redrive policies"
+    page = views.architecture_html(wiring)
+    assert page.startswith(architecture_svg(wiring))
+    assert "read from the deployed subscriptions, destinations, event sources and redrive policies" in page
