@@ -43,9 +43,10 @@ def architecture_html(wiring: Wiring) -> str:
         f"Every arrow was read from {wiring.read_from}, and is labelled with what it does; "
         "nothing is connected by name or by role."
     )
+    notes = "".join(message_html(note, kind="error", css_class="architecture-note") for note in wiring.notes)
     return (
         f'{architecture_svg(wiring)}<p class="architecture-caption" style="margin:6px 0 0;color:#59636e;'
-        f'font-size:12.5px">{html.escape(caption)}</p>'
+        f'font-size:12.5px">{html.escape(caption)}</p>{notes}'
     )
 
 

@@ -179,3 +179,6 @@ def test_the_notebook_view_says_where_every_arrow_was_read():
     page = views.architecture_html(wiring)
     assert page.startswith(architecture_svg(wiring))
     assert "read from the deployed subscriptions, destinations, event sources and redrive policies" in page
+    assert "architecture-note" not in page
+    wiring.notes = ["Arrows to tables are missing: allow iam:GetRolePolicy."]
+    assert "Arrows to tables are missing: allow iam:GetRolePolicy." in views.architecture_html(wiring)

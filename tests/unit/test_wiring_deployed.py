@@ -8,6 +8,7 @@ import zipfile
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from workshop_utils.wiring import deployed
@@ -94,6 +95,26 @@ def test_every_edge_is_read_from_the_apis_and_named_by_logical_id(stack):
     ])
     assert wiring.node("ResponderSixtFunction1A2B3C4D").name == "responder"
     assert wiring.read_from.startswith("the deployed subscriptions, destinations, event sources, redrive policies")
+
+
+def test_without_iam_read_access_the_rest_is_drawn_and_a_note_says_what_to_allow(stack, monkeypatch):
+    def denied(_role):
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "GetRolePolicy")
+
+    monkeypatch.setattr(deployed, "_role_statements", denied)
+    wiring = deployed.read_deployed("S")
+    assert not [e for e in wiring.edges if e.kind == "table-access"]
+    assert len(wiring.edges) == 7
+    assert "IAM" not in wiring.read_from
+    (note,) = wiring.notes
+    assert "iam:GetRolePolicy" in note and note.endswith(".")
+
+
+def test_a_resource_gone_meanwhile_says_to_wait_for_the_deploy(stack):
+    client("sqs").delete_queue(QueueUrl=client("sqs").get_queue_url(QueueName="failed")["QueueUrl"])
+    with pytest.raises(deployed.WiringUnreadable, match=r"FailedQueue1A2B3C4D .*: wait until its deploy or destroy "
+                                                        r"has finished, then run this cell again\.$"):
+        deployed.read_deployed("S")
 
 
 def test_a_policy_document_sent_url_encoded_is_read_too():

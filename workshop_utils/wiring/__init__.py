@@ -4,6 +4,7 @@ from workshop_utils.wiring.model import KINDS, Edge, Node, Wiring
 from workshop_utils.wiring.template import from_template
 
 __all__ = ["KINDS", "Edge", "Node", "Wiring", "from_template", "read_deployed"]
+# WiringUnreadable lives in workshop_utils.wiring.deployed, with the reader that raises it.
 
 
 def read_deployed(stack: str) -> Wiring:

@@ -12,21 +12,46 @@ from botocore.exceptions import ClientError
 from workshop_utils import stacks, target
 from workshop_utils.wiring.model import Builder, Wiring, as_list, seconds
 
-READ_FROM = "the deployed subscriptions, destinations, event sources, redrive policies, state machine definitions " \
-    "and IAM policies"
+SOURCES = ("subscriptions", "destinations", "event sources", "redrive policies", "state machine definitions",
+           "IAM policies")
+_GONE = {"ResourceNotFoundException", "ResourceNotFound", "NotFound", "NotFoundException", "StateMachineDoesNotExist",
+         "AWS.SimpleQueueService.NonExistentQueue", "NonExistentQueue", "QueueDoesNotExist", "NoSuchEntity"}
+_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError"}
+
+
+class WiringUnreadable(RuntimeError):
+    """A resource of the stack could not be read (the stack is changing, or access is denied)."""
 
 
 def read_deployed(stack: str) -> Wiring:
     """The wiring of `stack` as deployed on the current target, nodes keyed by logical id.
 
-    Raises stacks.StackNotDeployed (with the cell to run) when the stack is not there.
+    Raises stacks.StackNotDeployed (with the cell to run) when the stack is not there, and WiringUnreadable (with
+    what to do) when one of its resources cannot be read.
     """
     resources = stacks.stack_resources(stack)
     reader = _Reader(stack)
-    for resource in resources:
-        reader.add(resource["ResourceType"], resource["LogicalResourceId"], resource.get("PhysicalResourceId") or "")
-    reader.connect()
-    return reader.builder.finish(READ_FROM)
+    current = "its resources"
+    try:
+        for resource in resources:
+            kind, key = resource["ResourceType"], resource["LogicalResourceId"]
+            current = f"{key} ({kind})"
+            reader.add(kind, key, resource.get("PhysicalResourceId") or "")
+        current = "its wiring"
+        reader.connect()
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        if code in _GONE:
+            fix = "wait until its deploy or destroy has finished, then run this cell again"
+        elif code in _DENIED:
+            fix = ("use credentials that may read Lambda, SNS, SQS, Step Functions and DynamoDB, "
+                   "then run this cell again")
+        else:
+            raise
+        raise WiringUnreadable(f"Could not read {current} of {stack} on the {target.current()} target ({code}): "
+                               f"{fix}.") from None
+    sources = [s for s in SOURCES if s != "IAM policies" or not reader.notes]
+    return reader.builder.finish(f"the deployed {', '.join(sources[:-1])} and {sources[-1]}", reader.notes)
 
 
 class _Reader:
@@ -39,6 +64,7 @@ class _Reader:
         self.queues: dict[str, dict] = {}  # logical id -> queue attributes
         self.topics: dict[str, str] = {}  # logical id -> ARN
         self.machines: dict[str, str] = {}  # logical id -> ARN
+        self.notes: list[str] = []
 
     def add(self, resource_type: str, key: str, physical: str) -> None:
         if not physical:
@@ -93,8 +119,8 @@ class _Reader:
                     batch_size=mapping.get("BatchSize"),
                     window_seconds=seconds(mapping.get("MaximumBatchingWindowInSeconds")),
                 )
-            if config.get("Role"):
-                self.builder.policy(key, _role_statements(config["Role"]), self.lookup)
+            if config.get("Role") and not self.notes:
+                self._policies(key, config["Role"])
         sns = target.client("sns")
         for key, arn in self.topics.items():
             for subscription in _pages(sns, "list_subscriptions_by_topic", "Subscriptions", TopicArn=arn):
@@ -106,6 +132,18 @@ class _Reader:
         for key, arn in self.machines.items():
             definition = json.loads(sfn.describe_state_machine(stateMachineArn=arn)["definition"])
             self.builder.state_machine_tasks(key, definition, self.resolve)
+
+    def _policies(self, key: str, role_arn: str) -> None:
+        """Which tables the function's role may read or write; without IAM read access, say what is missing."""
+        try:
+            self.builder.policy(key, _role_statements(role_arn), self.lookup)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code", "") not in _DENIED:
+                raise
+            self.notes.append(
+                "Arrows to tables are missing: these credentials may not read the functions' IAM policies; "
+                "allow iam:ListRolePolicies and iam:GetRolePolicy to see which function reads or writes which table."
+            )
 
     def _destinations(self, key: str, function: str) -> None:
         try:

@@ -64,6 +64,7 @@ class Wiring:
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     read_from: str = ""
+    notes: list[str] = field(default_factory=list)  # what could not be read, each with what to do
 
     def node(self, key: str) -> Node:
         return next(node for node in self.nodes if node.key == key)
@@ -219,7 +220,7 @@ class Builder:
 
     # ------------------------------------------------------------ result
 
-    def finish(self, read_from: str) -> Wiring:
+    def finish(self, read_from: str, notes: list[str] | None = None) -> Wiring:
         """Name queues by what the wiring makes them, drop tables nothing reaches, order nodes by flow."""
         for key, node in self.nodes.items():
             if node.service != "sqs" or node.role == "outside":
@@ -237,7 +238,7 @@ class Builder:
         nodes.sort(key=lambda n: (_ROLE_RANK.get(n.role, len(_ROLE_RANK)), n.title.lower(), n.key))
         order = {node.key: index for index, node in enumerate(nodes)}
         edges = sorted(self.edges, key=lambda e: (KINDS.index(e.kind), order[e.source], order[e.target]))
-        return Wiring(self.stack, nodes, edges, read_from)
+        return Wiring(self.stack, nodes, edges, read_from, list(notes or []))
 
 
 def _top_level_states(definition: dict) -> list[tuple[dict, bool]]:
