@@ -146,19 +146,17 @@ class _Reader:
             )
 
     def _destinations(self, key: str, function: str) -> None:
-        try:
-            config = target.client("lambda").get_function_event_invoke_config(FunctionName=function)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-                return  # no asynchronous settings: no destinations
-            raise
-        destinations = config.get("DestinationConfig") or {}
-        self.builder.destinations(
-            key,
-            on_success=self.resolve((destinations.get("OnSuccess") or {}).get("Destination")),
-            on_failure=self.resolve((destinations.get("OnFailure") or {}).get("Destination")),
-            retries=config.get("MaximumRetryAttempts"),
-        )
+        """Every EventInvokeConfig of the function (listed, so a qualifier such as $LATEST is not missed)."""
+        lambda_ = target.client("lambda")
+        for config in _pages(lambda_, "list_function_event_invoke_configs", "FunctionEventInvokeConfigs",
+                             FunctionName=function):
+            destinations = config.get("DestinationConfig") or {}
+            self.builder.destinations(
+                key,
+                on_success=self.resolve((destinations.get("OnSuccess") or {}).get("Destination")),
+                on_failure=self.resolve((destinations.get("OnFailure") or {}).get("Destination")),
+                retries=config.get("MaximumRetryAttempts"),
+            )
 
 
 def _pages(client: Any, operation: str, key: str, **arguments: Any) -> list[dict]:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+Resolve = Callable[[Any], str]  # an ARN or a template reference -> the key of its node ("" if none)
 
 # Edge kinds, in the order a learner follows the flow.
 ON_SUCCESS = "on-success"
@@ -181,7 +184,7 @@ class Builder:
         window = f"window {window_seconds} s" if window_seconds else "no window"
         self._edge(queue, function, EVENT_SOURCE, f"event source: batch {batch}, {window}")
 
-    def redrive(self, queue: str, policy: Any, resolve) -> None:
+    def redrive(self, queue: str, policy: Any, resolve: Resolve) -> None:
         """A queue's RedrivePolicy (a dict, or the JSON string SQS returns); `resolve` maps its ARN to a key."""
         if isinstance(policy, str):
             try:
@@ -193,7 +196,7 @@ class Builder:
         target = resolve(policy["deadLetterTargetArn"])
         self._edge(queue, target, REDRIVE, f"redrive after {seconds(policy.get('maxReceiveCount'))} receives")
 
-    def state_machine_tasks(self, machine: str, definition: dict, resolve) -> None:
+    def state_machine_tasks(self, machine: str, definition: dict, resolve: Resolve) -> None:
         """The functions the definition's Task states invoke, step by step; Parallel branches as branches."""
         for step, (state, branch) in enumerate(_top_level_states(definition), start=1):
             for function in _task_functions(state, resolve):
@@ -202,7 +205,7 @@ class Builder:
                 else:
                     self._edge(machine, function, TASK, f"step {step}: task")
 
-    def policy(self, function: str, statements: list[dict], resolve) -> None:
+    def policy(self, function: str, statements: list[dict], resolve: Resolve) -> None:
         """DynamoDB access a function's role allows on a table of the stack."""
         for statement in statements:
             if statement.get("Effect") != "Allow":
@@ -255,7 +258,7 @@ def _top_level_states(definition: dict) -> list[tuple[dict, bool]]:
     return found
 
 
-def _task_functions(state: dict, resolve) -> list[str]:
+def _task_functions(state: dict, resolve: Resolve) -> list[str]:
     """The functions a Task invokes (lambda:invoke or a function ARN), or every branch's tasks for a Parallel."""
     if state.get("Type") == "Parallel":
         found = []
