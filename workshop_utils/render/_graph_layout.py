@@ -60,8 +60,12 @@ def layout(
     row_gap: float,
     col_gap: float,
     bend_width: float,
+    space_above: dict[str, float] | None = None,
 ) -> Layout:
-    """Place nodes (in `sizes` order, which breaks ties) and route `edges` between them, top to bottom."""
+    """Place nodes (in `sizes` order, which breaks ties) and route `edges` between them, top to bottom.
+
+    `space_above` asks for more room above a node's layer (e.g. for a frame drawn around it).
+    """
     order = list(sizes)
     forward, flipped = _acyclic(order, [(a, b) for a, b in edges if a != b and a in sizes and b in sizes])
     layer_of = _layers(order, forward)
@@ -75,7 +79,7 @@ def layout(
             chain.append(bend)
         chains.append(chain + [b])
     layers = _order(boxes, chains, order)
-    _place(boxes, layers, chains, row_gap=row_gap, col_gap=col_gap)
+    _place(boxes, layers, chains, row_gap=row_gap, col_gap=col_gap, space_above=space_above or {})
     routes = _routes(boxes, chains, forward, flipped)
     return Layout({k: b for k, b in boxes.items() if not b.virtual}, routes, layers)
 
@@ -171,10 +175,11 @@ def _crossings(layers: list[list[str]], down: dict[str, list[str]]) -> int:
 
 
 def _place(boxes: dict[str, Box], layers: list[list[str]], chains: list[list[str]], *,
-           row_gap: float, col_gap: float) -> None:
+           row_gap: float, col_gap: float, space_above: dict[str, float]) -> None:
     """y by layer; x by repeatedly centring each node over its neighbours without overlapping (isotonic fit)."""
     y = 0.0
     for layer in layers:
+        y += max([space_above.get(key, 0.0) for key in layer] + [0.0])
         height = max([boxes[k].height for k in layer if not boxes[k].virtual] + [0.0])
         for key in layer:
             boxes[key].y = y

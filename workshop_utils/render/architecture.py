@@ -60,8 +60,9 @@ _Rect = tuple[float, float, float, float]  # x, y, width, height
 def architecture_svg(wiring: Wiring) -> str:
     """The wiring top to bottom in flow order: one card per node, one labelled arrow per edge, nothing else."""
     sizes = {node.key: (CARD_W, CARD_H) for node in wiring.nodes}
+    lane_room = {e.target: LANE_HEADER + LANE_PAD for e in wiring.edges if e.kind == BRANCH}
     placed = layout(sizes, [(e.source, e.target) for e in wiring.edges], row_gap=ROW_GAP, col_gap=COL_GAP,
-                    bend_width=BEND_W)
+                    bend_width=BEND_W, space_above=lane_room)
     lanes = _parallel_lanes(wiring, placed)
     obstacles: list[_Rect] = [(b.x, b.y, b.width, b.height) for b in placed.boxes.values()]
     obstacles += [(x, y, text_width("Parallel", 11) + 8, LANE_HEADER) for x, y, _w, _h in lanes]
