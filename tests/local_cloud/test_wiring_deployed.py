@@ -24,6 +24,10 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 RECIPIENTS = json.loads((REPO / "cdk.json").read_text())["context"]["recipients"]
 THREE = {**RECIPIENTS, "Hertz": {"base_rate": "105"}}
+READ_FROM = {
+    stacks.SNS_STACK: "the deployed subscriptions, destinations, event sources, redrive policies and IAM policies",
+    stacks.PARALLEL_STACK: "the deployed destinations, event sources, state machine definitions and IAM policies",
+}
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +81,8 @@ def test_the_deployed_wiring_of_two_vendors_is_the_templates(two_vendors, stack)
     deployed, template = two_vendors[stack]
     assert_same_wiring(deployed, template, 2)
     assert len(deployed.edges) == (14 if stack == stacks.SNS_STACK else 3)
+    assert deployed.read_from == READ_FROM[stack]  # the caption says what was read, and only that
+    assert deployed.notes == []
 
 
 def test_the_diagram_draws_the_deployed_edges(two_vendors):

@@ -62,6 +62,7 @@ def small_template():
         "AggPolicy": {"Type": "AWS::IAM::Policy", "Properties": {"Roles": [ref("AggRole1A2B3C4D")], "PolicyDocument": {
             "Statement": [
                 {"Effect": "Allow", "Action": ["dynamodb:PutItem"], "Resource": [arn("AggregatesTable0F8EFB12")]},
+                {"Effect": "Allow", "Action": "DynamoDB:query", "Resource": arn("AggregatesTable0F8EFB12")},
                 {"Effect": "Allow", "Action": "sqs:ReceiveMessage", "Resource": arn("AggregationQueue8D109DB5")},
                 {"Effect": "Deny", "Action": "dynamodb:*", "Resource": arn("UnusedTable1A2B3C4D")},
             ]}}},
@@ -73,7 +74,7 @@ def test_every_kind_of_edge_is_read_with_its_label():
     assert wiring.described() == sorted([
         "Aggregation queue -> Aggregator: event source: batch 4, window 2 s",
         "Aggregation queue -> Dead-letter queue: redrive after 5 receives",
-        "Aggregator -> Aggregates table: writes",
+        "Aggregator -> Aggregates table: reads and writes",  # two statements, one edge
         "Requester -> Failed-invocations queue: on failure, no retry",
         "Requester -> Scatter topic: on success",
         "Responder · Sixt -> Aggregation queue: on success",

@@ -50,8 +50,7 @@ def read_deployed(stack: str) -> Wiring:
             raise
         raise WiringUnreadable(f"Could not read {current} of {stack} on the {target.current()} target ({code}): "
                                f"{fix}.") from None
-    sources = [s for s in SOURCES if s != "IAM policies" or not reader.notes]
-    return reader.builder.finish(f"the deployed {', '.join(sources[:-1])} and {sources[-1]}", reader.notes)
+    return reader.builder.finish(reader.read_from(), reader.notes)
 
 
 class _Reader:
@@ -92,6 +91,22 @@ class _Reader:
         elif resource_type == "AWS::StepFunctions::StateMachine":
             self.machines[key] = physical
             self.builder.state_machine(key, name=physical.rsplit(":", 1)[-1])
+
+    def read_from(self) -> str:
+        """What was read, for the caption: "the deployed subscriptions, destinations, ... and IAM policies"."""
+        present = {
+            "subscriptions": bool(self.topics),
+            "destinations": bool(self.functions),
+            "event sources": bool(self.functions),
+            "redrive policies": bool(self.queues),
+            "state machine definitions": bool(self.machines),
+            "IAM policies": bool(self.functions) and not self.notes,
+        }
+        sources = [source for source in SOURCES if present[source]]
+        if not sources:
+            return "the deployed stack's resources"
+        listed = sources[0] if len(sources) == 1 else f"{', '.join(sources[:-1])} and {sources[-1]}"
+        return f"the deployed {listed}"
 
     def lookup(self, value: Any) -> str:
         """The logical id of an ARN, URL or name of the stack (a function's ARN with or without its qualifier)."""

@@ -25,8 +25,8 @@ LAMBDA_DEFAULT_RETRIES = 2  # what Lambda does when an EventInvokeConfig sets no
 SQS_DEFAULT_BATCH_SIZE = 10
 _CDK_HASH = re.compile(r"[0-9A-F]{8}$")
 _CDK_INTERNAL = ("LogRetention", "AWS679f53fac", "Custom", "CDK", "BucketNotificationsHandler", "SingletonLambda")
-_WRITES = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "*")
-_READS = ("GetItem", "Query", "Scan", "BatchGetItem", "*")
+_WRITES = ("putitem", "updateitem", "deleteitem", "batchwriteitem", "*")  # IAM actions ignore case
+_READS = ("getitem", "query", "scan", "batchgetitem", "*")
 _ROLE_RANK = {"state-machine": 0, "requester": 1, "topic": 2, "responder": 3, "function": 4, "queue": 5,
               "aggregator": 6, "failed-invocations-queue": 7, "dead-letter-queue": 8, "table": 9}
 
@@ -107,12 +107,10 @@ def seconds(value: Any) -> int:
         return 0
 
 
-def table_access(actions: list[str]) -> str:
-    """ "reads and writes", "writes" or "reads" for a statement's DynamoDB actions ("" if none)."""
-    names = [a.split(":", 1)[1] for a in actions if a.lower().startswith("dynamodb:")]
-    writes = any(name.startswith(_WRITES) for name in names)
-    reads = any(name.startswith(_READS) for name in names)
-    return {(True, True): "reads and writes", (True, False): "writes", (False, True): "reads"}.get((writes, reads), "")
+def table_access(actions: list[str]) -> tuple[bool, bool]:
+    """Whether DynamoDB actions let a role (read, write) items."""
+    names = [a.lower().split(":", 1)[1] for a in actions if a.lower().startswith("dynamodb:")]
+    return any(name.startswith(_READS) for name in names), any(name.startswith(_WRITES) for name in names)
 
 
 def as_list(value: Any) -> list:
@@ -206,15 +204,20 @@ class Builder:
                     self._edge(machine, function, TASK, f"step {step}: task")
 
     def policy(self, function: str, statements: list[dict], resolve: Resolve) -> None:
-        """DynamoDB access a function's role allows on a table of the stack."""
+        """DynamoDB access a function's role allows on a table of the stack: one edge a table, all statements."""
+        access: dict[str, tuple[bool, bool]] = {}
         for statement in statements:
             if statement.get("Effect") != "Allow":
                 continue
-            access = table_access([str(a) for a in as_list(statement.get("Action", []))])
+            reads, writes = table_access([str(a) for a in as_list(statement.get("Action", []))])
             for resource in as_list(statement.get("Resource", [])):
                 table = resolve(resource)
-                if access and table in self.nodes and self.nodes[table].service == "dynamodb":
-                    self._edge(function, table, TABLE_ACCESS, access)
+                if (reads or writes) and table in self.nodes and self.nodes[table].service == "dynamodb":
+                    before = access.get(table, (False, False))
+                    access[table] = (before[0] or reads, before[1] or writes)
+        words_for = {(True, True): "reads and writes", (True, False): "reads", (False, True): "writes"}
+        for table, allowed in access.items():
+            self._edge(function, table, TABLE_ACCESS, words_for[allowed])
 
     def _edge(self, source: str, target: str, kind: str, label: str) -> None:
         edge = Edge(source, target, kind, label)
