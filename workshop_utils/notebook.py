@@ -11,12 +11,11 @@ from pathlib import Path
 
 from IPython.display import HTML, display
 
-from workshop_utils import aggregates, cdk, exercise, stacks, target, timelines, triggers, views
+from workshop_utils import aggregates, cdk, exercise, stacks, target, timelines, triggers, views, wiring
 from workshop_utils.logs import fetch_log_events, function_log_group
 from workshop_utils.prerequisites import check_all
 from workshop_utils.quote_input import QuoteRequest, parse_quote_form
 from workshop_utils.render import (
-    architecture_svg,
     diff_html,
     execution_events_html,
     log_events_html,
@@ -111,8 +110,8 @@ def show_diff(stack: str, *, recipients: dict | None = None, **context: object) 
 
 
 def show_architecture(stack: str) -> None:
-    """Draw the stack as deployed, from its CloudFormation resources."""
-    _show(views.section(f"{stack}, as deployed", architecture_svg(stacks.stack_resources(stack), stack)))
+    """Draw the stack as deployed: the edges its subscriptions, destinations, event sources and redrives make."""
+    _show(views.section(f"{stack}, as deployed", views.architecture_html(wiring.read_deployed(stack))))
 
 
 def show_outputs(stack: str) -> None:

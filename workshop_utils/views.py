@@ -6,12 +6,14 @@ import html
 import json
 
 from workshop_utils.render import (
+    architecture_svg,
     execution_events_html,
     log_events_html,
     quotes_html,
     state_machine_svg,
 )
 from workshop_utils.triggers import ParallelExecution, SnsQuoteResult
+from workshop_utils.wiring import Wiring
 
 _BOX = (
     "font-family:system-ui,sans-serif;color:#1f2328;background:#ffffff;border:1px solid #d0d7de;"
@@ -32,6 +34,19 @@ def message_html(text: str, *, kind: str = "info", css_class: str = "") -> str:
     return (
         f'<div class="{classes}" style="font-family:system-ui,sans-serif;color:{fg};'
         f'background:{bg};border-radius:6px;padding:6px 10px;margin:4px 0">{html.escape(text)}</div>'
+    )
+
+
+def architecture_html(wiring: Wiring) -> str:
+    """The wiring diagram with a caption that says where every arrow was read (no arrow is inferred)."""
+    caption = (
+        f"Every arrow was read from {wiring.read_from}, and is labelled with what it does; "
+        "nothing is connected by name or by role."
+    )
+    notes = "".join(message_html(note, kind="error", css_class="architecture-note") for note in wiring.notes)
+    return (
+        f'{architecture_svg(wiring)}<p class="architecture-caption" style="margin:6px 0 0;color:#59636e;'
+        f'font-size:12.5px">{html.escape(caption)}</p>{notes}'
     )
 
 

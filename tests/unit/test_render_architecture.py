@@ -1,143 +1,186 @@
-"""Tests for the architecture diagram drawn from describe_stack_resources()."""
+"""The architecture diagram draws exactly the wiring it is given: each edge once, labelled, and nothing else."""
 
 from __future__ import annotations
 
+import itertools
 import xml.etree.ElementTree as ET
 
 import pytest
 
+from workshop_utils import views
 from workshop_utils.render import architecture_svg
-from workshop_utils.render.architecture import classify, short_name, vendor_from
-
-QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/ScatterGatherWithSNSStack-AggregationQueue-AbC"
-
-
-def resource(logical_id, resource_type, physical_id=None):
-    return {"LogicalResourceId": logical_id, "ResourceType": resource_type,
-            "PhysicalResourceId": physical_id or f"ScatterGatherWithSNSStack-{logical_id[:24]}-xYz123",
-            "ResourceStatus": "CREATE_COMPLETE", "StackName": "ScatterGatherWithSNSStack"}
+from workshop_utils.render._common import text_width
+from workshop_utils.render.architecture import LABEL_SIZE
+from workshop_utils.wiring import KINDS, Edge, Node, Wiring
 
 
-def sns_stack(vendors):
-    items = [
-        resource("RequesterFunctionServiceRole1A2B3C4D", "AWS::IAM::Role"),
-        resource("RequesterFunction5E6F7A8B", "AWS::Lambda::Function"),
-        resource("RequesterFunctionEventInvokeConfig1A2B3C4D", "AWS::Lambda::EventInvokeConfig"),
-        resource("RequesterLogGroup1A2B3C4D", "AWS::Logs::LogGroup"),
-        resource("ScatterTopic1A2B3C4D", "AWS::SNS::Topic", "arn:aws:sns:us-east-1:123456789012:Scatter-xyz"),
-        resource("AggregationQueue1A2B3C4D", "AWS::SQS::Queue", QUEUE_URL),
-        resource("AggregationQueueDLQ1A2B3C4D", "AWS::SQS::Queue", QUEUE_URL + "-dlq"),
-        resource("AggregationQueuePolicy1A2B3C4D", "AWS::SQS::QueuePolicy"),
-        resource("AggregatorFunction1A2B3C4D", "AWS::Lambda::Function"),
-        resource("AggregatorFunctionSqsEventSource1A2B3C4D", "AWS::Lambda::EventSourceMapping"),
-        resource("EncryptionKey1A2B3C4D", "AWS::KMS::Key"),
+def sns_wiring(vendors: list[str]) -> Wiring:
+    """The SNS stack's wiring as its design has it (what wiring.read_deployed returns for it)."""
+    nodes = [
+        Node("Req", "lambda", "requester", "Requester", name="ScatterGatherWithSNSStack-Requester-AbC"),
+        Node("Topic", "sns", "topic", "Scatter topic"),
+        *[Node(f"R{v}", "lambda", "responder", f"Responder · {v}", vendor=v) for v in vendors],
+        Node("AggQ", "sqs", "queue", "Aggregation queue"),
+        Node("Late", "sqs", "queue", "Deadline queue", detail="delay 10 s"),
+        Node("Agg", "lambda", "aggregator", "Aggregator"),
+        Node("Failed", "sqs", "failed-invocations-queue", "Failed-invocations queue"),
+        Node("DLQ", "sqs", "dead-letter-queue", "Dead-letter queue"),
+        Node("Table", "dynamodb", "table", "Aggregates table"),
     ]
-    for vendor in vendors:
-        items += [
-            resource(f"Responder{vendor}FunctionServiceRoleDefaultPolicy1A2B3C4D", "AWS::IAM::Policy"),
-            resource(f"Responder{vendor}Function9F8E7D6C", "AWS::Lambda::Function"),
-            resource(f"Responder{vendor}FunctionAllowInvokeScatterTopic1A2B3C4D", "AWS::Lambda::Permission"),
-            resource(f"Responder{vendor}FunctionScatterTopic1A2B3C4D", "AWS::SNS::Subscription"),
-        ]
-    return items
-
-
-def parallel_stack(vendors):
-    items = [
-        resource("RequesterFunction5E6F7A8B", "AWS::Lambda::Function"),
-        resource("StateMachineRole1A2B3C4D", "AWS::IAM::Role"),
-        resource("StateMachine2E01A3A5", "AWS::StepFunctions::StateMachine",
-                 "arn:aws:states:us-east-1:123456789012:stateMachine:StateMachine2E01A3A5-AbC"),
+    edges = [
+        Edge("Req", "Topic", "on-success", "on success"),
+        Edge("Req", "Failed", "on-failure", "on failure, no retry"),
+        Edge("Topic", "Late", "subscription", "subscription, delay 10 s"),
+        Edge("AggQ", "Agg", "event-source", f"event source: batch {len(vendors)}, window 1 s"),
+        Edge("Late", "Agg", "event-source", "event source: batch 10, no window"),
+        Edge("AggQ", "DLQ", "redrive", "redrive after 3 receives"),
+        Edge("Late", "DLQ", "redrive", "redrive after 3 receives"),
+        Edge("Agg", "Table", "table-access", "reads and writes"),
     ]
-    items += [resource(f"Responder{v}Function9F8E7D6C", "AWS::Lambda::Function") for v in vendors]
-    return items
+    for v in vendors:
+        edges += [Edge("Topic", f"R{v}", "subscription", "subscription"),
+                  Edge(f"R{v}", "AggQ", "on-success", "on success"),
+                  Edge(f"R{v}", "Failed", "on-failure", "on failure, after 2 retries")]
+    return Wiring("ScatterGatherWithSNSStack", nodes, edges, "the deployed stack")
 
 
-def nodes(svg: str) -> list[ET.Element]:
+def parallel_wiring(vendors: list[str]) -> Wiring:
+    nodes = [Node("SM", "sfn", "state-machine", "State machine"), Node("Req", "lambda", "requester", "Requester")]
+    nodes += [Node(f"R{v}", "lambda", "responder", f"Responder · {v}", vendor=v) for v in vendors]
+    edges = [Edge("SM", "Req", "task", "step 1: task")]
+    edges += [Edge("SM", f"R{v}", "branch", "step 2: Parallel branch") for v in vendors]
+    return Wiring("ScatterGatherWithParallelStack", nodes, edges, "the deployed stack")
+
+
+def parse(svg: str) -> ET.Element:
     root = ET.fromstring(svg)
     assert root.tag == "svg" and root.get("viewBox")
-    return [g for g in root.iter("g") if "resource" in (g.get("class") or "").split()]
+    return root
 
 
-def roles(svg: str) -> list[str]:
-    return [g.get("data-role") for g in nodes(svg)]
+def links(svg: str) -> set[tuple[str, str, str, str]]:
+    """The drawn arrows as (source, target, kind, label)."""
+    found = []
+    for g in parse(svg).iter("g"):
+        if g.get("class") == "link":
+            (label,) = [t.text for t in g.iter("text") if t.get("class") == "edge-label"]
+            found.append((g.get("data-source"), g.get("data-target"), g.get("data-kind"), label))
+    assert len(found) == len(set(found))  # each edge once
+    return set(found)
+
+
+def cards(svg: str) -> dict[str, ET.Element]:
+    return {g.get("data-key"): g for g in parse(svg).iter("g") if g.get("class") == "resource"}
+
+
+def rect_of(element: ET.Element) -> tuple[float, float, float, float]:
+    rect = element.find("rect")
+    return tuple(float(rect.get(k)) for k in ("x", "y", "width", "height"))
+
+
+def label_rects(svg: str) -> list[tuple[float, float, float, float]]:
+    rects = []
+    for text in parse(svg).iter("text"):
+        if text.get("class") == "edge-label":
+            width = text_width(text.text, LABEL_SIZE)
+            x, y = float(text.get("x")), float(text.get("y"))
+            rects.append((x - width / 2, y - LABEL_SIZE * 0.9, width, LABEL_SIZE * 1.1))
+    return rects
+
+
+def overlap(a, b) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def test_each_kind_of_edge_is_drawn_with_its_label():
+    nodes = [Node(f"N{i}", "lambda", "function", f"Node {i}") for i in range(len(KINDS) + 1)]
+    edges = [Edge(f"N{i}", f"N{i + 1}", kind, f"label of {kind}") for i, kind in enumerate(KINDS)]
+    svg = architecture_svg(Wiring("S", nodes, edges))
+    assert links(svg) == {(e.source, e.target, e.kind, e.label) for e in edges}
 
 
 @pytest.mark.parametrize("vendors", [["Avis", "Alamo"], ["Avis", "Alamo", "Hertz"]])
-def test_sns_stack_shows_one_responder_per_vendor_and_the_flow(vendors):
-    svg = architecture_svg(sns_stack(vendors), "ScatterGatherWithSNSStack")
-    found = roles(svg)
-    assert found.count("responder") == len(vendors)
-    assert sorted(found) == sorted(["requester", "topic", "queue", "dlq", "aggregator"] + ["responder"] * len(vendors))
-    assert [g.get("data-vendor") for g in nodes(svg) if g.get("data-role") == "responder"] == vendors
+def test_the_sns_wiring_is_drawn_edge_for_edge(vendors):
+    wiring = sns_wiring(vendors)
+    svg = architecture_svg(wiring)
+    assert links(svg) == wiring.edge_set()
+    assert set(cards(svg)) == {node.key for node in wiring.nodes}
+    assert [g.get("data-vendor") for g in cards(svg).values() if g.get("data-vendor")] == vendors
 
 
-def test_sns_stack_is_drawn_top_to_bottom_in_flow_order():
-    svg = architecture_svg(sns_stack(["Avis", "Alamo"]), "ScatterGatherWithSNSStack")
-    tops = {}
-    for g in nodes(svg):
-        tops.setdefault(g.get("data-role"), float(g.find("rect").get("y")))
-    assert tops["requester"] < tops["topic"] < tops["responder"] < tops["queue"] < tops["aggregator"]
-    assert tops["dlq"] == tops["queue"]  # beside its queue
-    links = [g for g in ET.fromstring(svg).iter("g") if g.get("class") == "link"]
-    # entry->requester, requester->topic, topic->2 responders, 2 responders->queue, queue->aggregator, queue->dlq
-    assert len(links) == 8
-    labels = {t.text for g in links for t in g.iter("text")}
-    assert {"on success", "subscription", "batches", "dead letters"} <= labels
+def test_no_edge_is_drawn_that_is_not_in_the_wiring():
+    wiring = sns_wiring(["Avis", "Alamo"])
+    some = Wiring(wiring.stack, wiring.nodes, wiring.edges[:3])
+    assert links(architecture_svg(some)) == some.edge_set()
+    alone = Wiring(wiring.stack, wiring.nodes, [])
+    svg = architecture_svg(alone)
+    assert links(svg) == set() and len(cards(svg)) == len(wiring.nodes)
 
 
-def test_parallel_stack_draws_responders_inside_the_state_machine():
-    svg = architecture_svg(parallel_stack(["Avis", "Alamo", "Hertz"]), "ScatterGatherWithParallelStack")
-    found = nodes(svg)
-    machine = next(g for g in found if g.get("data-role") == "state-machine")
-    frame = machine.find("rect")
-    fx, fy, fw, fh = (float(frame.get(k)) for k in ("x", "y", "width", "height"))
-    inside = [g for g in found if g.get("data-role") in ("requester", "responder")]
-    assert [g.get("data-role") for g in inside].count("responder") == 3
-    for g in inside:
-        rect = g.find("rect")
-        x, y = float(rect.get("x")), float(rect.get("y"))
-        assert fx < x and x + float(rect.get("width")) < fx + fw
-        assert fy < y and y + float(rect.get("height")) < fy + fh
-    assert any(g.get("class") == "parallel-lane" for g in ET.fromstring(svg).iter("g"))
+@pytest.mark.parametrize("vendors", [["Avis", "Alamo"], ["Avis", "Alamo", "Hertz"]])
+def test_arrows_point_down_the_flow_and_nothing_covers_anything_else(vendors):
+    wiring = sns_wiring(vendors)
+    svg = architecture_svg(wiring)
+    found = {key: rect_of(g) for key, g in cards(svg).items()}
+    for edge in wiring.edges:
+        assert found[edge.source][1] < found[edge.target][1], edge
+    for a, b in itertools.combinations(found.values(), 2):
+        assert not overlap(a, b), (a, b)
+    labels = label_rects(svg)
+    for label in labels:
+        assert not any(overlap(label, card) for card in found.values()), label
+    for a, b in itertools.combinations(labels, 2):
+        assert not overlap(a, b), (a, b)
 
 
-def test_resources_outside_the_diagram_are_ignored_and_urls_never_shown():
-    svg = architecture_svg(sns_stack(["Avis"]), "ScatterGatherWithSNSStack")
-    assert "http://" not in svg and "https://" not in svg
-    assert "ScatterGatherWithSNSStack-AggregationQueue-AbC" not in svg  # the stack prefix is dropped
-    assert "AggregationQueue-AbC" in svg
-    assert not any("Policy" in (g.get("data-logical-id") or "") for g in nodes(svg))
+def test_three_vendors_fit_a_notebooks_width():
+    root = parse(architecture_svg(sns_wiring(["Avis", "Alamo", "Hertz"])))
+    assert float(root.get("width")) <= 1100
+    assert "max-width:100%" in root.get("style")
 
 
-def test_empty_resources_give_a_valid_svg_with_a_message():
-    svg = architecture_svg([], "Missing<Stack>")
-    root = ET.fromstring(svg)
+def test_cards_show_the_title_the_detail_and_a_dashed_border_for_the_dead_letter_queue():
+    svg = architecture_svg(sns_wiring(["Avis"]))
+    found = cards(svg)
+    texts = {key: [t.text for t in g.iter("text")] for key, g in found.items()}
+    assert "Deadline queue" in texts["Late"] and "delay 10 s" in texts["Late"]
+    assert "Responder · Avis" in texts["RAvis"]
+    assert "Requester-AbC" in texts["Req"]  # the physical name, when known, without the stack's name
+    assert found["DLQ"].find("rect").get("stroke-dasharray")
+    assert not found["AggQ"].find("rect").get("stroke-dasharray")
+
+
+def test_parallel_branches_sit_in_a_parallel_lane_and_the_first_task_outside_it():
+    svg = architecture_svg(parallel_wiring(["Avis", "Alamo", "Hertz"]))
+    assert links(svg) == parallel_wiring(["Avis", "Alamo", "Hertz"]).edge_set()
+    (lane,) = [g for g in parse(svg).iter("g") if g.get("class") == "parallel-lane"]
+    lx, ly, lw, lh = rect_of(lane)
+    for key, card in cards(svg).items():
+        x, y, w, h = rect_of(card)
+        inside = lx < x and x + w < lx + lw and ly < y and y + h < ly + lh
+        assert inside == (key.startswith("R") and key != "Req"), key
+
+
+def test_an_edge_against_the_flow_is_still_drawn():
+    nodes = [Node("A", "lambda", "function", "A"), Node("B", "sqs", "queue", "B")]
+    edges = [Edge("A", "B", "on-success", "on success"), Edge("B", "A", "event-source", "event source")]
+    assert links(architecture_svg(Wiring("S", nodes, edges))) == {(e.source, e.target, e.kind, e.label)
+                                                                  for e in edges}
+
+
+def test_an_empty_wiring_gives_a_valid_svg_with_a_message():
+    root = parse(architecture_svg(Wiring("Missing<Stack>")))
     text = "".join(root.itertext())
     assert "Missing<Stack>" in text and "nothing to show" in text
     assert root.get("width") and root.get("height")
 
 
-@pytest.mark.parametrize(("logical_id", "vendor"), [
-    ("ResponderAvisFunction1A2B3C4D", "Avis"),
-    ("RespondersAvisFunctionABCDEF12", "Avis"),
-    ("ResponderSixtFunctionDEADBEEF", "Sixt"),
-    ("responderalamo", "alamo"),
-    ("AvisResponder1A2B3C4D", "Avis"),
-    ("ScatterGatherResponderHertzResponderFunctionABCD1234", "Hertz"),
-])
-def test_vendor_is_read_from_the_logical_id(logical_id, vendor):
-    assert vendor_from(logical_id) == vendor
-
-
-def test_vendor_falls_back_to_the_function_name_and_unnamed_responders_are_numbered():
-    assert vendor_from("Responder1A2B3C4D", "Stack-ResponderAlamoFunction1A2B-AbCdEf123456") == "Alamo"
-    found = classify([resource("Responder1A2B3C4D", "AWS::Lambda::Function", "fn-1"),
-                      resource("Responder5E6F7A8B", "AWS::Lambda::Function", "fn-2")])
-    assert [r.vendor for r in found] == ["#1", "#2"]
-
-
-def test_short_name_shortens_arns_and_urls():
-    assert short_name("arn:aws:sns:us-east-1:123456789012:MyTopic") == "MyTopic"
-    assert short_name("arn:aws:states:us-east-1:123456789012:stateMachine:Machine-1") == "Machine-1"
-    assert short_name(QUEUE_URL) == "ScatterGatherWithSNSStack-AggregationQueue-AbC"
+def test_the_notebook_view_says_where_every_arrow_was_read():
+    wiring = sns_wiring(["Avis"])
+    wiring.read_from = "the deployed subscriptions, destinations, event sources and redrive policies"
+    page = views.architecture_html(wiring)
+    assert page.startswith(architecture_svg(wiring))
+    assert "read from the deployed subscriptions, destinations, event sources and redrive policies" in page
+    assert "architecture-note" not in page
+    wiring.notes = ["Arrows to tables are missing: allow iam:GetRolePolicy."]
+    assert "Arrows to tables are missing: allow iam:GetRolePolicy." in views.architecture_html(wiring)

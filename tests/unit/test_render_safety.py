@@ -16,6 +16,7 @@ from workshop_utils.render import (
     state_machine_svg,
     timeline_svg,
 )
+from workshop_utils.wiring import Edge, Node, Wiring
 
 EVIL = "<script>alert('x')</script>\"&"
 
@@ -34,14 +35,9 @@ def _outputs() -> dict[str, str]:
     now = datetime(2026, 11, 27, tzinfo=UTC)
     history = [{"id": 1, "type": "TaskStateEntered", "timestamp": now,
                 "stateEnteredEventDetails": {"name": EVIL, "input": EVIL}}]
-    resources = [
-        {"LogicalResourceId": f"Responder{EVIL}Function", "ResourceType": "AWS::Lambda::Function",
-         "PhysicalResourceId": EVIL},
-        {"LogicalResourceId": "AggregationQueue", "ResourceType": "AWS::SQS::Queue",
-         "PhysicalResourceId": "https://sqs.us-east-1.amazonaws.com/123456789012/q"},
-        {"LogicalResourceId": "StateMachine", "ResourceType": "AWS::StepFunctions::StateMachine",
-         "PhysicalResourceId": "arn:aws:states:us-east-1:123456789012:stateMachine:m"},
-    ]
+    nodes = [Node(EVIL, "lambda", "responder", EVIL, detail=EVIL, vendor=EVIL, name=EVIL),
+             Node("Q", "sqs", "queue", "Aggregation queue", name="q"), Node("M", "sfn", "state-machine", "M")]
+    edges = [Edge(EVIL, "Q", "on-success", EVIL), Edge("M", EVIL, "branch", EVIL)]
     return {
         "state_machine": state_machine_svg(definition),
         "state_machine_history": state_machine_svg(definition, history),
@@ -52,9 +48,8 @@ def _outputs() -> dict[str, str]:
         "logs_empty": log_events_html([]),
         "quotes": quotes_html([{"vendor": EVIL, "price_quote": 1, "car_type": EVIL, "uuid": EVIL}]),
         "quotes_empty": quotes_html([]),
-        "architecture": architecture_svg(resources, EVIL),
-        "architecture_parallel": architecture_svg(resources[:1] + resources[2:], "S"),
-        "architecture_empty": architecture_svg([], "S"),
+        "architecture": architecture_svg(Wiring(EVIL, nodes, edges)),
+        "architecture_empty": architecture_svg(Wiring("S")),
         "timeline": timeline_svg({EVIL: [(EVIL, 0, 10)]}),
         "timeline_empty": timeline_svg({}),
         "diff": diff_html(f"[+] {EVIL}\n[-] x\n"),

@@ -1,24 +1,38 @@
-"""Draw a deployed stack's architecture (describe_stack_resources()["StackResources"]) as an SVG diagram."""
+"""Draw a stack's wiring (workshop_utils.wiring.Wiring) as an SVG: exactly its edges, each labelled."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+import math
 
 from workshop_utils.render._common import FONT, INK, LINE, MUTED, PAPER, esc, num, text_width, truncate
+from workshop_utils.render._graph_layout import Layout, Route, layout
+from workshop_utils.wiring.model import (
+    BRANCH,
+    EVENT_SOURCE,
+    ON_FAILURE,
+    ON_SUCCESS,
+    REDRIVE,
+    SUBSCRIPTION,
+    TABLE_ACCESS,
+    TASK,
+    Node,
+    Wiring,
+)
 
-CARD_W = 180.0
-CARD_H = 54.0
-ROW_GAP = 46.0
-COL_GAP = 16.0
-SIDE_GAP = 64.0
+CARD_W = 196.0
+CARD_H = 60.0
+ROW_GAP = 78.0
+COL_GAP = 28.0
+BEND_W = 18.0
 MARGIN = 20.0
 TITLE_H = 34.0
-FRAME_PAD = 14.0
-FRAME_HEADER = 40.0
-LANE_HEADER = 22.0
-PILL_W = 132.0
-PILL_H = 26.0
+LANE_PAD = 10.0
+LANE_HEADER = 18.0
+TEXT_X = 48.0  # where a card's text starts, right of its icon
+TITLE_SIZE = 12.5
+SMALL_SIZE = 10.5
+LABEL_SIZE = 10.5
+ARROW = 7.0
 
 # (icon colour, icon text) per service; simple shapes, no images.
 SERVICES = {
@@ -28,301 +42,147 @@ SERVICES = {
     "sfn": ("#c925d1", "SFN"),
     "dynamodb": ("#2e73b8", "DDB"),
 }
-ROLE_TITLES = {
-    "requester": "Requester", "responder": "Responder", "aggregator": "Aggregator", "function": "Function",
-    "topic": "Topic", "queue": "Queue", "dlq": "DLQ", "state-machine": "State machine", "table": "Table",
+# (colour, dash pattern) per edge kind: the label says what, the style lets the eye follow one kind.
+EDGE_STYLES = {
+    TASK: ("#0969da", ""),
+    BRANCH: ("#0969da", ""),
+    ON_SUCCESS: ("#1a7f37", ""),
+    SUBSCRIPTION: ("#bf3989", ""),
+    ON_FAILURE: ("#cf222e", "6 4"),
+    EVENT_SOURCE: ("#8250df", ""),
+    REDRIVE: ("#6e7781", "3 3"),
+    TABLE_ACCESS: ("#1b7c83", "2 3"),
 }
-_CDK_HASH = re.compile(r"[0-9A-F]{8}$")
-_NAME_SUFFIXES = ("Function", "Func", "Fn", "Lambda", "Handler")
-_NAME_PREFIXES = ("Function", "Lambda", "Handler")
-_CDK_INTERNAL = ("LogRetention", "AWS679f53fac", "Custom", "CDK", "BucketNotificationsHandler", "SingletonLambda")
+_FALLBACK_STYLE = ("#6e7781", "")
+_Rect = tuple[float, float, float, float]  # x, y, width, height
 
 
-@dataclass
-class Resource:
-    """A deployed resource the diagram shows, with its position once laid out."""
-
-    role: str
-    service: str
-    logical_id: str
-    physical_id: str
-    vendor: str = ""
-    x: float = 0.0
-    y: float = 0.0
-    width: float = CARD_W
-    height: float = CARD_H
-
-    @property
-    def title(self) -> str:
-        base = ROLE_TITLES[self.role]
-        return f"{base} · {self.vendor}" if self.vendor else base
-
-
-@dataclass
-class _Box:
-    """A frame (the state machine, its Parallel state) or a pill (how the flow starts or ends)."""
-
-    kind: str  # "frame", "lane" or "pill"
-    label: str
-    x: float = 0.0
-    y: float = 0.0
-    width: float = PILL_W
-    height: float = PILL_H
-    resource: Resource | None = None
-
-
-_Item = Resource | _Box
-
-
-@dataclass
-class _Diagram:
-    nodes: list[Resource] = field(default_factory=list)
-    boxes: list[_Box] = field(default_factory=list)
-    edges: list[tuple[_Item, _Item, str, str]] = field(default_factory=list)  # from, to, label, "down"/"side"
-
-    @property
-    def width(self) -> float:
-        return max([n.x + n.width for n in self.nodes] + [b.x + b.width for b in self.boxes] + [0.0])
-
-    @property
-    def height(self) -> float:
-        return max([n.y + n.height for n in self.nodes] + [b.y + b.height for b in self.boxes] + [0.0])
-
-
-def vendor_from(logical_id: str, physical_id: str = "") -> str:
-    """The vendor in a responder's logical id: "ResponderAvisFunction1A2B3C4D" -> "Avis" ("" if none found)."""
-    return _vendor_in(logical_id, physical=False) or _vendor_in(short_name(physical_id), physical=True)
-
-
-def _vendor_in(text: str, *, physical: bool) -> str:
-    match = re.search(r"responder", text, re.IGNORECASE)
-    if not match:
-        return ""
-    before, rest = text[: match.start()], text[match.end():]
-    if len(rest) > 1 and rest[0] == "s" and rest[1].isupper():  # "RespondersAvis...": a construct group
-        rest = rest[1:]
-    if physical:  # "Stack-ResponderAvisFunction1A2B-AbCdEf12": CloudFormation cuts and suffixes names
-        rest = re.split(r"Function|Lambda|Handler|-", rest)[0]
-    rest = _strip_words(re.sub("responder", "", rest, flags=re.IGNORECASE))
-    return rest or _strip_words(before.rsplit("-", 1)[-1])
-
-
-def _strip_words(text: str) -> str:
-    """Drop CDK hash suffixes and words like Function/Lambda at either end."""
-    previous = None
-    while previous != text:
-        previous = text
-        text = _CDK_HASH.sub("", text).strip("-_")
-        for word in _NAME_SUFFIXES:
-            if text.endswith(word):
-                text = text[: -len(word)]
-            if word in _NAME_PREFIXES and text.startswith(word):
-                text = text[len(word):]
-    return text
-
-
-def classify(resources: list[dict]) -> list[Resource]:
-    """Keep the resources a learner cares about, each with its role; IAM, logs, permissions etc. are dropped."""
-    found: list[Resource] = []
-    for item in resources:
-        kind = str(item.get("ResourceType", ""))
-        logical = str(item.get("LogicalResourceId", ""))
-        physical = str(item.get("PhysicalResourceId", "") or "")
-        lowered = logical.lower()
-        if kind == "AWS::Lambda::Function":
-            if "responder" in lowered:
-                found.append(Resource("responder", "lambda", logical, physical, vendor_from(logical, physical)))
-            elif "requester" in lowered:
-                found.append(Resource("requester", "lambda", logical, physical))
-            elif "aggregator" in lowered:
-                found.append(Resource("aggregator", "lambda", logical, physical))
-            elif not logical.startswith(_CDK_INTERNAL):
-                found.append(Resource("function", "lambda", logical, physical))
-        elif kind == "AWS::SNS::Topic":
-            found.append(Resource("topic", "sns", logical, physical))
-        elif kind == "AWS::SQS::Queue":
-            dead = "dlq" in lowered or "deadletter" in lowered
-            found.append(Resource("dlq" if dead else "queue", "sqs", logical, physical))
-        elif kind == "AWS::StepFunctions::StateMachine":
-            found.append(Resource("state-machine", "sfn", logical, physical))
-        elif kind == "AWS::DynamoDB::Table":
-            found.append(Resource("table", "dynamodb", logical, physical))
-    unnamed = 0
-    for resource in found:
-        if resource.role == "responder" and not resource.vendor:
-            unnamed += 1
-            resource.vendor = f"#{unnamed}"
-    return found
-
-
-def short_name(physical_id: str) -> str:
-    """A readable name from an ARN, a queue URL or a generated name (never a whole URL)."""
-    text = physical_id.rstrip("/")
-    if "://" in text:
-        text = text.rsplit("/", 1)[-1]
-    if text.startswith("arn:"):
-        text = re.split(r"[:/]", text)[-1]
-    return text
-
-
-def architecture_svg(resources: list[dict], stack_name: str) -> str:
-    """Draw what a stack deployed, top to bottom: the SNS stack as requester -> topic -> responders -> queue
-    -> aggregator; the Parallel stack as a state machine holding requester -> responders."""
-    found = classify(resources)
-    by_role: dict[str, list[Resource]] = {}
-    for resource in found:
-        by_role.setdefault(resource.role, []).append(resource)
-    if not found:
-        diagram = _Diagram()
-    elif "state-machine" in by_role:
-        diagram = _state_machine_layout(by_role)
-    else:
-        diagram = _messaging_layout(by_role)
-    return _svg(diagram, stack_name, found)
-
-
-def _row_width(row: list[Resource]) -> float:
-    return len(row) * CARD_W + max(len(row) - 1, 0) * COL_GAP
-
-
-def _place_row(row: list[Resource], axis: float, y: float) -> None:
-    x = axis - _row_width(row) / 2
-    for item in row:
-        item.x, item.y = x, y
-        x += CARD_W + COL_GAP
-
-
-def _connect(diagram: _Diagram, upper: list[_Item], lower: list[_Item], label: str = "") -> None:
-    """Every item of a row to every item of the next (fan-out, then fan-in); one label on the middle edge."""
-    pairs = [(a, b) for a in upper for b in lower]
-    for index, (a, b) in enumerate(pairs):
-        diagram.edges.append((a, b, label if index == len(pairs) // 2 else "", "down"))
-
-
-_LABELS = {
-    ("requester", "topic"): "on success", ("topic", "responder"): "subscription",
-    ("responder", "queue"): "on success", ("queue", "aggregator"): "batches",
-    ("aggregator", "table"): "writes", ("requester", "responder"): "invoke",
-}
-
-
-def _messaging_layout(by_role: dict[str, list[Resource]]) -> _Diagram:
-    """Requester -> topic -> responders -> queue -> aggregator (-> table), a DLQ beside its queue."""
-    diagram = _Diagram()
-    rows = [by_role[role] for role in ("requester", "topic", "responder", "queue", "aggregator", "table")
-            if by_role.get(role)]
-    axis = max([_row_width(row) for row in rows] + [PILL_W]) / 2
-    entry = _Box("pill", "Invoke (async)" if rows and rows[0][0].role == "requester" else "Request",
-                 axis - PILL_W / 2, 0.0)
-    diagram.boxes.append(entry)
-    y = PILL_H + ROW_GAP * 0.7
-    previous: list[_Item] = [entry]
-    for row in rows:
-        _place_row(row, axis, y)
-        diagram.nodes += row
-        label = _LABELS.get((previous[0].role, row[0].role), "") if isinstance(previous[0], Resource) else ""
-        _connect(diagram, previous, row, label)
-        previous = list(row)
-        y += CARD_H + ROW_GAP
-    queues = by_role.get("queue", [])
-    dlqs = by_role.get("dlq", [])
-    if queues:
-        x = queues[-1].x + CARD_W + SIDE_GAP
-        for dlq in dlqs:
-            dlq.x, dlq.y = x, queues[-1].y
-            diagram.edges.append((queues[-1], dlq, "dead letters", "side"))
-            diagram.nodes.append(dlq)
-            x += CARD_W + COL_GAP
-        dlqs = []
-    _others(diagram, dlqs + by_role.get("function", []))
-    return diagram
-
-
-def _state_machine_layout(by_role: dict[str, list[Resource]]) -> _Diagram:
-    """The state machine as a frame: requester, then a Parallel lane holding one responder per vendor."""
-    diagram = _Diagram()
-    machine = by_role["state-machine"][0]
-    rows = {role: by_role.get(role, []) for role in ("requester", "responder", "aggregator")}
-    inner_w = max(_row_width(rows["requester"]), _row_width(rows["responder"]) + 2 * FRAME_PAD,
-                  _row_width(rows["aggregator"]), 240.0)
-    label = f"State machine · {short_name(machine.physical_id) or machine.logical_id}"
-    frame_w = max(inner_w + 2 * FRAME_PAD, text_width(truncate(label, 60), 12.5, bold=True) + 60)
-    axis = frame_w / 2
-    entry = _Box("pill", "StartExecution", axis - PILL_W / 2, 0.0)
-    frame = _Box("frame", label, 0.0, PILL_H + ROW_GAP * 0.7, frame_w, 0.0, machine)
-    diagram.boxes += [frame, entry]
-    y = frame.y + FRAME_HEADER
-    previous: list[_Item] = []
-    if rows["requester"]:
-        _place_row(rows["requester"], axis, y)
-        previous = list(rows["requester"])
-        y += CARD_H + ROW_GAP
-    if rows["responder"]:
-        lane_w = _row_width(rows["responder"]) + 2 * FRAME_PAD
-        lane = _Box("lane", "Parallel", axis - lane_w / 2, y, lane_w, LANE_HEADER + CARD_H + FRAME_PAD)
-        diagram.boxes.append(lane)
-        _place_row(rows["responder"], axis, y + LANE_HEADER)
-        _connect(diagram, previous, rows["responder"], "branches")
-        previous = list(rows["responder"])
-        y += lane.height + ROW_GAP
-    if rows["aggregator"]:
-        _place_row(rows["aggregator"], axis, y)
-        _connect(diagram, previous, rows["aggregator"])
-        y += CARD_H + ROW_GAP
-    frame.height = max(y - ROW_GAP + FRAME_PAD, FRAME_HEADER + FRAME_PAD) - frame.y
-    for role in ("requester", "responder", "aggregator"):
-        diagram.nodes += rows[role]
-    output = _Box("pill", "Output: quotes", axis - PILL_W / 2, frame.y + frame.height + ROW_GAP * 0.7)
-    diagram.boxes.append(output)
-    diagram.edges.insert(0, (entry, frame, "", "down"))
-    diagram.edges.append((frame, output, "", "down"))
-    _others(diagram, [r for role in ("topic", "queue", "dlq", "table", "function") for r in by_role.get(role, [])])
-    return diagram
-
-
-def _others(diagram: _Diagram, extras: list[Resource]) -> None:
-    """Resources outside the main flow, in a row underneath."""
-    x, y = 0.0, diagram.height + ROW_GAP
-    for item in extras:
-        item.x, item.y = x, y
-        x += CARD_W + COL_GAP
-        diagram.nodes.append(item)
-
-
-def _svg(diagram: _Diagram, stack_name: str, found: list[Resource]) -> str:
-    counts = []
-    for role, title in ROLE_TITLES.items():
-        count = sum(1 for r in found if r.role == role)
-        if count:
-            counts.append(f"{count} {title.lower()}{'s' if count != 1 else ''}")
-    subtitle = ", ".join(counts) or "nothing to show: no Lambda, SNS, SQS, Step Functions or DynamoDB resources"
-    title_w = text_width(stack_name, 14, bold=True)
-    width = max(diagram.width, title_w + 12 + text_width(subtitle, 11)) + 2 * MARGIN
-    height = diagram.height + 2 * MARGIN + TITLE_H
-    offset = MARGIN + (width - 2 * MARGIN - diagram.width) / 2
+def architecture_svg(wiring: Wiring) -> str:
+    """The wiring top to bottom in flow order: one card per node, one labelled arrow per edge, nothing else."""
+    sizes = {node.key: (CARD_W, CARD_H) for node in wiring.nodes}
+    lane_room = {e.target: LANE_HEADER + LANE_PAD for e in wiring.edges if e.kind == BRANCH}
+    placed = layout(sizes, [(e.source, e.target) for e in wiring.edges], row_gap=ROW_GAP, col_gap=COL_GAP,
+                    bend_width=BEND_W, space_above=lane_room)
+    lanes = _parallel_lanes(wiring, placed)
+    obstacles: list[_Rect] = [(b.x, b.y, b.width, b.height) for b in placed.boxes.values()]
+    obstacles += [(x, y, text_width("Parallel", 11) + 8, LANE_HEADER) for x, y, _w, _h in lanes]
+    links, labels = [], []
+    for edge, route in zip(wiring.edges, placed.routes, strict=True):
+        colour, dash = EDGE_STYLES.get(edge.kind, _FALLBACK_STYLE)
+        path, samples = _path(route)
+        box = _label_box(edge.label, samples, obstacles)
+        obstacles.append(box)
+        links.append(
+            f'<g class="link" data-kind="{esc(edge.kind)}" data-source="{esc(edge.source)}" '
+            f'data-target="{esc(edge.target)}"><title>{esc(_edge_title(wiring, edge.source, edge.target))}: '
+            f'{esc(edge.label)}</title><path d="{path}" fill="none" stroke="{colour}" stroke-width="1.5"'
+            f'{f" stroke-dasharray={chr(34)}{dash}{chr(34)}" if dash else ""}/>{_arrow(route, colour)}'
+            f"{_label(edge.label, box, colour)}</g>"
+        )
+        labels.append(box)
+    extents = [(b.x, b.y, b.width, b.height) for b in placed.boxes.values()] + labels + lanes
+    left = min([0.0] + [x for x, _y, _w, _h in extents])
+    top = min([0.0] + [y for _x, y, _w, _h in extents])
+    drawn_w = max([0.0] + [x + w for x, _y, w, _h in extents]) - left
+    drawn_h = max([0.0] + [y + h for _x, y, _w, h in extents]) - top
+    width = max(drawn_w, _title_width(wiring)) + 2 * MARGIN
+    height = drawn_h + 2 * MARGIN + TITLE_H
+    offset_x = MARGIN - left + (width - 2 * MARGIN - drawn_w) / 2  # centred under a wider title
     parts = [
         f'<rect class="background" x="0" y="0" width="{num(width)}" height="{num(height)}" rx="8" '
         f'fill="{PAPER}" stroke="{LINE}"/>',
-        f'<text x="{num(MARGIN)}" y="{num(MARGIN + 8)}" font-size="14" font-weight="600" fill="{INK}">'
-        f"{esc(stack_name)}</text>",
-        f'<text x="{num(MARGIN + title_w + 12)}" y="{num(MARGIN + 8)}" font-size="11" fill="{MUTED}">'
-        f"{esc(subtitle)}</text>",
-        f'<g transform="translate({num(offset)},{num(MARGIN + TITLE_H)})">',
+        _heading(wiring),
+        f'<g transform="translate({num(offset_x)},{num(MARGIN + TITLE_H - top)})">',
+        *[_lane(rect) for rect in lanes],
+        *links,
+        *[_card(node, placed, wiring.stack) for node in wiring.nodes],
+        "</g>",
     ]
-    parts += [_box(box) for box in diagram.boxes if box.kind != "pill"]
-    parts += [_edge(a, b, label, how) for a, b, label, how in diagram.edges]
-    parts += [_box(box) for box in diagram.boxes if box.kind == "pill"]
-    parts += [_card(node, stack_name) for node in diagram.nodes]
-    parts.append("</g>")
     return (
-        f'<svg class="architecture" data-stack="{esc(stack_name)}" width="{num(width)}" height="{num(height)}" '
-        f'viewBox="0 0 {num(width)} {num(height)}" role="img" aria-label="Architecture of {esc(stack_name)}" '
+        f'<svg class="architecture" data-stack="{esc(wiring.stack)}" width="{num(width)}" height="{num(height)}" '
+        f'viewBox="0 0 {num(width)} {num(height)}" role="img" aria-label="Architecture of {esc(wiring.stack)}" '
         f'font-family="{esc(FONT)}" style="max-width:100%;height:auto;background:{PAPER}">{"".join(parts)}</svg>'
     )
 
 
+def _subtitle(wiring: Wiring) -> str:
+    if not wiring.nodes:
+        return "nothing to show: no Lambda, SNS, SQS, Step Functions or DynamoDB resources"
+    count = len(wiring.edges)
+    return f"{len(wiring.nodes)} resources, {count} connection{'' if count == 1 else 's'}"
+
+
+def _title_width(wiring: Wiring) -> float:
+    return text_width(wiring.stack, 14, bold=True) + 12 + text_width(_subtitle(wiring), 11)
+
+
+def _heading(wiring: Wiring) -> str:
+    title_w = text_width(wiring.stack, 14, bold=True)
+    return (
+        f'<text x="{num(MARGIN)}" y="{num(MARGIN + 8)}" font-size="14" font-weight="600" fill="{INK}">'
+        f"{esc(wiring.stack)}</text>"
+        f'<text x="{num(MARGIN + title_w + 12)}" y="{num(MARGIN + 8)}" font-size="11" fill="{MUTED}">'
+        f"{esc(_subtitle(wiring))}</text>"
+    )
+
+
+def _edge_title(wiring: Wiring, source: str, target: str) -> str:
+    labels = {node.key: node.label for node in wiring.nodes}
+    return f"{labels.get(source, source)} → {labels.get(target, target)}"
+
+
+# ---------------------------------------------------------------- cards and lanes
+
+
+def _wrap(text: str, width: float, size: float, *, bold: bool, lines: int) -> list[str]:
+    """Words onto at most `lines` lines that fit `width`; the last one cut with an ellipsis if need be."""
+    found: list[str] = []
+    for word in text.split(" "):
+        if found and text_width(f"{found[-1]} {word}", size, bold=bold) <= width:
+            found[-1] = f"{found[-1]} {word}"
+        else:
+            found.append(word)
+    if len(found) > lines:
+        found = found[: lines - 1] + [" ".join(found[lines - 1:])]
+    last = found[-1]
+    while len(last) > 2 and text_width(last, size, bold=bold) > width:
+        last = truncate(last, len(last) - 1)
+    return found[:-1] + [last]
+
+
+def _card(node: Node, placed: Layout, stack: str) -> str:
+    box = placed.boxes[node.key]
+    name = node.name
+    if stack and name.startswith(f"{stack}-") and len(name) > len(stack) + 1:
+        name = name[len(stack) + 1:]  # generated names repeat the stack's name: show what differs
+    colour = SERVICES.get(node.service, SERVICES["lambda"])[0]
+    room = box.width - TEXT_X - 8
+    titles = _wrap(node.title, room, TITLE_SIZE, bold=True, lines=2)
+    small = node.detail or name
+    lines = [(line, TITLE_SIZE, "600", INK) for line in titles]
+    if small:
+        lines.append((_wrap(small, room, SMALL_SIZE, bold=False, lines=1)[0], SMALL_SIZE, "400", MUTED))
+    block = sum(size * 1.3 for _t, size, _w, _c in lines)
+    y = box.y + (box.height - block) / 2
+    texts = []
+    for text, size, weight, fill in lines:
+        y += size * 1.3
+        texts.append(f'<text x="{num(box.x + TEXT_X)}" y="{num(y - size * 0.3)}" font-size="{num(size)}" '
+                     f'font-weight="{weight}" fill="{fill}">{esc(text)}</text>')
+    vendor = f' data-vendor="{esc(node.vendor)}"' if node.vendor else ""
+    dashed = ' stroke-dasharray="5 3"' if node.role == "dead-letter-queue" else ""
+    tooltip = f"{node.label}: {node.key}" + (f" ({node.name})" if node.name else "")
+    return (
+        f'<g class="resource" data-role="{esc(node.role)}" data-key="{esc(node.key)}"{vendor}>'
+        f"<title>{esc(tooltip)}</title>"
+        f'<rect x="{num(box.x)}" y="{num(box.y)}" width="{num(box.width)}" height="{num(box.height)}" rx="8" '
+        f'fill="{PAPER}" stroke="{colour}" stroke-width="1.6"{dashed}/>'
+        f"{_icon(node.service, box.x + 9, box.y + (box.height - 32) / 2, 32)}{''.join(texts)}</g>"
+    )
+
+
 def _icon(service: str, x: float, y: float, size: float) -> str:
-    colour, glyph = SERVICES[service]
+    colour, glyph = SERVICES.get(service, SERVICES["lambda"])
     font = size * (0.62 if len(glyph) == 1 else 0.34)
     return (
         f'<rect x="{num(x)}" y="{num(y)}" width="{num(size)}" height="{num(size)}" rx="{num(size * 0.2)}" '
@@ -331,75 +191,113 @@ def _icon(service: str, x: float, y: float, size: float) -> str:
     )
 
 
-def _card(node: Resource, stack_name: str) -> str:
-    colour = SERVICES[node.service][0]
-    name = short_name(node.physical_id) or node.logical_id
-    if stack_name and name.startswith(f"{stack_name}-") and len(name) > len(stack_name) + 1:
-        name = name[len(stack_name) + 1:]  # generated names repeat the stack name: show what differs
-    vendor = f' data-vendor="{esc(node.vendor)}"' if node.vendor else ""
-    dashed = ' stroke-dasharray="5 3"' if node.role == "dlq" else ""
+def _parallel_lanes(wiring: Wiring, placed: Layout) -> list[_Rect]:
+    """A dashed box around the targets of one Parallel state's branches, when they sit side by side."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for edge in wiring.edges:
+        if edge.kind == BRANCH:
+            groups.setdefault((edge.source, edge.label), []).append(edge.target)
+    lanes = []
+    for targets in groups.values():
+        boxes = [placed.boxes[t] for t in targets]
+        layer = placed.layers[boxes[0].layer]
+        spots = sorted(layer.index(t) for t in targets)
+        if len({b.layer for b in boxes}) != 1 or spots != list(range(spots[0], spots[0] + len(spots))):
+            continue
+        x = min(b.x for b in boxes) - LANE_PAD
+        y = min(b.y for b in boxes) - LANE_PAD - LANE_HEADER
+        lanes.append((x, y, max(b.x + b.width for b in boxes) + LANE_PAD - x,
+                      max(b.y + b.height for b in boxes) + LANE_PAD - y))
+    return lanes
+
+
+def _lane(rect: _Rect) -> str:
+    x, y, w, h = rect
     return (
-        f'<g class="resource" data-role="{node.role}" data-logical-id="{esc(node.logical_id)}"{vendor}>'
-        f"<title>{esc(node.title)}: {esc(node.logical_id)} ({esc(name)})</title>"
-        f'<rect x="{num(node.x)}" y="{num(node.y)}" width="{num(CARD_W)}" height="{num(CARD_H)}" rx="8" '
-        f'fill="{PAPER}" stroke="{colour}" stroke-width="1.6"{dashed}/>'
-        f"{_icon(node.service, node.x + 9, node.y + 10, 34)}"
-        f'<text x="{num(node.x + 52)}" y="{num(node.y + 23)}" font-size="12.5" font-weight="600" '
-        f'fill="{INK}">{esc(truncate(node.title, 20))}</text>'
-        f'<text x="{num(node.x + 52)}" y="{num(node.y + 40)}" font-size="10.5" fill="{MUTED}">'
-        f"{esc(truncate(name, 21))}</text></g>"
+        f'<g class="parallel-lane"><rect x="{num(x)}" y="{num(y)}" width="{num(w)}" height="{num(h)}" rx="8" '
+        f'fill="#f6f8fa" stroke="{LINE}" stroke-dasharray="4 3"/>'
+        f'<text x="{num(x + 8)}" y="{num(y + 13)}" font-size="11" fill="{MUTED}">Parallel</text></g>'
     )
 
 
-def _box(box: _Box) -> str:
-    if box.kind == "pill":
-        return (
-            f'<g class="pill"><rect x="{num(box.x)}" y="{num(box.y)}" width="{num(box.width)}" '
-            f'height="{num(box.height)}" rx="{num(box.height / 2)}" fill="#eaeef2" stroke="#57606a"/>'
-            f'<text x="{num(box.x + box.width / 2)}" y="{num(box.y + 17)}" text-anchor="middle" font-size="11.5" '
-            f'font-weight="600" fill="{INK}">{esc(box.label)}</text></g>'
-        )
-    if box.kind == "lane":
-        return (
-            f'<g class="parallel-lane"><rect x="{num(box.x)}" y="{num(box.y)}" width="{num(box.width)}" '
-            f'height="{num(box.height)}" rx="8" fill="#f6f8fa" stroke="{LINE}" stroke-dasharray="4 3"/>'
-            f'<text x="{num(box.x + 8)}" y="{num(box.y + 15)}" font-size="11" fill="{MUTED}">'
-            f"{esc(box.label)}</text></g>"
-        )
-    node = box.resource
-    assert node is not None
-    colour = SERVICES["sfn"][0]
-    return (
-        f'<g class="resource state-machine-frame" data-role="state-machine" data-logical-id="{esc(node.logical_id)}">'
-        f"<title>{esc(node.logical_id)} ({esc(short_name(node.physical_id))})</title>"
-        f'<rect x="{num(box.x)}" y="{num(box.y)}" width="{num(box.width)}" height="{num(box.height)}" '
-        f'rx="10" fill="#fdf4ff" stroke="{colour}" stroke-width="1.6"/>'
-        f"{_icon('sfn', box.x + 10, box.y + 9, 22)}"
-        f'<text x="{num(box.x + 40)}" y="{num(box.y + 24)}" font-size="12.5" font-weight="600" '
-        f'fill="{INK}">{esc(truncate(box.label, 60))}</text></g>'
-    )
+# ---------------------------------------------------------------- edges and their labels
 
 
-def _edge(a: _Item, b: _Item, label: str, how: str) -> str:
-    colour = "#6e7781"
-    if how == "side":
-        x1, y1, x2, y2 = a.x + a.width, a.y + a.height / 2, b.x, b.y + b.height / 2
-        d = f"M{num(x1)},{num(y1)} L{num(x2 - 7)},{num(y2)}"
-        arrow = f"{num(x2 - 8)},{num(y2 - 4.5)} {num(x2 - 8)},{num(y2 + 4.5)} {num(x2)},{num(y2)}"
-        label_at, anchor, dashed = ((x1 + x2) / 2, y1 - 6), "middle", ' stroke-dasharray="5 3"'
+def _path(route: Route) -> tuple[str, list[tuple[float, float]]]:
+    """The SVG path through the route's points (vertical tangents at each), and points sampled along it."""
+    points = list(route.points)
+    # The arrow's tip is the route's end (its start when the edge runs against the flow): stop the line short.
+    if route.reversed:
+        (x, y) = points[0]
+        points[0] = (x, y + ARROW)
     else:
-        x1, y1, x2, y2 = a.x + a.width / 2, a.y + a.height, b.x + b.width / 2, b.y
+        (x, y) = points[-1]
+        points[-1] = (x, y - ARROW)
+    d = [f"M{num(points[0][0])},{num(points[0][1])}"]
+    samples = [points[0]]
+    for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
+        if x1 == x2:
+            d.append(f"L{num(x2)},{num(y2)}")
+            samples += [(x1, y1 + (y2 - y1) * i / 8) for i in range(1, 9)]
+            continue
         mid = (y2 - y1) / 2
-        d = f"M{num(x1)},{num(y1)} C{num(x1)},{num(y1 + mid)} {num(x2)},{num(y2 - mid)} {num(x2)},{num(y2 - 7)}"
-        arrow = f"{num(x2 - 4.5)},{num(y2 - 8)} {num(x2 + 4.5)},{num(y2 - 8)} {num(x2)},{num(y2)}"
-        label_at, anchor, dashed = ((x1 + x2) / 2 + 6, (y1 + y2) / 2 + 4), "start", ""
-    text = ""
-    if label:
-        text = (
-            f'<text x="{num(label_at[0])}" y="{num(label_at[1])}" text-anchor="{anchor}" font-size="10.5" '
-            f'fill="{MUTED}" stroke="{PAPER}" stroke-width="3" paint-order="stroke">{esc(label)}</text>'
-        )
+        c1, c2 = (x1, y1 + mid), (x2, y2 - mid)
+        d.append(f"C{num(c1[0])},{num(c1[1])} {num(c2[0])},{num(c2[1])} {num(x2)},{num(y2)}")
+        for i in range(1, 13):
+            t = i / 12
+            samples.append(_bezier((x1, y1), c1, c2, (x2, y2), t))
+    return " ".join(d), samples
+
+
+def _bezier(p0, p1, p2, p3, t: float) -> tuple[float, float]:
+    u = 1 - t
     return (
-        f'<g class="link"><path d="{d}" fill="none" stroke="{colour}" stroke-width="1.4"{dashed}/>'
-        f'<polygon points="{arrow}" fill="{colour}"/>{text}</g>'
+        u**3 * p0[0] + 3 * u * u * t * p1[0] + 3 * u * t * t * p2[0] + t**3 * p3[0],
+        u**3 * p0[1] + 3 * u * u * t * p1[1] + 3 * u * t * t * p2[1] + t**3 * p3[1],
+    )
+
+
+def _arrow(route: Route, colour: str) -> str:
+    tip = route.points[0] if route.reversed else route.points[-1]
+    direction = -1.0 if route.reversed else 1.0  # the routes arrive vertically: down, or up when reversed
+    x, y = tip
+    base = y - direction * ARROW
+    return (f'<polygon points="{num(x - 4.5)},{num(base)} {num(x + 4.5)},{num(base)} {num(x)},{num(y)}" '
+            f'fill="{colour}"/>')
+
+
+def _overlap(a: _Rect, b: _Rect) -> float:
+    dx = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    dy = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return dx * dy if dx > 0 and dy > 0 else 0.0
+
+
+def _label_box(label: str, samples: list[tuple[float, float]], obstacles: list[_Rect]) -> _Rect:
+    """Where the label goes: the point along the edge, nearest its middle, where it covers nothing else."""
+    width, height = text_width(label, LABEL_SIZE) + 8, LABEL_SIZE + 4
+    lengths = [0.0]
+    for (x1, y1), (x2, y2) in zip(samples, samples[1:], strict=False):
+        lengths.append(lengths[-1] + math.hypot(x2 - x1, y2 - y1))
+    best: tuple[float, _Rect] | None = None
+    for fraction in (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82, 0.12, 0.88):
+        at = lengths[-1] * fraction
+        index = min(range(len(lengths)), key=lambda i: abs(lengths[i] - at))
+        x, y = samples[index]
+        for shift in (0.0, width / 2 + 6, -width / 2 - 6):  # on the line, or just beside it
+            rect = (x + shift - width / 2, y - height / 2, width, height)
+            cost = sum(_overlap(rect, other) for other in obstacles) + abs(shift) * 0.01 + abs(fraction - 0.5)
+            if best is None or cost < best[0]:
+                best = (cost, rect)
+        if best and best[0] < 1.0:
+            break
+    assert best is not None
+    return best[1]
+
+
+def _label(label: str, rect: _Rect, colour: str) -> str:
+    x, y, w, h = rect
+    return (
+        f'<text x="{num(x + w / 2)}" y="{num(y + h / 2 + LABEL_SIZE * 0.35)}" text-anchor="middle" '
+        f'font-size="{num(LABEL_SIZE)}" fill="{colour}" stroke="{PAPER}" stroke-width="3.5" paint-order="stroke" '
+        f'class="edge-label">{esc(label)}</text>'
     )
