@@ -86,7 +86,7 @@ def test_a_failed_batch_comes_back_after_the_visibility_timeout(
     aws: Any, make_function: Callable[..., str], make_queue: Callable[..., tuple[str, str]]
 ) -> None:
     name, source_url, report_url = mapped_function(
-        aws, make_function, make_queue, mode="fail-first", queue_attributes={"VisibilityTimeout": "1"}, BatchSize=1
+        aws, make_function, make_queue, mode="fail-first", queue_attributes={"VisibilityTimeout": "3"}, BatchSize=1
     )
 
     aws.client("sqs").send_message(QueueUrl=source_url, MessageBody="retry-me")
