@@ -11,7 +11,7 @@ from pathlib import Path
 
 from IPython.display import HTML, display
 
-from workshop_utils import aggregates, cdk, exercise, stacks, target, timelines, triggers, views
+from workshop_utils import aggregates, cdk, cleanup, exercise, stacks, target, timelines, triggers, views
 from workshop_utils.logs import fetch_log_events, function_log_group
 from workshop_utils.prerequisites import check_all
 from workshop_utils.quote_input import QuoteRequest, parse_quote_form
@@ -24,6 +24,7 @@ from workshop_utils.render import (
     state_machine_svg,
     timeline_svg,
 )
+from workshop_utils.render.cleanup import cleanup_table_html
 from workshop_utils.stacks import PARALLEL_STACK, SNS_STACK
 from workshop_utils.widgets import DeployPanel, LogTail, QuoteForm
 
@@ -378,11 +379,13 @@ def check_sns_stack() -> None:
     _verdict(True, f"The aggregator logged {len(result.quotes)} quotes for one request, one per subscribed vendor.", "")
 
 
-def inventory() -> list[stacks.Resource]:
-    """Every checkable resource the workshop deployed (take it before destroying)."""
-    resources = stacks.inventory()
-    _show(views.section("Deployed now", views.resources_html(resources)))
-    return resources
+def inventory() -> cleanup.Inventory:
+    """Every resource the workshop stacks deployed, counted from their templates (take it before destroying)."""
+    taken = cleanup.take_inventory()
+    _show(views.message_html(cleanup.inventory_summary(taken)))
+    if taken.resources:
+        _show(cleanup_table_html(cleanup.inventory_rows(taken), title="Deployed now, by type"))
+    return taken
 
 
 def destroy_all() -> None:
@@ -391,14 +394,21 @@ def destroy_all() -> None:
         cdk.destroy(stack)
 
 
-def check_nothing_left(resources: list[stacks.Resource]) -> None:
-    """Verify none of the inventoried resources, and no workshop stack, still exists."""
-    left = stacks.leftovers(resources)
-    if left:
-        _show(views.section("Still there", views.resources_html(left)))
-    names = ", ".join(f"{r.resource_type} {r.physical_id}" for r in left)
-    _verdict(
-        not left,
-        f"All {len(resources)} resources and both stacks are gone.",
-        f"Still there: {names}. Run the destroy cell again, then this one.",
-    )
+def check_nothing_left(deployed: cleanup.Inventory) -> cleanup.CleanupReport:
+    """Look every inventoried resource up through its own service's API, and check no workshop stack is left."""
+    report = cleanup.check_gone(deployed)
+    _show(cleanup_table_html(report.rows(), title="After the destroy, by type"))
+    ok, sentence = cleanup.report_summary(report)
+    _verdict(ok, sentence, sentence)
+    return report
+
+
+def show_what_remains(deployed: cleanup.Inventory, report: cleanup.CleanupReport) -> list[dict[str, str]]:
+    """What a destroy leaves on purpose (the KMS key's waiting period, the bootstrap stack), and what ends it."""
+    rows = cleanup.what_remains(deployed, report, on_aws=not _on_local_cloud())
+    _show(cleanup_table_html(rows, title=f"Kept after the destroy on the {target.current()} target"))
+    return rows
+
+
+def _on_local_cloud() -> bool:
+    return target.current() == "local" and not target.endpoint_override()

@@ -1,0 +1,180 @@
+"""How to ask each resource type's own service whether a resource still exists (one probe per type)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from workshop_utils.stacks import Resource
+
+GONE = "gone"
+PRESENT = "still there"
+PENDING = "pending deletion"  # AWS has scheduled it (a KMS key's waiting period) or is still deleting it
+UNCHECKED = "could not check"
+
+ClientFactory = Callable[[str], Any]
+# An error code with one of these in it means "no such resource": the check's answer, not a failure.
+_NOT_FOUND = ("NotFound", "NoSuchEntity", "NonExistent", "DoesNotExist")
+
+
+def _missing(error: ClientError) -> bool:
+    return any(marker in error.response.get("Error", {}).get("Code", "") for marker in _NOT_FOUND)
+
+
+def _answer(call: Callable[[], Any]) -> Any:
+    """The call's response, or None when the service says there is no such resource."""
+    try:
+        return call()
+    except ClientError as error:
+        if _missing(error):
+            return None
+        raise
+
+
+def _exists(call: Callable[[], Any]) -> tuple[str, str]:
+    return (PRESENT, "") if _answer(call) is not None else (GONE, "")
+
+
+def _log_group(r: Resource, client: ClientFactory) -> tuple[str, str]:
+    groups = client("logs").describe_log_groups(logGroupNamePrefix=r.physical_id)["logGroups"]
+    return (PRESENT, "") if any(g["logGroupName"] == r.physical_id for g in groups) else (GONE, "")
+
+
+def _state_machine(r: Resource, client: ClientFactory) -> tuple[str, str]:
+    described = _answer(lambda: client("stepfunctions").describe_state_machine(stateMachineArn=r.physical_id))
+    if described is None:
+        return GONE, ""
+    return (PENDING, "being deleted") if described.get("status") == "DELETING" else (PRESENT, "")
+
+
+def _table(r: Resource, client: ClientFactory) -> tuple[str, str]:
+    described = _answer(lambda: client("dynamodb").describe_table(TableName=r.physical_id))
+    if described is None:
+        return GONE, ""
+    return (PENDING, "being deleted") if described["Table"].get("TableStatus") == "DELETING" else (PRESENT, "")
+
+
+def _event_source_mapping(r: Resource, client: ClientFactory) -> tuple[str, str]:
+    mapping = _answer(lambda: client("lambda").get_event_source_mapping(UUID=r.physical_id))
+    if mapping is None:
+        return GONE, ""
+    return (PENDING, "being deleted") if mapping.get("State") == "Deleting" else (PRESENT, "")
+
+
+def _event_invoke_config(r: Resource, client: ClientFactory) -> tuple[str, str]:
+    lam = client("lambda")
+    qualifier = r.prop("Qualifier", "$LATEST")
+    found = [
+        name
+        for name in r.ref("FunctionName")
+        if _answer(lambda name=name: lam.get_function_event_invoke_config(FunctionName=name, Qualifier=qualifier))
+    ]
+    return (PRESENT, "") if found else (GONE, "")
+
+
+def _permission(r: Resource, client: ClientFactory) -> tuple[str, str]:
+    # A permission is a statement in its function's resource policy, named by the physical id.
+    lam = client("lambda")
+    for name in r.ref("FunctionName"):
+        policy = _answer(lambda name=name: lam.get_policy(FunctionName=name))
+        statements = json.loads(policy["Policy"]).get("Statement", []) if policy else []
+        if any(s.get("Sid") == r.physical_id for s in statements):
+            return PRESENT, ""
+    return GONE, ""
+
+
+def _inline_policy(r: Resource, client: ClientFactory) -> tuple[str, str]:
+    iam = client("iam")
+    name = r.prop("PolicyName") or r.physical_id
+    attached = [
+        role for role in r.ref("Roles")
+        if _answer(lambda role=role: iam.get_role_policy(RoleName=role, PolicyName=name))
+    ]
+    return (PRESENT, f"still on {', '.join(attached)}") if attached else (GONE, "")
+
+
+def _topic_policy(r: Resource, client: ClientFactory) -> tuple[str, str]:
+    # A topic policy is an attribute of its topics: it lives and dies with them.
+    sns = client("sns")
+    left = [arn for arn in r.ref("Topics") if _answer(lambda arn=arn: sns.get_topic_attributes(TopicArn=arn))]
+    return (PRESENT, "its topic is still there") if left else (GONE, "")
+
+
+def _queue_policy(r: Resource, client: ClientFactory) -> tuple[str, str]:
+    sqs = client("sqs")
+    left = []
+    for url in r.ref("Queues"):
+        attributes = _answer(lambda url=url: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"]))
+        if attributes and attributes.get("Attributes", {}).get("Policy"):
+            left.append(url)
+    return (PRESENT, "") if left else (GONE, "")
+
+
+def _kms_key(r: Resource, client: ClientFactory) -> tuple[str, str]:
+    described = _answer(lambda: client("kms").describe_key(KeyId=r.physical_id))
+    if described is None:
+        return GONE, ""
+    metadata = described["KeyMetadata"]
+    if metadata.get("KeyState") in ("PendingDeletion", "PendingReplicaDeletion"):
+        when = metadata.get("DeletionDate")
+        return PENDING, f"deleted by AWS on {_utc(when)}" if when else "scheduled for deletion"
+    return PRESENT, f"key state {metadata.get('KeyState')}"
+
+
+def _kms_alias(r: Resource, client: ClientFactory) -> tuple[str, str]:
+    pages = client("kms").get_paginator("list_aliases").paginate()
+    names = {alias["AliasName"] for page in pages for alias in page.get("Aliases", [])}
+    return (PRESENT, "") if r.physical_id in names else (GONE, "")
+
+
+def _utc(moment: datetime | str) -> str:
+    if isinstance(moment, datetime):
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return str(moment)
+
+
+@dataclass(frozen=True)
+class Check:
+    """How to ask a resource's own service whether it still exists."""
+
+    api: str
+    probe: Callable[[Resource, ClientFactory], tuple[str, str]]
+
+
+def _simple(service: str, operation: str, parameter: str, **extra: Any) -> Callable[[Resource, ClientFactory], Any]:
+    return lambda r, client: _exists(
+        lambda: getattr(client(service), operation)(**{parameter: r.physical_id}, **extra)
+    )
+
+
+CHECKS: dict[str, Check] = {
+    "AWS::Lambda::Function": Check("Lambda GetFunction", _simple("lambda", "get_function", "FunctionName")),
+    "AWS::Lambda::EventSourceMapping": Check("Lambda GetEventSourceMapping", _event_source_mapping),
+    "AWS::Lambda::EventInvokeConfig": Check("Lambda GetFunctionEventInvokeConfig", _event_invoke_config),
+    "AWS::Lambda::Permission": Check("Lambda GetPolicy (its function's)", _permission),
+    "AWS::SNS::Topic": Check("SNS GetTopicAttributes", _simple("sns", "get_topic_attributes", "TopicArn")),
+    "AWS::SNS::Subscription": Check(
+        "SNS GetSubscriptionAttributes", _simple("sns", "get_subscription_attributes", "SubscriptionArn")
+    ),
+    "AWS::SNS::TopicPolicy": Check("SNS GetTopicAttributes (its topic's)", _topic_policy),
+    "AWS::SQS::Queue": Check(
+        "SQS GetQueueAttributes", _simple("sqs", "get_queue_attributes", "QueueUrl", AttributeNames=["QueueArn"])
+    ),
+    "AWS::SQS::QueuePolicy": Check("SQS GetQueueAttributes Policy (its queue's)", _queue_policy),
+    "AWS::StepFunctions::StateMachine": Check("Step Functions DescribeStateMachine", _state_machine),
+    "AWS::DynamoDB::Table": Check("DynamoDB DescribeTable", _table),
+    "AWS::IAM::Role": Check("IAM GetRole", _simple("iam", "get_role", "RoleName")),
+    "AWS::IAM::Policy": Check("IAM GetRolePolicy (on each of its roles)", _inline_policy),
+    "AWS::IAM::ManagedPolicy": Check("IAM GetPolicy", _simple("iam", "get_policy", "PolicyArn")),
+    "AWS::KMS::Key": Check("KMS DescribeKey", _kms_key),
+    "AWS::KMS::Alias": Check("KMS ListAliases", _kms_alias),
+    "AWS::Logs::LogGroup": Check("CloudWatch Logs DescribeLogGroups", _log_group),
+}
+
+
