@@ -173,6 +173,10 @@ def check_gone(inventory: Inventory, *, client: ClientFactory | None = None) -> 
 # ---------------------------------------------------------------- what the notebook says, from the data
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def service_of(resource_type: str) -> str:
     """"AWS::Lambda::Function" -> "Lambda"."""
     return resource_type.split("::")[1] if resource_type.count("::") == 2 else resource_type
@@ -213,10 +217,11 @@ def report_summary(report: CleanupReport) -> tuple[bool, str]:
     services = sorted({service_of(f.resource.resource_type) for f in findings})
     pending = report.with_state(PENDING)
     left = report.with_state(PRESENT) + report.with_state(UNCHECKED)
-    checked = f"{len(findings)} resources checked through the APIs of {len(services)} services"
+    apis = _n(len(services), "service")
+    checked = f"{_n(len(findings), 'resource')} checked, each through its own service's API ({apis})"
     if report.all_gone:
         gone = len(report.with_state(GONE))
-        text = f"{checked}: {gone} are gone"
+        text = f"{checked}: {gone} {'is' if gone == 1 else 'are'} gone"
         if pending:
             names = ", ".join(f"{f.resource.resource_type} ({f.detail})" for f in pending)
             text += f", {len(pending)} {'is' if len(pending) == 1 else 'are'} pending deletion: {names}"
@@ -256,9 +261,14 @@ def what_remains(inventory: Inventory, report: CleanupReport, *, on_aws: bool,
                      "what ends it": ends})
     toolkit = stacks.deployed_description(target.TOOLKIT_STACK, client=client)
     if toolkit:
-        bucket = _toolkit_bucket(client)
+        bucket = _toolkit_bucket(toolkit)
         objects = _object_count(bucket, client) if bucket else None
-        held = f"; its bucket {bucket} holds {objects} object(s): the code and templates you deployed" if bucket else ""
+        held = ""
+        if bucket and objects:
+            plural = "s" if objects != 1 else ""
+            held = f"; its bucket {bucket} holds {objects} uploaded file{plural} (function code, templates)"
+        elif bucket:
+            held = f"; its bucket {bucket} is empty" if objects == 0 else f"; its bucket is {bucket}"
         rows.append({
             "what": f"the {target.TOOLKIT_STACK} bootstrap stack",
             "where it stands": f"deployed, shared by every CDK app in this account and region{held}",
@@ -272,14 +282,10 @@ def what_remains(inventory: Inventory, report: CleanupReport, *, on_aws: bool,
     return rows
 
 
-def _toolkit_bucket(client: ClientFactory) -> str | None:
-    try:
-        detail = client("cloudformation").describe_stack_resource(
-            StackName=target.TOOLKIT_STACK, LogicalResourceId="StagingBucket"
-        )["StackResourceDetail"]
-    except ClientError:
-        return None
-    return detail.get("PhysicalResourceId") or None
+def _toolkit_bucket(toolkit: Mapping[str, Any]) -> str | None:
+    # The bootstrap template outputs its bucket's name (describe_stack_resource would do, but not on moto).
+    outputs = {o.get("OutputKey"): o.get("OutputValue") for o in toolkit.get("Outputs") or []}
+    return outputs.get("BucketName") or None
 
 
 def _object_count(bucket: str, client: ClientFactory) -> int | None:

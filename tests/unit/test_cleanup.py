@@ -168,7 +168,8 @@ def test_resources_from_a_template_resolve_what_their_checks_need():
                 {"LogicalResourceId": "Perm", "PhysicalResourceId": "perm-sid"},
                 {"LogicalResourceId": "Key", "PhysicalResourceId": "key-1"}]
     found = {r.logical_id: r for r in cleanup.resources_from("S", template, deployed)}
-    assert found["Policy"].ref("Roles") == ("stack-role-1",) and found["Policy"].prop("PolicyName") == "RoleDefaultPolicy"
+    assert found["Policy"].ref("Roles") == ("stack-role-1",)
+    assert found["Policy"].prop("PolicyName") == "RoleDefaultPolicy"
     assert found["Config"].ref("FunctionName") == ("stack-fn-1",) and found["Config"].prop("Qualifier") == "$LATEST"
     assert found["Perm"].ref("FunctionName") == ("stack-fn-1",)
     assert found["Key"].prop("PendingWindowInDays") == "7" and found["Key"].prop("DeletionPolicy") == "Delete"
@@ -186,3 +187,59 @@ def test_the_report_counts_per_type_and_is_all_gone_only_without_leftovers():
     assert report.rows()[0][cleanup.PENDING] == 1 and report.rows()[1][cleanup.GONE] == 1
     assert not cleanup.CleanupReport(report.findings, stacks_left=("S",)).all_gone
     assert not cleanup.CleanupReport((cleanup.Finding(queue, cleanup.PRESENT, "SQS GetQueueAttributes"),)).all_gone
+
+
+def _key_inventory(key_id: str) -> cleanup.Inventory:
+    key = Resource("S", "AWS::KMS::Key", key_id, props=(("PendingWindowInDays", "7"), ("DeletionPolicy", "Delete")))
+    return cleanup.Inventory((key,), {"S": 1})
+
+
+def test_what_remains_says_where_the_key_stands_and_what_ends_it(aws):
+    kms = client("kms")
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    inventory = _key_inventory(key_id)
+    kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+    report = cleanup.check_gone(inventory, client=client)
+    assert report.all_gone  # pending deletion is AWS's to finish, not the learner's
+    (row,) = cleanup.what_remains(inventory, report, on_aws=True, client=client)
+    assert "pending deletion, deleted by AWS on" in row["where it stands"] and "not billed" in row["where it stands"]
+    assert "7-day window" in row["what ends it"] and f"--key-id {key_id}" in row["what ends it"]
+
+    ok, sentence = cleanup.report_summary(report)
+    assert ok and sentence.startswith("1 resource checked, each through its own service's API (1 service): ")
+    assert "0 are gone, 1 is pending deletion: AWS::KMS::Key (deleted by AWS on " in sentence
+
+
+def test_on_the_local_cloud_the_key_row_says_what_aws_would_do_instead(aws):
+    inventory = _key_inventory("gone-key")
+    report = cleanup.check_gone(inventory, client=client)
+    (row,) = cleanup.what_remains(inventory, report, on_aws=False, client=client)
+    assert row["where it stands"].startswith("deleted at once by the local cloud; on AWS")
+    assert "waits 7 days" in row["where it stands"]
+
+
+def test_a_retained_key_is_billed_and_its_deletion_command_is_given(aws):
+    key_id = client("kms").create_key()["KeyMetadata"]["KeyId"]
+    inventory = _key_inventory(key_id)
+    report = cleanup.check_gone(inventory, client=client)
+    assert not report.all_gone
+    (row,) = cleanup.what_remains(inventory, report, on_aws=True, client=client)
+    assert "billed" in row["where it stands"]
+    assert row["what ends it"] == f"`aws kms schedule-key-deletion --key-id {key_id} --pending-window-in-days 7`"
+    ok, sentence = cleanup.report_summary(report)
+    assert not ok and "still there: AWS::KMS::Key" in sentence and sentence.endswith("in its service's console).")
+
+
+def test_the_bootstrap_stack_row_gives_the_commands_with_its_bucket(aws, monkeypatch):
+    from workshop_utils import stacks
+
+    toolkit = {"StackName": "CDKToolkit", "Outputs": [{"OutputKey": "BucketName", "OutputValue": "assets-bucket"}]}
+    monkeypatch.setattr(
+        stacks, "deployed_description", lambda name, client=None: toolkit if name == "CDKToolkit" else None
+    )
+    client("s3").create_bucket(Bucket="assets-bucket")
+    client("s3").put_object(Bucket="assets-bucket", Key="code.zip", Body=b"zip")
+    (row,) = cleanup.what_remains(cleanup.Inventory(()), cleanup.CleanupReport(()), on_aws=True, client=client)
+    assert "holds 1 uploaded file" in row["where it stands"]
+    assert "`aws cloudformation delete-stack --stack-name CDKToolkit`" in row["what ends it"]
+    assert "`aws s3 rb s3://assets-bucket`" in row["what ends it"]
