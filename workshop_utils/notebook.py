@@ -56,9 +56,14 @@ def start_local_cloud() -> None:
     """Start the local cloud if it is not running (idempotent) and show its status."""
     from workshop_utils.local_cloud import service
 
+    already = service.status().healthy
     # LOCAL_CLOUD_PORT lets a second copy of the workshop (or the tests) use another port; 0 picks a free one.
-    status = service.start(port=int(os.environ.get("LOCAL_CLOUD_PORT", "4566")))
-    _show(views.message_html(f"Local cloud healthy at {status.endpoint_url} (pid {status.pid}).", kind="success"))
+    # Its own progress lines would only repeat the one message below.
+    status = service.start(port=int(os.environ.get("LOCAL_CLOUD_PORT", "4566")), progress=lambda _message: None)
+    how = "was already running" if already else "started"
+    _show(views.message_html(
+        f"The local cloud {how} at {status.endpoint_url} (pid {status.pid}), and answers API calls.", kind="success"
+    ))
 
 
 def stop_local_cloud() -> None:
