@@ -221,11 +221,11 @@ def report_summary(report: CleanupReport) -> tuple[bool, str]:
     checked = f"{_n(len(findings), 'resource')} checked, each through its own service's API ({apis})"
     if report.all_gone:
         gone = len(report.with_state(GONE))
-        text = f"{checked}: {gone} {'is' if gone == 1 else 'are'} gone"
+        parts = [f"{'all ' if gone == len(findings) and gone > 1 else ''}{gone} {'is' if gone == 1 else 'are'} gone"]
         if pending:
             names = ", ".join(f"{f.resource.resource_type} ({f.detail})" for f in pending)
-            text += f", {len(pending)} {'is' if len(pending) == 1 else 'are'} pending deletion: {names}"
-        return True, text + "; and CloudFormation no longer knows either workshop stack."
+            parts.append(f"{len(pending)} {'is' if len(pending) == 1 else 'are'} pending deletion: {names}")
+        return True, f"{checked}: {' and '.join(parts)}. CloudFormation no longer knows either workshop stack."
     problems = [f"{f.resource.resource_type} {f.resource.physical_id} ({f.state})" for f in left]
     problems += [f"the stack {stack}" for stack in report.stacks_left]
     return False, (

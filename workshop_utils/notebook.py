@@ -408,11 +408,10 @@ def check_nothing_left(deployed: cleanup.Inventory) -> cleanup.CleanupReport:
     return report
 
 
-def show_what_remains(deployed: cleanup.Inventory, report: cleanup.CleanupReport) -> list[dict[str, str]]:
+def show_what_remains(deployed: cleanup.Inventory, report: cleanup.CleanupReport) -> None:
     """What a destroy leaves on purpose (the KMS key's waiting period, the bootstrap stack), and what ends it."""
     rows = cleanup.what_remains(deployed, report, on_aws=not _on_local_cloud())
     _show(cleanup_table_html(rows, title=f"Kept after the destroy on the {target.current()} target"))
-    return rows
 
 
 def _on_local_cloud() -> bool:

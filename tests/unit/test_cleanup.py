@@ -207,7 +207,7 @@ def test_what_remains_says_where_the_key_stands_and_what_ends_it(aws):
 
     ok, sentence = cleanup.report_summary(report)
     assert ok and sentence.startswith("1 resource checked, each through its own service's API (1 service): ")
-    assert "0 are gone, 1 is pending deletion: AWS::KMS::Key (deleted by AWS on " in sentence
+    assert "0 are gone and 1 is pending deletion: AWS::KMS::Key (deleted by AWS on " in sentence
 
 
 def test_on_the_local_cloud_the_key_row_says_what_aws_would_do_instead(aws):
