@@ -213,7 +213,9 @@ class DeployPanel(widgets.VBox):
         try:
             with self.output:
                 self.outputs = cdk.deploy(self.stack, context=self.context)
-            self.status.value = views.message_html(f"{self.stack} deployed.", kind="success")
+            # the CLI's own Outputs block is left out of the stream: they are shown here, once
+            outputs_table = views.rows_html([{"output": k, "value": v} for k, v in sorted(self.outputs.items())])
+            self.status.value = views.message_html(f"{self.stack} deployed.", kind="success") + outputs_table
             return self.outputs
         except Exception as error:
             self.status.value = error_html(error)

@@ -146,6 +146,7 @@ def test_deploy_panel_streams_into_its_output_and_reports_success(monkeypatch):
     assert calls == [("ScatterGatherWithParallelStack", {"recipients": {"Avis": {"base_rate": "1"}}})]
     assert panel.outputs["StatemachineArn"].endswith(":sm")
     assert "deployed" in panel.status.value and not panel.deploy_button.disabled
+    assert "StatemachineArn" in panel.status.value  # the outputs, shown once, in the panel
 
 
 def test_deploy_panel_shows_a_failed_deploy_sentence(monkeypatch):
