@@ -36,34 +36,9 @@ def _answer(call: Callable[[], Any]) -> Any:
         raise
 
 
-def _exists(call: Callable[[], Any]) -> tuple[str, str]:
-    return (PRESENT, "") if _answer(call) is not None else (GONE, "")
-
-
 def _log_group(r: Resource, client: ClientFactory) -> tuple[str, str]:
     groups = client("logs").describe_log_groups(logGroupNamePrefix=r.physical_id)["logGroups"]
     return (PRESENT, "") if any(g["logGroupName"] == r.physical_id for g in groups) else (GONE, "")
-
-
-def _state_machine(r: Resource, client: ClientFactory) -> tuple[str, str]:
-    described = _answer(lambda: client("stepfunctions").describe_state_machine(stateMachineArn=r.physical_id))
-    if described is None:
-        return GONE, ""
-    return (PENDING, "being deleted") if described.get("status") == "DELETING" else (PRESENT, "")
-
-
-def _table(r: Resource, client: ClientFactory) -> tuple[str, str]:
-    described = _answer(lambda: client("dynamodb").describe_table(TableName=r.physical_id))
-    if described is None:
-        return GONE, ""
-    return (PENDING, "being deleted") if described["Table"].get("TableStatus") == "DELETING" else (PRESENT, "")
-
-
-def _event_source_mapping(r: Resource, client: ClientFactory) -> tuple[str, str]:
-    mapping = _answer(lambda: client("lambda").get_event_source_mapping(UUID=r.physical_id))
-    if mapping is None:
-        return GONE, ""
-    return (PENDING, "being deleted") if mapping.get("State") == "Deleting" else (PRESENT, "")
 
 
 def _event_invoke_config(r: Resource, client: ClientFactory) -> tuple[str, str]:
@@ -147,31 +122,58 @@ class Check:
     probe: Callable[[Resource, ClientFactory], tuple[str, str]]
 
 
-def _simple(service: str, operation: str, parameter: str, **extra: Any) -> Callable[[Resource, ClientFactory], Any]:
-    return lambda r, client: _exists(
-        lambda: getattr(client(service), operation)(**{parameter: r.physical_id}, **extra)
-    )
+def _lookup(
+    service: str,
+    operation: str,
+    parameter: str,
+    *,
+    status: Callable[[dict], object] | None = None,
+    deleting: str = "",
+    **extra: Any,
+) -> Callable[[Resource, ClientFactory], tuple[str, str]]:
+    """A probe that describes the resource by its physical id; some services answer "deleting" for a while."""
+
+    def probe(r: Resource, client: ClientFactory) -> tuple[str, str]:
+        described = _answer(lambda: getattr(client(service), operation)(**{parameter: r.physical_id}, **extra))
+        if described is None:
+            return GONE, ""
+        if status is not None and status(described) == deleting:
+            return PENDING, "being deleted"
+        return PRESENT, ""
+
+    return probe
 
 
 CHECKS: dict[str, Check] = {
-    "AWS::Lambda::Function": Check("Lambda GetFunction", _simple("lambda", "get_function", "FunctionName")),
-    "AWS::Lambda::EventSourceMapping": Check("Lambda GetEventSourceMapping", _event_source_mapping),
+    "AWS::Lambda::Function": Check("Lambda GetFunction", _lookup("lambda", "get_function", "FunctionName")),
+    "AWS::Lambda::EventSourceMapping": Check(
+        "Lambda GetEventSourceMapping",
+        _lookup("lambda", "get_event_source_mapping", "UUID", status=lambda d: d.get("State"), deleting="Deleting"),
+    ),
     "AWS::Lambda::EventInvokeConfig": Check("Lambda GetFunctionEventInvokeConfig", _event_invoke_config),
     "AWS::Lambda::Permission": Check("Lambda GetPolicy (its function's)", _permission),
-    "AWS::SNS::Topic": Check("SNS GetTopicAttributes", _simple("sns", "get_topic_attributes", "TopicArn")),
+    "AWS::SNS::Topic": Check("SNS GetTopicAttributes", _lookup("sns", "get_topic_attributes", "TopicArn")),
     "AWS::SNS::Subscription": Check(
-        "SNS GetSubscriptionAttributes", _simple("sns", "get_subscription_attributes", "SubscriptionArn")
+        "SNS GetSubscriptionAttributes", _lookup("sns", "get_subscription_attributes", "SubscriptionArn")
     ),
     "AWS::SNS::TopicPolicy": Check("SNS GetTopicAttributes (its topic's)", _topic_policy),
     "AWS::SQS::Queue": Check(
-        "SQS GetQueueAttributes", _simple("sqs", "get_queue_attributes", "QueueUrl", AttributeNames=["QueueArn"])
+        "SQS GetQueueAttributes", _lookup("sqs", "get_queue_attributes", "QueueUrl", AttributeNames=["QueueArn"])
     ),
     "AWS::SQS::QueuePolicy": Check("SQS GetQueueAttributes Policy (its queue's)", _queue_policy),
-    "AWS::StepFunctions::StateMachine": Check("Step Functions DescribeStateMachine", _state_machine),
-    "AWS::DynamoDB::Table": Check("DynamoDB DescribeTable", _table),
-    "AWS::IAM::Role": Check("IAM GetRole", _simple("iam", "get_role", "RoleName")),
+    "AWS::StepFunctions::StateMachine": Check(
+        "Step Functions DescribeStateMachine",
+        _lookup("stepfunctions", "describe_state_machine", "stateMachineArn", status=lambda d: d.get("status"),
+                deleting="DELETING"),
+    ),
+    "AWS::DynamoDB::Table": Check(
+        "DynamoDB DescribeTable",
+        _lookup("dynamodb", "describe_table", "TableName", status=lambda d: d["Table"].get("TableStatus"),
+                deleting="DELETING"),
+    ),
+    "AWS::IAM::Role": Check("IAM GetRole", _lookup("iam", "get_role", "RoleName")),
     "AWS::IAM::Policy": Check("IAM GetRolePolicy (on each of its roles)", _inline_policy),
-    "AWS::IAM::ManagedPolicy": Check("IAM GetPolicy", _simple("iam", "get_policy", "PolicyArn")),
+    "AWS::IAM::ManagedPolicy": Check("IAM GetPolicy", _lookup("iam", "get_policy", "PolicyArn")),
     "AWS::KMS::Key": Check("KMS DescribeKey", _kms_key),
     "AWS::KMS::Alias": Check("KMS ListAliases", _kms_alias),
     "AWS::Logs::LogGroup": Check("CloudWatch Logs DescribeLogGroups", _log_group),

@@ -145,6 +145,24 @@ def test_an_access_error_is_reported_as_unchecked_not_as_gone():
     assert (finding.state, finding.detail) == (cleanup.UNCHECKED, "not allowed")
 
 
+@pytest.mark.parametrize(
+    ("resource_type", "method", "answer"),
+    [
+        ("AWS::StepFunctions::StateMachine", "describe_state_machine", {"status": "DELETING"}),
+        ("AWS::DynamoDB::Table", "describe_table", {"Table": {"TableStatus": "DELETING"}}),
+        ("AWS::Lambda::EventSourceMapping", "get_event_source_mapping", {"State": "Deleting"}),
+    ],
+)
+def test_a_resource_its_service_is_still_deleting_is_pending(resource_type, method, answer):
+    class Service:
+        def __getattr__(self, name):
+            assert name == method
+            return lambda **_: answer
+
+    finding = cleanup.check_resource(Resource("S", resource_type, "id-1"), lambda _service: Service())
+    assert (finding.state, finding.detail) == (cleanup.PENDING, "being deleted")
+
+
 def test_a_type_without_a_check_is_unchecked():
     finding = cleanup.check_resource(Resource("S", "AWS::EC2::VPC", "vpc-1"), client)
     assert finding.state == cleanup.UNCHECKED
