@@ -198,13 +198,16 @@ def inventory_summary(inventory: Inventory) -> str:
     """One sentence: what is deployed, counted from the templates, and how it will be checked."""
     if not inventory.stacks:
         return "No workshop stack is deployed on this target: there is nothing to destroy or check."
-    counts = " and ".join(f"{stack} {count}" for stack, count in inventory.template_counts.items())
     services = sorted({service_of(t) for t in inventory.types})
+    total = _n(sum(inventory.template_counts.values()), "resource")
+    if len(inventory.stacks) == 1:
+        held = f"{inventory.stacks[0]} is deployed; its template holds {total}"
+    else:
+        counts = " and ".join(f"{stack} {count}" for stack, count in inventory.template_counts.items())
+        held = f"{len(inventory.stacks)} stacks are deployed; their templates hold {total} ({counts})"
     text = (
-        f"{len(inventory.stacks)} stack{'s' if len(inventory.stacks) != 1 else ''} deployed; "
-        f"{'their templates hold' if len(inventory.stacks) != 1 else 'its template holds'} "
-        f"{sum(inventory.template_counts.values())} resources ({counts}) of {len(inventory.types)} types. "
-        f"After the destroy, each one is looked up through its own service's API ({len(services)} services)."
+        f"{held} of {_n(len(inventory.types), 'type')}. After the destroy, each one is looked up again "
+        f"through its own service's API ({_n(len(services), 'service')})."
     )
     if inventory.unknown_types:
         text += f" No check is known for {', '.join(inventory.unknown_types)}: those will show as not checked."

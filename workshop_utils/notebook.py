@@ -394,9 +394,12 @@ def inventory() -> cleanup.Inventory:
 
 
 def destroy_all() -> None:
-    """Destroy both stacks, SNS first (nothing depends across them)."""
+    """Destroy both stacks, SNS first (nothing depends across them); a stack that is not deployed is said so."""
     for stack in (SNS_STACK, PARALLEL_STACK):
-        cdk.destroy(stack)
+        if stacks.deployed_description(stack):
+            cdk.destroy(stack)
+        else:  # the CLI would report "destroyed" for a stack that never was
+            _show(views.message_html(f"{stack} is not deployed on the {target.current()} target: nothing to destroy."))
 
 
 def check_nothing_left(deployed: cleanup.Inventory) -> cleanup.CleanupReport:

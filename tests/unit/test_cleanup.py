@@ -261,3 +261,16 @@ def test_the_bootstrap_stack_row_gives_the_commands_with_its_bucket(aws, monkeyp
     assert "holds 1 uploaded file" in row["where it stands"]
     assert "`aws cloudformation delete-stack --stack-name CDKToolkit`" in row["what ends it"]
     assert "`aws s3 rb s3://assets-bucket`" in row["what ends it"]
+
+
+def test_the_inventory_summary_counts_from_the_templates():
+    queue, role = Resource("A", "AWS::SQS::Queue", "q"), Resource("B", "AWS::IAM::Role", "r")
+    both = cleanup.Inventory((queue, role), {"A": 1, "B": 1})
+    assert cleanup.inventory_summary(both).startswith(
+        "2 stacks are deployed; their templates hold 2 resources (A 1 and B 1) of 2 types. "
+    )
+    assert "(2 services)" in cleanup.inventory_summary(both)
+    one = cleanup.Inventory((queue,), {"A": 1})
+    assert cleanup.inventory_summary(one).startswith("A is deployed; its template holds 1 resource of 1 type.")
+    assert "nothing to destroy" in cleanup.inventory_summary(cleanup.Inventory(()))
+    assert cleanup.inventory_rows(both)[0] == {"type": "AWS::IAM::Role", "A": 0, "B": 1, "checked with": "IAM GetRole"}
