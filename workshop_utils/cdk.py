@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 from workshop_utils import target
 from workshop_utils.cdk_failures import CdkCliMissing, CdkCommandFailed, failure_message
 from workshop_utils.cdk_fingerprint import REPO_ROOT, fingerprint
-from workshop_utils.cdk_output import learner_printer
+from workshop_utils.cdk_output import is_noise, learner_printer
 from workshop_utils.progress import (
     Progress,
     ProgressDisplay,
@@ -201,7 +201,7 @@ class CdkRunner:
             display.finish(False, "interrupted")
             raise
         if result.returncode != 0:
-            cause = failure_summary(result.lines, result.events)
+            cause = failure_summary([line for line in result.lines if not is_noise(line)], result.events)
             message = failure_message(verb, stack, result.lines, result.returncode, cause)
             display.finish(False, cause or f"exit code {result.returncode}")
             raise CdkCommandFailed(

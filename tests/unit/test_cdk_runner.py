@@ -392,6 +392,14 @@ def test_missing_node_says_to_install_it(runner):
         runner.synth(on_line=quiet)
 
 
+def test_a_cli_notice_is_never_given_as_the_cause(runner, fake):
+    fake.reply("deploy", ["85 feature flags are not configured. Run 'cdk flags --unstable=flags' to learn more.",
+                          "Stack ARN:"], returncode=1)
+    with pytest.raises(cdk.CdkCommandFailed) as raised:
+        runner.deploy("StackA", on_line=quiet)
+    assert "feature flags" not in str(raised.value)
+
+
 def test_an_interrupted_command_stops_the_cli(runner, fake):
     processes = []
 
