@@ -75,3 +75,11 @@ def test_cli_notices_are_not_part_of_the_diff():
     noisy += "start: Building TinyStack Template\n" + DIFF
     text = "".join(ET.fromstring(diff_html(noisy)).itertext())
     assert "feature flags" not in text and "Building" not in text and "ResponderHertzFunction" in text
+
+
+def test_the_workshops_own_diff_adding_a_vendor_counts_its_resources():
+    from pathlib import Path
+
+    recorded = (Path(__file__).resolve().parents[1] / "fixtures" / "cdk_output" / "diff_workshop.txt").read_text()
+    assert resource_changes(recorded) == {"added": 7, "removed": 0, "changed": 2}
+    assert "cdk diff: 7 resources added, 2 changed" in "".join(ET.fromstring(diff_html(recorded)).itertext())
