@@ -53,12 +53,14 @@ def _event_invoke_config(r: Resource, client: ClientFactory) -> tuple[str, str]:
 
 
 def _permission(r: Resource, client: ClientFactory) -> tuple[str, str]:
-    # A permission is a statement in its function's resource policy, named by the physical id.
+    # A permission is a statement in its function's resource policy, named by the physical id (which
+    # CloudFormation may prefix with the function, "function|statement id"); it goes with its function.
     lam = client("lambda")
+    sids = {r.physical_id, r.physical_id.rsplit("|", 1)[-1]}
     for name in r.ref("FunctionName"):
         policy = _answer(lambda name=name: lam.get_policy(FunctionName=name))
         statements = json.loads(policy["Policy"]).get("Statement", []) if policy else []
-        if any(s.get("Sid") == r.physical_id for s in statements):
+        if any(s.get("Sid") in sids for s in statements):
             return PRESENT, ""
     return GONE, ""
 
