@@ -217,6 +217,8 @@ def inventory_summary(inventory: Inventory) -> str:
 def report_summary(report: CleanupReport) -> tuple[bool, str]:
     """Whether the cleanup is complete, and one sentence saying what was checked and what is left."""
     findings = report.findings
+    if not findings and not report.stacks_left:
+        return True, "Nothing was deployed when the inventory was taken, and no workshop stack exists now."
     services = sorted({service_of(f.resource.resource_type) for f in findings})
     pending = report.with_state(PENDING)
     left = report.with_state(PRESENT) + report.with_state(UNCHECKED)

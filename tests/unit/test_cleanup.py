@@ -274,3 +274,10 @@ def test_the_inventory_summary_counts_from_the_templates():
     assert cleanup.inventory_summary(one).startswith("A is deployed; its template holds 1 resource of 1 type.")
     assert "nothing to destroy" in cleanup.inventory_summary(cleanup.Inventory(()))
     assert cleanup.inventory_rows(both)[0] == {"type": "AWS::IAM::Role", "A": 0, "B": 1, "checked with": "IAM GetRole"}
+
+
+def test_an_empty_cleanup_says_there_was_nothing():
+    ok, sentence = cleanup.report_summary(cleanup.CleanupReport(()))
+    assert ok and sentence.startswith("Nothing was deployed")
+    ok, sentence = cleanup.report_summary(cleanup.CleanupReport((), stacks_left=("S",)))
+    assert not ok and "the stack S" in sentence
