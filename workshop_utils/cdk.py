@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 from workshop_utils import target
 from workshop_utils.cdk_failures import CdkCliMissing, CdkCommandFailed, failure_message
 from workshop_utils.cdk_fingerprint import REPO_ROOT, fingerprint
+from workshop_utils.cdk_output import is_noise, learner_printer
 from workshop_utils.progress import (
     Progress,
     ProgressDisplay,
@@ -58,6 +59,8 @@ _CLI_ENV_DEFAULTS = {
     "NODE_NO_WARNINGS": "1",
     "PYTHONUNBUFFERED": "1",
 }
+# The CLI prints CloudFormation event times in the process's time zone: UTC, like the logs beside them.
+_CLI_ENV_FORCED = {"TZ": "UTC"}
 _COMMON_FLAGS = ("--ci", "--no-color", "--no-notices")
 
 LineCallback = Callable[[str], None]
@@ -129,6 +132,7 @@ class CdkRunner:
         env = self._env()
         for name, value in _CLI_ENV_DEFAULTS.items():
             env.setdefault(name, value)
+        env.update(_CLI_ENV_FORCED)
         return env
 
     def _require_cli(self, env: Mapping[str, str]) -> None:
@@ -158,7 +162,9 @@ class CdkRunner:
         env = env if env is not None else self.cli_env()
         self._require_cli(env)
         argv = [str(self.cli), verb, *args]
-        on_line = on_line or _print_line
+        # Without a callback of its own, the learner reads the output without the CLI's notices (all of it
+        # is still kept in the result, for the failure message).
+        on_line = on_line or learner_printer(_print_line)
         display = self._display()
         display.start(f"cdk {verb}{' ' + stack if stack else ''}", expected_total)
         result = RunResult(returncode=-1)
@@ -195,7 +201,7 @@ class CdkRunner:
             display.finish(False, "interrupted")
             raise
         if result.returncode != 0:
-            cause = failure_summary(result.lines, result.events)
+            cause = failure_summary([line for line in result.lines if not is_noise(line)], result.events)
             message = failure_message(verb, stack, result.lines, result.returncode, cause)
             display.finish(False, cause or f"exit code {result.returncode}")
             raise CdkCommandFailed(

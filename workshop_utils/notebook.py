@@ -11,7 +11,7 @@ from pathlib import Path
 
 from IPython.display import HTML, display
 
-from workshop_utils import aggregates, cdk, exercise, stacks, target, timelines, triggers, views, wiring
+from workshop_utils import aggregates, cdk, cleanup, exercise, stacks, target, timelines, triggers, views, wiring
 from workshop_utils.logs import fetch_log_events, function_log_group
 from workshop_utils.prerequisites import check_all
 from workshop_utils.quote_input import QuoteRequest, parse_quote_form
@@ -23,6 +23,7 @@ from workshop_utils.render import (
     state_machine_svg,
     timeline_svg,
 )
+from workshop_utils.render.cleanup import cleanup_table_html
 from workshop_utils.stacks import PARALLEL_STACK, SNS_STACK
 from workshop_utils.widgets import DeployPanel, LogTail, QuoteForm
 
@@ -53,12 +54,22 @@ def use_target(name: str = "local", *, endpoint_url: str | None = None) -> None:
 def start_local_cloud() -> None:
     """Start the local cloud if it is not running (idempotent) and show its status."""
     from workshop_utils.local_cloud import service
+    from workshop_utils.local_cloud.config import default_port
 
-    # LOCAL_CLOUD_PORT forces a port (`make lab PORT=...`; 0 picks a free one); unset: 4566, or a free port
-    # when another user's local cloud has it.
+    already = service.status().healthy
+    # LOCAL_CLOUD_PORT forces a port (`make lab PORT=...`; 0 picks a free one); unset: the default, or a free port
+    # when another user's local cloud has it. Its own progress lines would only repeat the message below.
     forced = os.environ.get("LOCAL_CLOUD_PORT", "").strip()
-    status = service.start(port=int(forced) if forced.isdigit() else None)
-    _show(views.message_html(f"Local cloud healthy at {status.endpoint_url} (pid {status.pid}).", kind="success"))
+    status = service.start(port=int(forced) if forced.isdigit() else None, progress=lambda _message: None)
+    how = "was already running" if already else "started"
+    moved = "" if forced or status.port == default_port() else (
+        f" Port {default_port()} was taken (another user's local cloud?), so yours listens on {status.port};"
+        " the notebooks find it by themselves."
+    )
+    _show(views.message_html(
+        f"The local cloud {how} at {status.endpoint_url} (pid {status.pid}), and answers API calls.{moved}",
+        kind="success",
+    ))
 
 
 def stop_local_cloud() -> None:
@@ -379,27 +390,38 @@ def check_sns_stack() -> None:
     _verdict(True, f"The aggregator logged {len(result.quotes)} quotes for one request, one per subscribed vendor.", "")
 
 
-def inventory() -> list[stacks.Resource]:
-    """Every checkable resource the workshop deployed (take it before destroying)."""
-    resources = stacks.inventory()
-    _show(views.section("Deployed now", views.resources_html(resources)))
-    return resources
+def inventory() -> cleanup.Inventory:
+    """Every resource the workshop stacks deployed, counted from their templates (take it before destroying)."""
+    taken = cleanup.take_inventory()
+    _show(views.message_html(cleanup.inventory_summary(taken)))
+    if taken.resources:
+        _show(cleanup_table_html(cleanup.inventory_rows(taken), title="Deployed now, by type"))
+    return taken
 
 
 def destroy_all() -> None:
-    """Destroy both stacks, SNS first (nothing depends across them)."""
+    """Destroy both stacks, SNS first (nothing depends across them); a stack that is not deployed is said so."""
     for stack in (SNS_STACK, PARALLEL_STACK):
-        cdk.destroy(stack)
+        if stacks.deployed_description(stack):
+            cdk.destroy(stack)
+        else:  # the CLI would report "destroyed" for a stack that never was
+            _show(views.message_html(f"{stack} is not deployed on the {target.current()} target: nothing to destroy."))
 
 
-def check_nothing_left(resources: list[stacks.Resource]) -> None:
-    """Verify none of the inventoried resources, and no workshop stack, still exists."""
-    left = stacks.leftovers(resources)
-    if left:
-        _show(views.section("Still there", views.resources_html(left)))
-    names = ", ".join(f"{r.resource_type} {r.physical_id}" for r in left)
-    _verdict(
-        not left,
-        f"All {len(resources)} resources and both stacks are gone.",
-        f"Still there: {names}. Run the destroy cell again, then this one.",
-    )
+def check_nothing_left(deployed: cleanup.Inventory) -> cleanup.CleanupReport:
+    """Look every inventoried resource up through its own service's API, and check no workshop stack is left."""
+    report = cleanup.check_gone(deployed)
+    _show(cleanup_table_html(report.rows(), title="After the destroy, by type"))
+    ok, sentence = cleanup.report_summary(report)
+    _verdict(ok, sentence, sentence)
+    return report
+
+
+def show_what_remains(deployed: cleanup.Inventory, report: cleanup.CleanupReport) -> None:
+    """What a destroy leaves on purpose (the KMS key's waiting period, the bootstrap stack), and what ends it."""
+    rows = cleanup.what_remains(deployed, report, on_aws=not _on_local_cloud())
+    _show(cleanup_table_html(rows, title=f"Kept after the destroy on the {target.current()} target"))
+
+
+def _on_local_cloud() -> bool:
+    return target.current() == "local" and not target.endpoint_override()

@@ -31,17 +31,30 @@ def _version_of(command: list[str]) -> str | None:
     return done.stdout.strip().splitlines()[0] if done.returncode == 0 and done.stdout.strip() else None
 
 
-def check_python() -> Check:
-    version = ".".join(map(str, sys.version_info[:3]))
+MIN_PYTHON = (3, 11, 5)
+
+
+def check_python(version_info: tuple[int, ...] = tuple(sys.version_info[:3])) -> Check:
+    version = ".".join(map(str, version_info[:3]))
+    minimum = ".".join(map(str, MIN_PYTHON))
     return Check(
-        "Python 3.11+", sys.version_info >= (3, 11), version, "Install Python 3.11 or newer, then `make setup`."
+        f"Python {minimum}+",
+        tuple(version_info[:3]) >= MIN_PYTHON,
+        version,
+        f"Install Python {minimum} to 3.13, then run `make setup PYTHON=python3.12` (your version) in a terminal.",
     )
+
+
+def node_major(version: str | None) -> int | None:
+    """20 for "v20.11.1"; None when the text is not a Node version."""
+    head = (version or "").strip().lstrip("v").split(".")[0]
+    return int(head) if head.isdigit() else None
 
 
 def check_node() -> Check:
     node = shutil.which("node")
     version = _version_of([node, "--version"]) if node else None
-    ok = bool(version) and int(version.lstrip("v").split(".")[0]) >= 20
+    ok = (node_major(version) or 0) >= 20
     return Check(
         "Node.js 20+", ok, version or "not found", "Install Node.js 20 or newer (nodejs.org), then `make setup`."
     )

@@ -149,15 +149,17 @@ class _Counter:
         self.done = 0
         self.total: int | None = None
         self.last = ""
+        self.seen = False  # whether the command reported any CloudFormation event
         self.started = time.monotonic()
 
     def begin(self, title: str, expected_total: int | None) -> None:
-        self.title, self.total, self.done, self.last = title, expected_total, 0, ""
+        self.title, self.total, self.done, self.last, self.seen = title, expected_total, 0, "", False
         self.started = time.monotonic()
 
     def record(self, event: Progress) -> bool:
         """Take an event in; True when the counter moved."""
         before = (self.done, self.total)
+        self.seen = True
         if event.total:
             self.total = event.total
         if event.done is not None:
@@ -170,7 +172,10 @@ class _Counter:
         return format_elapsed(time.monotonic() - self.started)
 
     def counts(self) -> str:
-        return f"{self.done}/{self.total}" if self.total else f"{self.done}"
+        """"3/17 resources", "3 resources", or "" for a command that reports none (synth, diff)."""
+        if self.total:
+            return f"{self.done}/{self.total} resources"
+        return f"{self.done} resources" if self.seen else ""
 
 
 class NullProgress:
@@ -212,7 +217,7 @@ class TextProgress:
         counter = self._counter
         filled = min(self.width, self.width * counter.done // counter.total) if counter.total else 0
         bar = "#" * filled + "." * (self.width - filled)
-        return f"[{bar}] {counter.counts()} resources · {counter.elapsed}"
+        return f"[{bar}] {counter.counts() or '0 resources'} · {counter.elapsed}"
 
     def finish(self, ok: bool, summary: str) -> None:
         mark = "✔" if ok else "✖"
@@ -252,10 +257,8 @@ class WidgetProgress:
             total = counter.total or max(counter.done, 1)
             self.bar.max = total
             self.bar.value = min(counter.done, total)
-            detail = final or counter.last
-            self.label.value = f"{counter.title} · {counter.counts()} resources · {counter.elapsed}" + (
-                f" · {detail}" if detail else ""
-            )
+            parts = (counter.title, counter.counts(), counter.elapsed, final or counter.last)
+            self.label.value = " · ".join(part for part in parts if part)
 
     def update(self, event: Progress) -> None:
         self._counter.record(event)
@@ -263,10 +266,12 @@ class WidgetProgress:
 
     def finish(self, ok: bool, summary: str) -> None:
         self._stop.set()
-        if ok:
-            self._counter.done = self._counter.total or max(self._counter.done, 1)
+        if ok and self._counter.total:  # a finished deploy counts every resource, even those moto never reports
+            self._counter.done = self._counter.total
         self.bar.bar_style = "success" if ok else "danger"
         self._refresh(final=summary)
+        if ok:  # full, also for a command that counts no resources (synth, diff)
+            self.bar.value = self.bar.max
 
 
 def in_widget_kernel() -> bool:

@@ -11,10 +11,14 @@ from types import ModuleType
 
 _REQUESTER_RULES = Path(__file__).resolve().parent.parent / "lambdas" / "requester" / "quote_request.py"
 CAR_TYPES = ("Economy", "Compact", "Midsize", "XL", "SUV", "Van")
+# Only ASCII digits with an optional sign: str.isdigit() would accept "²", which int() refuses.
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")  # quoted back bare; anything else in quotes
+_SHOWN_CHARS = 30  # what a refusal quotes back of a long entry
 
 
 class InvalidQuoteInput(ValueError):
-    """A form value the requester would reject; the message says what to change."""
+    """A form value the requester would reject; the message says, in the form's words, what to change."""
 
 
 @cache
@@ -39,15 +43,38 @@ class QuoteRequest:
         return {"data": {"car_type": self.car_type, "days_rental": self.days_rental, **extra}}
 
 
-def parse_quote_form(car_type: str, days_text: str | int) -> QuoteRequest:
-    """Turn the form's raw values into a QuoteRequest, or raise InvalidQuoteInput saying why."""
-    text = str(days_text).strip()
-    if not re.fullmatch(r"-?[0-9]+", text):  # not str.isdigit: it accepts "²", which int() refuses
-        raise InvalidQuoteInput(f"Days must be a whole number from 1 to 365, not {text!r}: type a number of days.")
-    request = QuoteRequest(car_type=str(car_type).strip(), days_rental=int(text))
+def _as_typed(text: str) -> str:
+    """What the learner typed, as the refusal quotes it back."""
+    if not text:
+        return "the box is empty"
+    shown = text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
+    return f"you typed {shown}" if _DECIMAL.fullmatch(text) else f'you typed "{shown}"'
+
+
+def days_refusal(days_text: str | int | float) -> str | None:
+    """The sentence that refuses a Days entry, or None when it is a whole number in range."""
     rules = _requester_rules()
-    try:
+    text = str(days_text).strip()
+    if _WHOLE_NUMBER.fullmatch(text) and rules.MIN_DAYS <= int(text) <= rules.MAX_DAYS:
+        return None
+    return f"Days must be a whole number from {rules.MIN_DAYS} to {rules.MAX_DAYS}; {_as_typed(text)}."
+
+
+def parse_quote_form(car_type: str, days_text: str | int) -> QuoteRequest:
+    """Turn the form's raw values into a QuoteRequest, or raise InvalidQuoteInput saying why in the form's words."""
+    car = str(car_type or "").strip()
+    if not car:
+        raise InvalidQuoteInput(f"Choose a car type from the list ({', '.join(CAR_TYPES)}).")
+    refusal = days_refusal(days_text)
+    if refusal:
+        raise InvalidQuoteInput(refusal)
+    request = QuoteRequest(car_type=car, days_rental=int(str(days_text).strip()))
+    rules = _requester_rules()
+    try:  # the form's own checks above mirror these rules; this catches a rule added to the requester later
         rules.validate_request(request.payload())
-    except rules.InvalidQuoteRequest as error:
-        raise InvalidQuoteInput(str(error)) from None
+    except rules.InvalidQuoteRequest:
+        raise InvalidQuoteInput(
+            f"The requester would refuse {car} for {request.days_rental} days: "
+            "choose another car type or number of days, then send again."
+        ) from None
     return request

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -22,9 +24,10 @@ class StackNotDeployed(RuntimeError):
     """The stack a cell needs is not deployed on the current target."""
 
 
-def _describe(stack: str) -> dict | None:
+def deployed_description(stack: str, *, client: Callable[[str], Any] | None = None) -> dict | None:
+    """The stack's description, or None when CloudFormation has no live stack of that name."""
     try:
-        stacks = target.client("cloudformation").describe_stacks(StackName=stack)["Stacks"]
+        stacks = (client or target.client)("cloudformation").describe_stacks(StackName=stack)["Stacks"]
     except ClientError as error:
         if "does not exist" in str(error):
             return None
@@ -35,7 +38,7 @@ def _describe(stack: str) -> dict | None:
 
 def is_deployed(stack: str) -> bool:
     """True when the stack exists and its last operation completed."""
-    described = _describe(stack)
+    described = deployed_description(stack)
     return (
         bool(described)
         and described["StackStatus"].endswith("_COMPLETE")
@@ -45,7 +48,7 @@ def is_deployed(stack: str) -> bool:
 
 def require_stack(stack: str) -> dict:
     """The stack's description, or StackNotDeployed with the cell to run."""
-    described = _describe(stack)
+    described = deployed_description(stack)
     if not described:
         hint = _DEPLOY_HINT.get(stack, f"deploy it with `npx cdk deploy {stack}`")
         raise StackNotDeployed(f"{stack} is not deployed on the {target.current()} target: {hint}.")
@@ -72,53 +75,37 @@ def functions(stack: str, role: str) -> list[str]:
     ]
 
 
-# How to tell whether a resource of each type still exists (the types a learner pays for or sees).
-_EXISTS = {
-    "AWS::Lambda::Function": ("lambda", "get_function", "FunctionName"),
-    "AWS::Logs::LogGroup": ("logs", None, None),
-    "AWS::SQS::Queue": ("sqs", "get_queue_attributes", "QueueUrl"),
-    "AWS::SNS::Topic": ("sns", "get_topic_attributes", "TopicArn"),
-    "AWS::StepFunctions::StateMachine": ("stepfunctions", "describe_state_machine", "stateMachineArn"),
-    "AWS::DynamoDB::Table": ("dynamodb", "describe_table", "TableName"),
-}
-
-
 @dataclass(frozen=True)
 class Resource:
-    """One deployed resource worth checking after a destroy."""
+    """One resource a stack deployed, with what its check needs beyond the physical id (from the template)."""
 
     stack: str
     resource_type: str
     physical_id: str
+    logical_id: str = ""
+    # Template properties that name other resources (FunctionName, Roles, Topics ...), resolved to physical ids.
+    refs: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Plain template properties a check or the notebook reads (PolicyName, Qualifier, PendingWindowInDays ...).
+    props: tuple[tuple[str, str], ...] = ()
+
+    def ref(self, name: str) -> tuple[str, ...]:
+        return dict(self.refs).get(name, ())
+
+    def prop(self, name: str, default: str = "") -> str:
+        return dict(self.props).get(name, default)
 
 
 def inventory(stacks: tuple[str, ...] = STACKS) -> list[Resource]:
-    """The checkable resources of every deployed workshop stack (take it before destroying)."""
-    found = []
-    for stack in stacks:
-        if not _describe(stack):
-            continue
-        for r in target.client("cloudformation").describe_stack_resources(StackName=stack)["StackResources"]:
-            if r["ResourceType"] in _EXISTS and r.get("PhysicalResourceId"):
-                found.append(Resource(stack, r["ResourceType"], r["PhysicalResourceId"]))
-    return found
+    """Every resource of every deployed workshop stack, from its template (take it before destroying)."""
+    from workshop_utils import cleanup  # it builds on this module
 
-
-def _exists(resource: Resource) -> bool:
-    service, operation, parameter = _EXISTS[resource.resource_type]
-    client = target.client(service)
-    if operation is None:  # log groups: no single-group describe call
-        groups = client.describe_log_groups(logGroupNamePrefix=resource.physical_id)["logGroups"]
-        return any(g["logGroupName"] == resource.physical_id for g in groups)
-    try:
-        getattr(client, operation)(**{parameter: resource.physical_id})
-    except ClientError:
-        return False
-    return True
+    return list(cleanup.take_inventory(stacks).resources)
 
 
 def leftovers(resources: list[Resource]) -> list[Resource]:
     """The resources of an earlier inventory that still exist, plus any workshop stack still deployed."""
-    left = [r for r in resources if _exists(r)]
-    left += [Resource(s, "AWS::CloudFormation::Stack", s) for s in STACKS if _describe(s)]
-    return left
+    from workshop_utils import cleanup
+
+    report = cleanup.check_gone(cleanup.Inventory(tuple(resources)))
+    left = [f.resource for f in report.findings if f.state in (cleanup.PRESENT, cleanup.UNCHECKED)]
+    return left + [Resource(s, "AWS::CloudFormation::Stack", s) for s in report.stacks_left]

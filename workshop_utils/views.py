@@ -130,17 +130,18 @@ def figure_html(figure) -> str:
 
 
 def checks_html(checks: list) -> str:
-    """The prerequisites table: a green or red row each, with the fix for red rows."""
+    """The prerequisites table: a green tick or a red cross per row, and every row's fix (bold red when needed)."""
     rows = [
         [
-            "✔" if c.ok else "✘",
+            '<b style="color:#1a7f37">✔</b>' if c.ok else '<b style="color:#cf222e">✘</b>',
             html.escape(c.name),
             html.escape(c.found),
-            "" if c.ok else f'<b style="color:#cf222e">{html.escape(c.fix)}</b>',
+            (f'<span style="color:#59636e">{html.escape(c.fix)}</span>' if c.ok
+             else f'<b style="color:#cf222e">{html.escape(c.fix)}</b>') if c.fix else "",
         ]
         for c in checks
     ]
-    return section("Prerequisites", _table(["", "prerequisite", "found", "fix"], rows))
+    return section("Prerequisites", _table(["", "prerequisite", "found", "fix (needed on a red row)"], rows))
 
 
 def resources_html(resources: list) -> str:

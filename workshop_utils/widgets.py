@@ -22,9 +22,9 @@ LEARNER_ERRORS: tuple[type[BaseException], ...] = (InvalidQuoteInput, RuntimeErr
 
 def error_html(error: BaseException) -> str:
     """A learner-facing error: the sentence, plus the traceback folded away for unexpected ones."""
+    if isinstance(error, LEARNER_ERRORS):  # its sentence says what to do; the class name would only be noise
+        return views.message_html(str(error), kind="error")
     text = views.message_html(f"{type(error).__name__}: {error}", kind="error")
-    if isinstance(error, LEARNER_ERRORS):
-        return text
     trace = html.escape("".join(traceback.format_exception(error)))
     return f"{text}<details><summary>Traceback</summary><pre>{trace}</pre></details>"
 
@@ -74,14 +74,21 @@ class QuoteForm(widgets.VBox):
         form_row = widgets.HBox([self.car_type, self.days, self.button])
         super().__init__([form_row, self.status, self.result_view], layout={"width": "100%"})
 
+    def _clear_result(self) -> None:
+        # A new request, sent or refused, replaces the previous one: an old green result under a new
+        # refusal would read as the answer to what was just typed.
+        self.last_result = None
+        self.last_error = None
+        self.result_view.value = ""
+
     def submit(self) -> Any:
         """Validate, send, and show the result; the same as clicking the button. Returns the result data."""
-        self.last_error = None
+        self._clear_result()
         try:
             request = parse_quote_form(self.car_type.value, self.days.value)
         except InvalidQuoteInput as error:
             self.last_error = error
-            self.status.value = views.message_html(f"Not sent: {error}", kind="error")
+            self.status.value = views.message_html(f"Not sent. {error}", kind="error")
             return None
         self.button.disabled = True
         self.status.value = views.message_html(
@@ -89,18 +96,19 @@ class QuoteForm(widgets.VBox):
         )
         started = time.perf_counter()
         try:
-            self.last_result = self._send(request)
-            self.result_view.value = self._render(self.last_result)
+            result = self._send(request)
+            self.result_view.value = self._render(result)
+            self.last_result = result
             elapsed = (time.perf_counter() - started) * 1000
             self.status.value = views.message_html(f"Done in {elapsed:.0f} ms.", kind="success")
             return self.last_result
         except Exception as error:  # every callback error must reach the learner, not the kernel log
+            self.result_view.value = ""
             self.last_error = error
             self.status.value = error_html(error)
             return None
         finally:
             self.button.disabled = False
-
 
     def result(self) -> Any:
         """The last result, or the last error raised again (so an unattended run stops on it)."""
@@ -205,7 +213,9 @@ class DeployPanel(widgets.VBox):
         try:
             with self.output:
                 self.outputs = cdk.deploy(self.stack, context=self.context)
-            self.status.value = views.message_html(f"{self.stack} deployed.", kind="success")
+            # the CLI's own Outputs block is left out of the stream: they are shown here, once
+            outputs_table = views.rows_html([{"output": k, "value": v} for k, v in sorted(self.outputs.items())])
+            self.status.value = views.message_html(f"{self.stack} deployed.", kind="success") + outputs_table
             return self.outputs
         except Exception as error:
             self.status.value = error_html(error)

@@ -309,10 +309,18 @@ def test_every_line_is_streamed_as_it_comes(runner, fake):
     assert seen[-len(expected) :] == expected
 
 
-def test_the_default_on_line_prints(runner, fake, capsys):
+def test_the_default_on_line_prints_what_a_learner_should_read(runner, fake, capsys):
     fake.reply("deploy", "deploy_ok.txt")
     runner.deploy("StackA")
-    assert "TinyStack | 1/4 |" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Time (UTC)" in printed and "01:51:04    CREATE_COMPLETE" in printed and "✅  TinyStack" in printed
+    assert "feature flags" not in printed and "Stack ARN" not in printed and "Publishing" not in printed
+
+
+def test_the_cli_runs_in_utc_whatever_the_machines_time_zone(runner, fake, monkeypatch):
+    runner._env = lambda: {**LOCAL_ENV, "TZ": "Europe/Paris"}
+    runner.synth(on_line=quiet)
+    assert fake.calls[-1]["env"]["TZ"] == "UTC"
 
 
 def test_a_failing_deploy_names_the_resource_and_reason(runner, fake):
@@ -382,6 +390,14 @@ def test_missing_node_says_to_install_it(runner):
     runner._env = lambda: {"PATH": "/nonexistent"}
     with pytest.raises(cdk.CdkCliMissing, match=r"^Node.js was not found on the PATH: install Node.js"):
         runner.synth(on_line=quiet)
+
+
+def test_a_cli_notice_is_never_given_as_the_cause(runner, fake):
+    fake.reply("deploy", ["85 feature flags are not configured. Run 'cdk flags --unstable=flags' to learn more.",
+                          "Stack ARN:"], returncode=1)
+    with pytest.raises(cdk.CdkCommandFailed) as raised:
+        runner.deploy("StackA", on_line=quiet)
+    assert "feature flags" not in str(raised.value)
 
 
 def test_an_interrupted_command_stops_the_cli(runner, fake):
@@ -494,6 +510,15 @@ def test_the_widget_bar_follows_the_counters_and_ends_green():
     assert "cdk deploy TinyStack · 1/4 resources · 0:0" in display.label.value
     display.finish(True, "done")
     assert (display.bar.value, display.bar.bar_style) == (4, "success")
+
+
+def test_a_command_without_resources_does_not_count_any():
+    display = WidgetProgress()
+    display.start("cdk synth")
+    display.finish(True, "done")
+    assert "resources" not in display.label.value
+    assert display.label.value.startswith("cdk synth · 0:0") and display.label.value.endswith(" · done")
+    assert display.bar.value == display.bar.max and display.bar.bar_style == "success"
 
 
 def test_the_widget_bar_turns_red_with_the_cause():

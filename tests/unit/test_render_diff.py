@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from workshop_utils.render import diff_html
+from workshop_utils.render.diff import headline, resource_changes
 
 DIFF = (
     "\x1b[1m\x1b[4mStack ScatterGatherWithSNSStack\x1b[24m\x1b[22m\n"
@@ -55,6 +56,30 @@ def test_headings_are_kept_and_bold():
                         "✨  Number of stacks with differences: 1"]
 
 
-def test_the_title_counts_changes_and_an_empty_diff_says_so():
-    assert "3 added, 2 removed, 2 changed" in "".join(ET.fromstring(diff_html(DIFF)).itertext())
+def test_the_title_counts_resources_not_lines_and_an_empty_diff_says_so():
+    title = "".join(ET.fromstring(diff_html(DIFF)).itertext())
+    assert "cdk diff: 1 resource added, 1 removed, 1 changed" in title
     assert "No differences" in "".join(ET.fromstring(diff_html("\x1b[0m\n")).itertext())
+
+
+def test_resource_changes_count_only_top_level_lines_of_the_resources_section():
+    assert resource_changes(DIFF) == {"added": 1, "removed": 1, "changed": 1}
+    outputs_only = "Outputs\n[+] Output Extra/Value ExtraValue: {}\n"
+    assert resource_changes(outputs_only) == {"added": 0, "removed": 0, "changed": 0}
+    assert headline(resource_changes(outputs_only)) == "no resource changes"
+    assert headline({"added": 4, "removed": 0, "changed": 1}) == "4 resources added, 1 changed"
+
+
+def test_cli_notices_are_not_part_of_the_diff():
+    noisy = "85 feature flags are not configured. Run 'cdk flags --unstable=flags' to learn more.\n"
+    noisy += "start: Building TinyStack Template\n" + DIFF
+    text = "".join(ET.fromstring(diff_html(noisy)).itertext())
+    assert "feature flags" not in text and "Building" not in text and "ResponderHertzFunction" in text
+
+
+def test_the_workshops_own_diff_adding_a_vendor_counts_its_resources():
+    from pathlib import Path
+
+    recorded = (Path(__file__).resolve().parents[1] / "fixtures" / "cdk_output" / "diff_workshop.txt").read_text()
+    assert resource_changes(recorded) == {"added": 7, "removed": 0, "changed": 2}
+    assert "cdk diff: 7 resources added, 2 changed" in "".join(ET.fromstring(diff_html(recorded)).itertext())

@@ -25,9 +25,11 @@ def test_destination_record_needs_the_uuid_and_json():
     assert views.destination_record_in("u-42 but no json", "u-42") is None
 
 
-def test_checks_table_shows_the_fix_only_for_red_rows():
+def test_checks_table_has_green_ticks_red_crosses_and_every_rows_fix():
     page = views.checks_html([Check("Node", True, "v20", "install node"), Check("CDK", False, "missing", "make setup")])
-    assert "make setup" in page and "install node" not in page
+    assert '<b style="color:#1a7f37">✔</b>' in page and '<b style="color:#cf222e">✘</b>' in page
+    assert '<span style="color:#59636e">install node</span>' in page  # greyed: not needed now
+    assert '<b style="color:#cf222e">make setup</b>' in page
 
 
 def test_resources_table_and_empty_message():

@@ -1,5 +1,7 @@
 """Widget callbacks driven with Button.click() against fake backends."""
 
+import html
+
 import pytest
 
 from workshop_utils import widgets
@@ -19,15 +21,55 @@ def test_clicking_the_button_sends_a_validated_request_and_shows_the_result():
     assert "Done" in form.status.value and not form.button.disabled
 
 
-@pytest.mark.parametrize("days", ["0", "366", "abc", "-1"])
-def test_bad_days_are_refused_before_sending(days):
+@pytest.mark.parametrize(
+    ("days", "typed"),
+    [("0", "you typed 0"), ("400", "you typed 400"), ("-3", "you typed -3"), ("abc", 'you typed "abc"'),
+     ("", "the box is empty"), ("2.5", "you typed 2.5")],
+)
+def test_bad_days_are_refused_before_sending_in_the_forms_words(days, typed):
     sent = []
     form = widgets.QuoteForm("sns", send=sent.append, render=str)
     form.days.value = days
     form.button.click()
     assert sent == []
-    assert "Not sent" in form.status.value
-    with pytest.raises(ValueError):
+    assert "Not sent. Days must be a whole number from 1 to 365; " in form.status.value
+    assert html.escape(typed) in form.status.value
+    assert "data.days_rental" not in form.status.value and "InvalidQuoteInput" not in form.status.value
+    with pytest.raises(ValueError, match="whole number"):
+        form.result()
+
+
+def test_refused_input_clears_the_previous_result():
+    form = widgets.QuoteForm(
+        "parallel", send=lambda r: {"quotes": r.days_rental}, render=lambda r: "<table>quotes</table>"
+    )
+    form.car_type.value, form.days.value = "Van", "5"
+    form.button.click()
+    assert "quotes" in form.result_view.value and form.result() == {"quotes": 5}
+    form.car_type.value, form.days.value = "Economy", "400"
+    form.button.click()
+    assert form.result_view.value == ""  # the Van's table no longer sits under the refusal
+    assert "you typed 400" in form.status.value and "Done" not in form.status.value
+    with pytest.raises(ValueError, match="you typed 400"):
+        form.result()
+
+
+def test_a_new_request_replaces_the_previous_result_and_a_failed_one_clears_it():
+    answers = iter([{"n": 1}, {"n": 2}])
+
+    def send(_request):
+        answer = next(answers, None)
+        if answer is None:
+            raise RuntimeError("ScatterGatherWithSNSStack is not deployed: run the deploy cell.")
+        return answer
+
+    form = widgets.QuoteForm("sns", send=send, render=lambda r: f"<b>result {r['n']}</b>")
+    form.button.click()
+    form.button.click()
+    assert form.result_view.value == "<b>result 2</b>" and form.result() == {"n": 2}
+    form.button.click()
+    assert form.result_view.value == ""
+    with pytest.raises(RuntimeError, match="not deployed"):
         form.result()
 
 
@@ -104,6 +146,7 @@ def test_deploy_panel_streams_into_its_output_and_reports_success(monkeypatch):
     assert calls == [("ScatterGatherWithParallelStack", {"recipients": {"Avis": {"base_rate": "1"}}})]
     assert panel.outputs["StatemachineArn"].endswith(":sm")
     assert "deployed" in panel.status.value and not panel.deploy_button.disabled
+    assert "StatemachineArn" in panel.status.value  # the outputs, shown once, in the panel
 
 
 def test_deploy_panel_shows_a_failed_deploy_sentence(monkeypatch):

@@ -1,9 +1,10 @@
-"""Render `cdk diff` output as HTML: ANSI colours stripped, added/removed/changed lines coloured, headings kept."""
+"""Render `cdk diff` output as HTML: colours stripped, CLI notices dropped, lines coloured, resources counted."""
 
 from __future__ import annotations
 
 import re
 
+from workshop_utils.cdk_output import is_noise
 from workshop_utils.render._common import INK, LINE, MONO, SUBTLE, card, empty_message, esc, strip_ansi, style
 
 # (css class, text colour, background) per kind of line
@@ -41,16 +42,43 @@ def line_kind(line: str) -> str:
     return "plain"
 
 
+_RESOURCE_LINE = re.compile(r"^\[(?P<mark>[+~-])\] AWS::")
+_MARKS = {"+": "added", "-": "removed", "~": "changed"}
+
+
+def resource_changes(diff_text: str) -> dict[str, int]:
+    """How many resources the diff adds, removes and changes: the top-level lines of its Resources sections."""
+    counts = {"added": 0, "removed": 0, "changed": 0}
+    in_resources = False
+    for line in strip_ansi(diff_text or "").splitlines():
+        if line_kind(line) == "heading":
+            in_resources = line.strip() == "Resources"
+            continue
+        found = _RESOURCE_LINE.match(line) if in_resources else None
+        if found:
+            counts[_MARKS[found["mark"]]] += 1
+    return counts
+
+
+def headline(counts: dict[str, int]) -> str:
+    """"4 resources added, 1 changed", or "no resource changes"."""
+    parts = [(number, kind) for kind, number in counts.items() if number]
+    if not parts:
+        return "no resource changes"
+    first_number, first_kind = parts[0]
+    words = [f"{first_number} resource{'s' if first_number != 1 else ''} {first_kind}"]
+    return ", ".join(words + [f"{number} {kind}" for number, kind in parts[1:]])
+
+
 def diff_html(diff_text: str) -> str:
-    """`cdk diff` output as a coloured, monospace block with a count of added, removed and changed lines."""
-    text = strip_ansi(diff_text or "").replace("\r\n", "\n").rstrip()
+    """`cdk diff` output as a coloured, monospace block, headed by how many resources it adds, removes, changes."""
+    raw = strip_ansi(diff_text or "").replace("\r\n", "\n")
+    text = "\n".join(line for line in raw.split("\n") if not is_noise(line)).strip("\n").rstrip()
     if not text.strip():
         return card(empty_message("No differences (or no diff output yet)."), css_class="cdk-diff", title="cdk diff")
-    counts = {"add": 0, "remove": 0, "change": 0}
     lines = []
     for line in text.split("\n"):
         kind = line_kind(line)
-        counts[kind] = counts.get(kind, 0) + 1
         css, colour, background = KINDS[kind]
         line_style = style(
             display="block", color=colour, background=background, white_space="pre",
@@ -62,5 +90,5 @@ def diff_html(diff_text: str) -> str:
         margin="0", padding="8px 0", background=SUBTLE, color=INK, font_family=MONO, font_size="12px",
         line_height="1.45", border=f"1px solid {LINE}", border_radius="6px", overflow_x="auto",
     )
-    title = f"cdk diff: {counts['add']} added, {counts['remove']} removed, {counts['change']} changed"
+    title = f"cdk diff: {headline(resource_changes(text))}"
     return card(f'<pre class="diff" style="{block_style}">{"".join(lines)}</pre>', css_class="cdk-diff", title=title)

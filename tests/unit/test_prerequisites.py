@@ -1,0 +1,34 @@
+"""The set-up checklist: each row says whether it is met, and every row carries its fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from workshop_utils import prerequisites
+from workshop_utils.prerequisites import check_python, node_major
+
+
+def test_every_row_has_a_fix_to_show():
+    checks = prerequisites.check_all(include_local_cloud=False)
+    assert [c.name for c in checks][:2] == ["Python 3.11.5+", "Node.js 20+"]
+    assert all(c.fix.strip() for c in checks)
+
+
+@pytest.mark.parametrize(("version", "ok"), [((3, 11, 4), False), ((3, 11, 5), True), ((3, 13, 1), True),
+                                             ((3, 10, 12), False)])
+def test_python_from_3_11_5(version, ok):
+    check = check_python(version)
+    assert check.ok is ok and check.found == ".".join(map(str, version))
+    assert "make setup" in check.fix
+
+
+@pytest.mark.parametrize(("text", "major"), [("v20.11.1", 20), ("v18.0.0", 18), ("", None), (None, None),
+                                             ("node: not found", None)])
+def test_node_major_version(text, major):
+    assert node_major(text) == major
+
+
+def test_a_missing_node_is_red_with_its_fix(monkeypatch):
+    monkeypatch.setattr(prerequisites.shutil, "which", lambda name: None)
+    check = prerequisites.check_node()
+    assert (check.ok, check.found) == (False, "not found") and "nodejs.org" in check.fix
