@@ -1,1 +1,1 @@
-"""Lambda's API side in the local cloud: moto's backend subclassed, Invoke, async invocation, destinations, SQS pollers."""
+"""Lambda's API in the local cloud: moto's backend subclassed, Invoke, async invocation, destinations, SQS pollers."""
