@@ -40,14 +40,14 @@ def _show(html_text: str) -> None:
 
 def ready_for(notebook: str, *, deploy_on_aws: bool = False) -> None:
     """The first cell of every notebook: bring the target to what this notebook needs, and say what was done."""
-    hint = f'ws.ready_for("{readiness.notebook_key(notebook)}", deploy_on_aws=True)'
+    hint = f'ws.ready_for("{readiness.notebook_key(notebook)}", deploy_on_aws=True) in this cell'
     _show_readiness(readiness.needs_of(notebook), deploy_on_aws, hint)
 
 
 def ready(*stacks_needed: str, deploy_on_aws: bool = False) -> None:
     """Start the local cloud, bootstrap and deploy these stacks (default vendors) if missing; say what was done."""
     names = ", ".join(repr(stack) for stack in stacks_needed)
-    hint = f"ws.ready({names}, deploy_on_aws=True)"
+    hint = f"ws.ready({names}, deploy_on_aws=True) in this cell"
     _show_readiness(readiness.Needs(stacks=tuple(stacks_needed)), deploy_on_aws, hint)
 
 

@@ -129,7 +129,7 @@ def ready(
     needs: Needs,
     *,
     deploy_on_aws: bool = False,
-    how_to_deploy: str = "deploy_on_aws=True",
+    how_to_deploy: str = "ready() with deploy_on_aws=True",
     say: Say = print,
 ) -> Readiness:
     """Bring the current target to `needs`: start the local cloud, bootstrap, deploy missing stacks.
@@ -158,7 +158,7 @@ def ready(
         verb = "is" if len(missing) == 1 else "are"
         raise NotReady(
             f"{_names(missing)} {verb} not deployed on AWS, and deploying creates billable resources (a few cents, "
-            f"see the README's cost note): to deploy with the default vendors, run {how_to_deploy} in this cell."
+            f"see the README's cost note): to deploy with the default vendors, run {how_to_deploy}."
         )
     for stack in missing:
         where = "the local cloud" if _own_local_cloud() else f"{report.target} ({target.describe().region})"
@@ -175,3 +175,29 @@ def ready(
         else:
             report.later.append(f"this notebook's deploy cell deploys {stack}")
     return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m workshop_utils.readiness 03`: the same as a notebook's first cell, from a terminal."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("notebook", help="the notebook to prepare for: 00, 01, 02, 02a, 02b, 03 or 99")
+    parser.add_argument("--deploy-on-aws", action="store_true", help="on AWS, deploy missing stacks (billable)")
+    args = parser.parse_args(argv)
+    try:
+        report = ready(
+            needs_of(args.notebook),
+            deploy_on_aws=args.deploy_on_aws,
+            how_to_deploy=f"`python -m workshop_utils.readiness {args.notebook} --deploy-on-aws`",
+        )
+    except (NotReady, ValueError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(report.summary())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

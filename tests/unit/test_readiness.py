@@ -114,7 +114,7 @@ def test_cleanup_starts_the_local_cloud_but_deploys_nothing(cloud):
 def test_on_aws_missing_stacks_are_named_with_the_call_that_deploys_them_and_nothing_is_deployed(cloud):
     cloud.name, cloud.bootstrapped, cloud.deployed = "aws", True, {PARALLEL_STACK}
     with pytest.raises(NotReady) as raised:
-        readiness.ready(readiness.needs_of("03"), how_to_deploy='ws.ready_for("03", deploy_on_aws=True)')
+        readiness.ready(readiness.needs_of("03"), how_to_deploy='ws.ready_for("03", deploy_on_aws=True) in this cell')
     message = str(raised.value)
     assert message.startswith(f"{SNS_STACK} is not deployed on AWS") and "billable" in message
     assert message.endswith('run ws.ready_for("03", deploy_on_aws=True) in this cell.')
@@ -158,3 +158,12 @@ def test_every_notebook_first_code_cell_makes_itself_ready():
         first = next(cell for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code")
         assert first.source.startswith("import workshop_utils.notebook as ws\n"), path.name
         assert f'ws.ready_for("{key}")' in first.source, path.name
+
+
+def test_from_a_terminal_it_prints_the_line_or_the_sentence(cloud, capsys):
+    cloud.running, cloud.bootstrapped, cloud.deployed = True, True, {PARALLEL_STACK, SNS_STACK}
+    assert readiness.main(["03"]) == 0
+    assert capsys.readouterr().out.startswith("Target local: All in place (")
+    cloud.name, cloud.deployed = "aws", set()
+    assert readiness.main(["03"]) == 1
+    assert "run `python -m workshop_utils.readiness 03 --deploy-on-aws`." in capsys.readouterr().err
