@@ -22,13 +22,14 @@ class Needs:
     """
 
     target_up: bool = True
+    bootstrap: bool = True
     stacks: tuple[str, ...] = ()
     deploys_itself: tuple[str, ...] = ()
     note: str = ""
 
 
 # 01 and 02 teach the deploy of their stack, and 02a deploys the learner's own wiring: deploying ahead of them
-# would leave their deploy cells nothing to show. 99 needs a target that answers, to inventory and destroy.
+# would leave their deploy cells nothing to show. 99 needs only a target that answers, to inventory and destroy.
 NOTEBOOK_NEEDS: dict[str, Needs] = {
     "00": Needs(target_up=False, note="this notebook sets up the target itself"),
     "01": Needs(deploys_itself=(PARALLEL_STACK,)),
@@ -36,7 +37,7 @@ NOTEBOOK_NEEDS: dict[str, Needs] = {
     "02a": Needs(deploys_itself=(SNS_STACK,)),
     "02b": Needs(stacks=(PARALLEL_STACK, SNS_STACK)),
     "03": Needs(stacks=(PARALLEL_STACK, SNS_STACK)),
-    "99": Needs(),
+    "99": Needs(bootstrap=False),
 }
 
 
@@ -125,6 +126,16 @@ def _check(require_bootstrap: bool) -> None:
         raise NotReady(str(error)) from error
 
 
+def _bootstrap(report: Readiness) -> None:
+    if not _emulated():
+        _check(require_bootstrap=True)  # on AWS the learner bootstraps, as the message says
+        report.in_place.append("credentials and bootstrap OK")
+    elif cdk.ensure_bootstrapped():
+        report.done.append("bootstrapped")
+    else:
+        report.in_place.append("bootstrapped")
+
+
 def ready(
     needs: Needs,
     *,
@@ -144,14 +155,8 @@ def ready(
     if _own_local_cloud():
         _bring_up_local_cloud(report)
     _check(require_bootstrap=False)
-    if _emulated():
-        if cdk.ensure_bootstrapped():
-            report.done.append("bootstrapped")
-        else:
-            report.in_place.append("bootstrapped")
-    else:
-        _check(require_bootstrap=True)  # on AWS the learner bootstraps, as the message says
-        report.in_place.append("credentials and bootstrap OK")
+    if needs.bootstrap or needs.stacks:
+        _bootstrap(report)
     missing = [stack for stack in needs.stacks if not stacks.is_deployed(stack)]
     report.in_place += [f"{stack} deployed" for stack in needs.stacks if stack not in missing]
     if missing and not _emulated() and not deploy_on_aws:

@@ -106,9 +106,10 @@ def test_setup_notebook_needs_nothing(cloud):
     assert report.summary() == "Nothing to prepare: this notebook sets up the target itself."
 
 
-def test_cleanup_starts_the_local_cloud_but_deploys_nothing(cloud):
-    readiness.ready(readiness.needs_of("99"))
-    assert cloud.calls == ["start", "bootstrap"]
+def test_cleanup_starts_the_local_cloud_but_bootstraps_and_deploys_nothing(cloud):
+    report = readiness.ready(readiness.needs_of("99"))
+    assert cloud.calls == ["start"]
+    assert report.summary() == "Target local: Local cloud started."
 
 
 def test_on_aws_missing_stacks_are_named_with_the_call_that_deploys_them_and_nothing_is_deployed(cloud):
