@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from nbconvert import HTMLExporter
 
 from workshop_utils import quiz
 from workshop_utils.quiz_bank import QUESTIONS
-from workshop_utils.run_notebooks import NOTEBOOK_DIR
+from workshop_utils.run_notebooks import NOTEBOOK_DIR, write_html
 
 ALL = [(key, number, question) for key, questions in QUESTIONS.items() for number, question in enumerate(questions)]
 IDS = [f"{key}-q{number + 1}" for key, number, _ in ALL]
@@ -72,12 +71,15 @@ def test_displayed_quiz_offers_the_widget_and_the_static_copy():
     assert bundle["text/html"] == quiz.quiz_html(QUESTIONS["03"])
 
 
-def test_html_export_shows_the_questions_and_explanations_statically():
-    bundle = quiz.quiz("01")._repr_mimebundle_()
+def test_html_copies_show_the_questions_and_explanations_statically(tmp_path):
+    widget = quiz.quiz("01")
     cell = nbformat.v4.new_code_cell('ws.quiz("01")')
-    cell.outputs = [nbformat.v4.new_output("display_data", data=bundle)]
+    cell.outputs = [nbformat.v4.new_output("display_data", data=widget._repr_mimebundle_())]
     notebook = nbformat.v4.new_notebook(cells=[cell])
-    page, _resources = HTMLExporter().from_notebook_node(notebook)
+    # What nbclient stores after a run: with the widget's state at hand, nbconvert would pick the widget view.
+    state = {widget.model_id: {"model_name": "VBoxModel", "state": {}}}
+    notebook.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": state}}
+    page = write_html(notebook, tmp_path / "01.html").read_text()
     text = quiz.html.unescape(page)  # nbconvert re-serialises the HTML, with its own escaping
     for question in QUESTIONS["01"]:
         assert question.prompt in text and question.explanation in text
