@@ -43,8 +43,9 @@ def _offline_environment(wheels: Path) -> dict[str, str]:
         PIP_INDEX_URL=f"{UNREACHABLE}/simple",
         PIP_CONFIG_FILE=os.devnull,
         PIP_DISABLE_PIP_VERSION_CHECK="1",
+        # Cache only: a package missing from the bundle's cache fails (ENOTCACHED) instead of being fetched. The
+        # registry stays the default one, as the cache's entries are keyed by the address they came from.
         npm_config_offline="true",
-        npm_config_registry=f"{UNREACHABLE}/",
         npm_config_audit="false",
         npm_config_fund="false",
     )
