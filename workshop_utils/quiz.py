@@ -9,7 +9,8 @@ import ipywidgets as widgets
 
 from workshop_utils.quiz_bank import QUESTIONS, Question
 
-_FONT = "font-family:system-ui,sans-serif;color:#1f2328"
+_FONT = "font-family:system-ui,sans-serif"  # the widget's own text keeps the theme's colour (light or dark)
+_INK = "color:#1f2328"  # on the static copy's own white background
 _RIGHT = ("#1a7f37", "#dafbe1")
 _WRONG = ("#9a6700", "#fff8c5")  # amber, not red: a wrong answer is part of learning, not an error
 PICK_FIRST = "Pick an answer first, then click Check."
@@ -26,6 +27,10 @@ def questions_for(notebook: str) -> tuple[Question, ...]:
 # ---------------------------------------------------------------- pure renderers
 
 
+def _letter(index: int) -> str:
+    return "abcdefgh"[index]
+
+
 def feedback_html(question: Question, picked: int | None) -> str:
     """What the learner reads after clicking Check with choice `picked` (None: nothing picked yet)."""
     if picked is None:
@@ -35,7 +40,8 @@ def feedback_html(question: Question, picked: int | None) -> str:
     verdict = "✔ Right." if choice.correct else "✘ Not this one."
     lines = [f"<b>{verdict}</b> {html.escape(choice.feedback)}"]
     if not choice.correct:
-        lines.append(f"The answer: <i>{html.escape(question.answer.text)}</i>")
+        answer = question.choices.index(question.answer)
+        lines.append(f"The answer is {_letter(answer)}: <i>{html.escape(question.answer.text)}</i>")
     lines.append(html.escape(question.explanation))
     body = "<br>".join(lines)
     return (
@@ -47,14 +53,15 @@ def feedback_html(question: Question, picked: int | None) -> str:
 def _static_question(number: int, question: Question) -> str:
     choices = "".join(f"<li>{html.escape(choice.text)}</li>" for choice in question.choices)
     reasons = "".join(
-        f"<li>{'✔' if choice.correct else '✘'} <b>{html.escape(choice.text)}</b> {html.escape(choice.feedback)}</li>"
-        for choice in question.choices
+        f"<li>{_letter(index)}. {'✔' if choice.correct else '✘'} {html.escape(choice.feedback)}</li>"
+        for index, choice in enumerate(question.choices)
     )
     return (
         f'<div style="margin:8px 0"><div><b>{number}. {html.escape(question.prompt)}</b></div>'
         f'<ol type="a" style="margin:4px 0">{choices}</ol>'
         f'<details><summary style="cursor:pointer">Answer and explanation</summary>'
-        f'<ul style="margin:4px 0">{reasons}</ul><div>{html.escape(question.explanation)}</div></details></div>'
+        f'<ul style="margin:4px 0;list-style:none;padding-left:12px">{reasons}</ul>'
+        f"<div>{html.escape(question.explanation)}</div></details></div>"
     )
 
 
@@ -62,7 +69,7 @@ def quiz_html(questions: tuple[Question, ...], title: str = "Questions on this n
     """The quiz as static HTML (no script): every question, its choices, and the answers behind a <details>."""
     body = "".join(_static_question(number, question) for number, question in enumerate(questions, 1))
     return (
-        f'<div class="workshop-quiz" style="{_FONT};background:#ffffff;border:1px solid #d0d7de;'
+        f'<div class="workshop-quiz" style="{_FONT};{_INK};background:#ffffff;border:1px solid #d0d7de;'
         f'border-radius:8px;padding:10px 14px;margin:6px 0"><h4 style="margin:2px 0 8px">'
         f"{html.escape(title)}</h4>{body}</div>"
     )
@@ -71,21 +78,33 @@ def quiz_html(questions: tuple[Question, ...], title: str = "Questions on this n
 # ---------------------------------------------------------------- widgets
 
 
+def _prompt_html(number: int, question: Question) -> str:
+    # The choices are written out here, where long lines wrap; the buttons below carry only their letters
+    # (a radio button's label is one line high and would overlap the next when it wraps).
+    choices = "".join(
+        f'<div style="margin:2px 0 2px 12px"><b>{_letter(index)}.</b> {html.escape(choice.text)}</div>'
+        for index, choice in enumerate(question.choices)
+    )
+    return f'<div style="{_FONT}"><b>{number}. {html.escape(question.prompt)}</b>{choices}</div>'
+
+
 class QuestionWidget(widgets.VBox):
-    """One question: its choices as radio buttons, a Check button, and the feedback below."""
+    """One question: its choices, a button per choice letter, a Check button, and the feedback below."""
 
     def __init__(self, number: int, question: Question) -> None:
         self.question = question
-        self.prompt = widgets.HTML(f'<div style="{_FONT}"><b>{number}. {html.escape(question.prompt)}</b></div>')
-        self.choices = widgets.RadioButtons(
-            options=[(choice.text, index) for index, choice in enumerate(question.choices)],
+        self.prompt = widgets.HTML(_prompt_html(number, question))
+        self.choices = widgets.ToggleButtons(
+            options=[(_letter(index), index) for index in range(len(question.choices))],
             value=None,
-            layout=widgets.Layout(width="auto"),
+            tooltips=[choice.text for choice in question.choices],
+            style=widgets.ToggleButtonsStyle(button_width="48px"),
         )
         self.check = widgets.Button(description="Check", button_style="primary", tooltip="Check your answer")
         self.feedback = widgets.HTML("")
         self.check.on_click(lambda _button: self.show_feedback())
-        super().__init__([self.prompt, self.choices, self.check, self.feedback])
+        answer_row = widgets.HBox([self.choices, self.check], layout=widgets.Layout(align_items="center"))
+        super().__init__([self.prompt, answer_row, self.feedback], layout=widgets.Layout(margin="0 0 8px 0"))
 
     def show_feedback(self) -> None:
         self.feedback.value = feedback_html(self.question, self.choices.value)
