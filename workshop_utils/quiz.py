@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import ipywidgets as widgets
@@ -31,18 +32,22 @@ def _letter(index: int) -> str:
     return "abcdefgh"[index]
 
 
+def inline_html(text: str) -> str:
+    """Escaped text, with `code` in backticks shown as code."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
+
 def feedback_html(question: Question, picked: int | None) -> str:
     """What the learner reads after clicking Check with choice `picked` (None: nothing picked yet)."""
     if picked is None:
         return f'<div style="{_FONT};padding:4px 0">{html.escape(PICK_FIRST)}</div>'
     choice = question.choices[picked]
     fg, bg = _RIGHT if choice.correct else _WRONG
-    verdict = "✔ Right." if choice.correct else "✘ Not this one."
-    lines = [f"<b>{verdict}</b> {html.escape(choice.feedback)}"]
+    lines = [f"<b>{'✔' if choice.correct else '✘'}</b> {inline_html(choice.feedback)}"]
     if not choice.correct:
         answer = question.choices.index(question.answer)
-        lines.append(f"The answer is {_letter(answer)}: <i>{html.escape(question.answer.text)}</i>")
-    lines.append(html.escape(question.explanation))
+        lines.append(f"The answer is {_letter(answer)}: <i>{inline_html(question.answer.text)}</i>")
+    lines.append(inline_html(question.explanation))
     body = "<br>".join(lines)
     return (
         f'<div class="quiz-feedback" style="{_FONT};color:{fg};background:{bg};border-radius:6px;'
@@ -51,17 +56,17 @@ def feedback_html(question: Question, picked: int | None) -> str:
 
 
 def _static_question(number: int, question: Question) -> str:
-    choices = "".join(f"<li>{html.escape(choice.text)}</li>" for choice in question.choices)
+    choices = "".join(f"<li>{inline_html(choice.text)}</li>" for choice in question.choices)
     reasons = "".join(
-        f"<li>{_letter(index)}. {'✔' if choice.correct else '✘'} {html.escape(choice.feedback)}</li>"
+        f"<li>{_letter(index)}. {'✔' if choice.correct else '✘'} {inline_html(choice.feedback)}</li>"
         for index, choice in enumerate(question.choices)
     )
     return (
-        f'<div style="margin:8px 0"><div><b>{number}. {html.escape(question.prompt)}</b></div>'
+        f'<div style="margin:8px 0"><div><b>{number}. {inline_html(question.prompt)}</b></div>'
         f'<ol type="a" style="margin:4px 0">{choices}</ol>'
         f'<details><summary style="cursor:pointer">Answer and explanation</summary>'
         f'<ul style="margin:4px 0;list-style:none;padding-left:12px">{reasons}</ul>'
-        f"<div>{html.escape(question.explanation)}</div></details></div>"
+        f"<div>{inline_html(question.explanation)}</div></details></div>"
     )
 
 
@@ -82,10 +87,10 @@ def _prompt_html(number: int, question: Question) -> str:
     # The choices are written out here, where long lines wrap; the buttons below carry only their letters
     # (a radio button's label is one line high and would overlap the next when it wraps).
     choices = "".join(
-        f'<div style="margin:2px 0 2px 12px"><b>{_letter(index)}.</b> {html.escape(choice.text)}</div>'
+        f'<div style="margin:2px 0 2px 12px"><b>{_letter(index)}.</b> {inline_html(choice.text)}</div>'
         for index, choice in enumerate(question.choices)
     )
-    return f'<div style="{_FONT}"><b>{number}. {html.escape(question.prompt)}</b>{choices}</div>'
+    return f'<div style="{_FONT}"><b>{number}. {inline_html(question.prompt)}</b>{choices}</div>'
 
 
 class QuestionWidget(widgets.VBox):

@@ -36,17 +36,21 @@ def test_clicking_check_shows_the_choices_feedback_and_the_explanation(key, numb
         widget.choices.value = index
         widget.check.click()
         shown = widget.feedback.value
-        assert ("Right." in shown) is choice.correct
-        assert quiz.html.escape(choice.feedback) in shown
-        assert quiz.html.escape(question.explanation) in shown
+        assert ("✔" in shown) is choice.correct and ("✘" in shown) is not choice.correct
+        assert quiz.inline_html(choice.feedback) in shown
+        assert quiz.inline_html(question.explanation) in shown
         if not choice.correct:
-            assert quiz.html.escape(question.answer.text) in shown
+            assert quiz.inline_html(question.answer.text) in shown
 
 
 def test_check_without_a_pick_asks_for_one():
     widget = quiz.quiz("01").questions[0]
     widget.check.click()
     assert quiz.PICK_FIRST in widget.feedback.value
+
+
+def test_backticks_show_as_code():
+    assert quiz.inline_html("run `cdk diff` <now>") == "run <code>cdk diff</code> &lt;now&gt;"
 
 
 def test_unknown_notebook_says_which_exist():
@@ -59,10 +63,10 @@ def test_static_copy_holds_every_question_choice_and_explanation_without_script(
     page = quiz.quiz_html(QUESTIONS["02b"])
     assert "<script" not in page and "http" not in page
     for question in QUESTIONS["02b"]:
-        assert quiz.html.escape(question.prompt) in page
-        assert quiz.html.escape(question.explanation) in page
+        assert quiz.inline_html(question.prompt) in page
+        assert quiz.inline_html(question.explanation) in page
         for choice in question.choices:
-            assert quiz.html.escape(choice.feedback) in page
+            assert quiz.inline_html(choice.feedback) in page
 
 
 def test_displayed_quiz_offers_the_widget_and_the_static_copy():
@@ -82,8 +86,8 @@ def test_html_copies_show_the_questions_and_explanations_statically(tmp_path):
     page = write_html(notebook, tmp_path / "01.html").read_text()
     text = quiz.html.unescape(page)  # nbconvert re-serialises the HTML, with its own escaping
     for question in QUESTIONS["01"]:
-        assert question.prompt in text and question.explanation in text
-        assert all(choice.feedback in text for choice in question.choices)
+        for shown in (question.prompt, question.explanation, *(choice.feedback for choice in question.choices)):
+            assert quiz.html.unescape(quiz.inline_html(shown)) in text
 
 
 def test_each_notebook_asks_its_own_quiz_just_before_its_recap():
