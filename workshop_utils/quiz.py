@@ -55,15 +55,23 @@ def feedback_html(question: Question, picked: int | None) -> str:
     )
 
 
+def _prompt_html(number: int, question: Question) -> str:
+    # Lettered lines, which wrap; the widget's buttons carry only the letters (a radio button's label is one
+    # line high and would overlap the next one when it wraps).
+    choices = "".join(
+        f'<div style="margin:2px 0 2px 12px"><b>{_letter(index)}.</b> {inline_html(choice.text)}</div>'
+        for index, choice in enumerate(question.choices)
+    )
+    return f'<div style="{_FONT}"><b>{number}. {inline_html(question.prompt)}</b>{choices}</div>'
+
+
 def _static_question(number: int, question: Question) -> str:
-    choices = "".join(f"<li>{inline_html(choice.text)}</li>" for choice in question.choices)
     reasons = "".join(
         f"<li>{_letter(index)}. {'✔' if choice.correct else '✘'} {inline_html(choice.feedback)}</li>"
         for index, choice in enumerate(question.choices)
     )
     return (
-        f'<div style="margin:8px 0"><div><b>{number}. {inline_html(question.prompt)}</b></div>'
-        f'<ol type="a" style="margin:4px 0">{choices}</ol>'
+        f'<div style="margin:8px 0">{_prompt_html(number, question)}'
         f'<details><summary style="cursor:pointer">Answer and explanation</summary>'
         f'<ul style="margin:4px 0;list-style:none;padding-left:12px">{reasons}</ul>'
         f"<div>{inline_html(question.explanation)}</div></details></div>"
@@ -81,16 +89,6 @@ def quiz_html(questions: tuple[Question, ...], title: str = "Questions on this n
 
 
 # ---------------------------------------------------------------- widgets
-
-
-def _prompt_html(number: int, question: Question) -> str:
-    # The choices are written out here, where long lines wrap; the buttons below carry only their letters
-    # (a radio button's label is one line high and would overlap the next when it wraps).
-    choices = "".join(
-        f'<div style="margin:2px 0 2px 12px"><b>{_letter(index)}.</b> {inline_html(choice.text)}</div>'
-        for index, choice in enumerate(question.choices)
-    )
-    return f'<div style="{_FONT}"><b>{number}. {inline_html(question.prompt)}</b>{choices}</div>'
 
 
 class QuestionWidget(widgets.VBox):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,16 @@ def _right(text: str, feedback: str) -> Choice:
     return Choice(text, feedback, correct=True)
 
 
-QUESTIONS: dict[str, tuple[Question, ...]] = {
+def _mixed(questions: tuple[Question, ...]) -> tuple[Question, ...]:
+    """The right answer comes first below, which reads well; on screen it moves, so no letter gives it away."""
+    mixed = []
+    for question in questions:
+        shift = sum(map(ord, question.prompt)) % len(question.choices)
+        mixed.append(replace(question, choices=question.choices[shift:] + question.choices[:shift]))
+    return tuple(mixed)
+
+
+_WRITTEN: dict[str, tuple[Question, ...]] = {
     "00": (
         Question(
             "What differs between the local target and a real AWS account?",
@@ -482,3 +491,4 @@ QUESTIONS: dict[str, tuple[Question, ...]] = {
         ),
     ),
 }
+QUESTIONS: dict[str, tuple[Question, ...]] = {key: _mixed(questions) for key, questions in _WRITTEN.items()}

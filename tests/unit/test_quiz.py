@@ -98,3 +98,8 @@ def test_each_notebook_asks_its_own_quiz_just_before_its_recap():
         cells = nbformat.read(path, as_version=4).cells
         recap = next(i for i, cell in enumerate(cells) if cell.source.startswith("## Recap"))
         assert cells[recap - 1].source.strip() == f'ws.quiz("{key}")', path.name
+
+
+def test_the_right_answer_is_not_always_in_the_same_place():
+    places = [question.choices.index(question.answer) for questions in QUESTIONS.values() for question in questions]
+    assert len(set(places)) == 3
