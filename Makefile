@@ -10,20 +10,37 @@ BENCH_ARGS ?= --requests 200 --concurrency 10
 JUPYTER_PORT ?= 8888
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 
-.PHONY: setup lab test run bench present clean cloud-start cloud-stop cloud-status cloud-logs lint strip
+.PHONY: setup bundle lab test run bench present clean cloud-start cloud-stop cloud-status cloud-logs lint strip
 
-setup: $(VENV)/.installed node_modules/.installed  ## install Python and Node dependencies (idempotent)
+# An offline bundle (`make bundle`, complete once its manifest.json is written): when one is given
+# (BUNDLE=path) or found in bundle/, `make setup` installs the learners' packages from it with no network.
+BUNDLE ?= $(patsubst %/manifest.json,%,$(wildcard bundle/manifest.json))
+BUNDLE_ARGS ?=
+ifneq ($(strip $(BUNDLE)),)
+PIP_SOURCE := --no-index --find-links $(abspath $(BUNDLE))/wheels
+PIP_REQUIREMENTS := requirements.txt
+NPM_SOURCE := --offline --cache $(abspath $(BUNDLE))/npm-cache
+else
+PIP_SOURCE :=
+PIP_REQUIREMENTS := requirements-dev.txt
+NPM_SOURCE :=
+endif
+
+setup: $(VENV)/.installed node_modules/.installed  ## install Python and Node dependencies (idempotent; BUNDLE=path: offline)
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
-	$(PY) -m pip install --quiet --no-deps -e .
+	$(if $(PIP_SOURCE),,$(PY) -m pip install --quiet --upgrade pip)
+	$(PY) -m pip install --quiet $(PIP_SOURCE) -r $(PIP_REQUIREMENTS) -c constraints.txt
+	$(PY) -m pip install --quiet $(PIP_SOURCE) --no-deps -e .
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --loglevel=error $(NPM_SOURCE)
 	@touch $@
+
+bundle: setup  ## every learner platform's wheels and the CDK CLI in bundle/, for `make setup` with no network
+	$(PY) -m workshop_utils.bundle --out bundle $(BUNDLE_ARGS)
 
 cloud-start: setup  ## start the local cloud (idempotent)
 	$(PY) -m workshop_utils.local_cloud start $(if $(PORT),--port $(PORT))

@@ -11,7 +11,19 @@ from pathlib import Path
 
 from IPython.display import HTML, display
 
-from workshop_utils import aggregates, cdk, cleanup, exercise, stacks, target, timelines, triggers, views, wiring
+from workshop_utils import (
+    aggregates,
+    cdk,
+    cleanup,
+    exercise,
+    readiness,
+    stacks,
+    target,
+    timelines,
+    triggers,
+    views,
+    wiring,
+)
 from workshop_utils.logs import fetch_log_events, function_log_group
 from workshop_utils.prerequisites import check_all
 from workshop_utils.quote_input import QuoteRequest, parse_quote_form
@@ -36,6 +48,26 @@ def _show(html_text: str) -> None:
 
 
 # ---------------------------------------------------------------- set-up
+
+
+def ready_for(notebook: str, *, deploy_on_aws: bool = False) -> None:
+    """The first cell of every notebook: bring the target to what this notebook needs, and say what was done."""
+    hint = f'ws.ready_for("{readiness.notebook_key(notebook)}", deploy_on_aws=True) in this cell'
+    _show_readiness(readiness.needs_of(notebook), deploy_on_aws, hint)
+
+
+def ready(*stacks_needed: str, deploy_on_aws: bool = False) -> None:
+    """Start the local cloud, bootstrap and deploy these stacks (default vendors) if missing; say what was done."""
+    names = ", ".join(repr(stack) for stack in stacks_needed)
+    hint = f"ws.ready({names}, deploy_on_aws=True) in this cell"
+    _show_readiness(readiness.Needs(stacks=tuple(stacks_needed)), deploy_on_aws, hint)
+
+
+def _show_readiness(needs: readiness.Needs, deploy_on_aws: bool, hint: str) -> None:
+    report = readiness.ready(
+        needs, deploy_on_aws=deploy_on_aws, how_to_deploy=hint, say=lambda text: _show(views.message_html(text))
+    )
+    _show(views.message_html(report.summary(), kind="success"))
 
 
 def show_prerequisites() -> None:
@@ -388,6 +420,13 @@ def check_sns_stack() -> None:
     except triggers.QuoteTimeout as timeout:
         return _verdict(False, "", str(timeout))
     _verdict(True, f"The aggregator logged {len(result.quotes)} quotes for one request, one per subscribed vendor.", "")
+
+
+def quiz(notebook: str) -> None:
+    """This notebook's questions, answered with a click (a static copy with the answers in HTML exports)."""
+    from workshop_utils.quiz import quiz as build_quiz
+
+    display(build_quiz(notebook))
 
 
 def inventory() -> cleanup.Inventory:
