@@ -1,4 +1,4 @@
-"""One warm worker: `python -m awslambdaric <handler>` with its Runtime API endpoint, timeouts and log stream."""
+"""One warm worker: the project's Runtime API client running one handler, its endpoint, timeouts and log stream."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..config import DUMMY_CREDENTIALS
@@ -21,6 +21,11 @@ from .runtime_api import RuntimeApiServer
 from .worker_output import OutputPump
 
 logger = logging.getLogger(__name__)
+
+# The client runs by its file path with -P: the worker imports neither workshop_utils nor its dependencies before
+# the handler does, and this folder's modules (logs, pool...) cannot shadow the handler's own.
+RUNTIME_CLIENT = Path(__file__).with_name("runtime_client.py")
+CLIENT_COMMAND = (sys.executable, "-P", str(RUNTIME_CLIENT))
 
 _INHERITED_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "HOME", "TMPDIR", "SYSTEMROOT", "SSL_CERT_FILE")
 
@@ -49,9 +54,12 @@ def worker_environment(
             "AWS_SESSION_TOKEN": "testing",
             "AWS_ENDPOINT_URL": endpoint_url,  # the handler's own boto3 calls stay in the local cloud
             "TZ": ":UTC",
-            "PYTHONUNBUFFERED": "1",
+            "PYTHONUNBUFFERED": "1",  # print() reaches the log as it happens, even if the function then times out
         }
     )
+    if spec.log_format == "JSON":  # LoggingConfig, as Lambda passes it to the runtime
+        env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+        env["AWS_LAMBDA_LOG_LEVEL"] = spec.application_log_level or "INFO"
     return env
 
 
@@ -74,7 +82,11 @@ def _signal_text(number: int) -> str:
 
 
 class Worker:
-    """One execution environment: a runtime process, its Runtime API endpoint and its log stream."""
+    """One execution environment: a runtime process, its Runtime API endpoint and its log stream.
+
+    `runtime_command` (the handler name is appended) is for the conformance test, which runs Lambda's own client
+    the same way; the local cloud always runs the project's client.
+    """
 
     def __init__(
         self,
@@ -83,8 +95,10 @@ class Worker:
         code_dir: Path,
         endpoint_url: str,
         on_exit: Callable[[Worker], None],
+        runtime_command: Sequence[str] = CLIENT_COMMAND,
     ) -> None:
         self.id = secrets.token_hex(4)
+        self.runtime_command = tuple(runtime_command)
         self.spec = spec
         self.fingerprint = spec.fingerprint
         self.code_dir = code_dir
@@ -131,7 +145,7 @@ class Worker:
         self._spawned_at = time.monotonic()
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "awslambdaric", self.spec.handler],
+                [*self.runtime_command, self.spec.handler],
                 cwd=self.code_dir,
                 env=env,
                 stdin=subprocess.DEVNULL,
