@@ -294,8 +294,8 @@ class Worker:
         else:
             remaining = self.spec.timeout - (time.monotonic() - invocation.started_at)
             if not invocation.wait(max(0.0, remaining)) and invocation.claim():
+                self._drain()  # before the kill: output of a killed process is dropped, this still belongs here
                 self.kill()
-                self._drain()
                 self._write(
                     invocation,
                     f"{iso_timestamp()} {invocation.request_id} Task timed out after {self.spec.timeout:.2f} seconds",
@@ -326,9 +326,9 @@ class Worker:
             body = error_payload(
                 error_type, f"RequestId: {invocation.request_id} Error: Init phase timed out after {init_timeout:.2f} s"
             )
+        self._drain()  # the init error's report, before the kill drops what the process wrote
         self.kill()
         if invocation.claim():
-            self._drain()
             invocation.started_at = time.monotonic()
             self._write(invocation, logs.start_line(invocation.request_id, self.spec.version))
             self._write_end(invocation, status="error", error_type=error_type)
