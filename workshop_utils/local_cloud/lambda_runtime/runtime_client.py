@@ -1,23 +1,26 @@
 """The project's Lambda Runtime API client: loads one handler and serves its invocations, standard library only."""
 
-# A worker runs this file by its path (`python -P runtime_client.py app.handler`): nothing of workshop_utils,
-# moto or boto3 is imported before the handler, and the handler's folder comes first on sys.path, as in
-# Lambda. What it sends and logs follows awslambdaric, Lambda's own Python client, which
-# tests/local_cloud/test_runtime_conformance.py runs beside it against the same Runtime API.
+# A worker imports this module alone (workers.CLIENT_COMMAND) and calls main(): nothing of workshop_utils, moto
+# or boto3 is imported before the handler, and the handler's folder comes first on sys.path, as in Lambda.
+# `python -P runtime_client.py app.handler` runs it too. What it sends and logs follows awslambdaric, Lambda's
+# own Python client, which tests/local_cloud/test_runtime_conformance.py runs beside it against the same Runtime API.
 
 from __future__ import annotations
 
 import decimal
-import http.client
 import importlib
 import json
 import logging
 import os
+import socket
 import sys
 import time
 import traceback
 from collections.abc import Callable, Mapping
-from typing import Any
+
+TYPE_CHECKING = False  # typing is not imported at run time: every import here delays the function's cold start
+if TYPE_CHECKING:
+    from typing import Any
 
 API = "/2018-06-01/runtime"
 ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
@@ -388,43 +391,84 @@ def load_handler(handler: str) -> Callable[[Any, LambdaContext], Any]:
 
 # -- the Runtime API -------------------------------------------------------------------------------------------
 def _utf8_header(value: str | None) -> str | None:
-    """A JSON header's text: http.client reads header bytes as Latin-1, Lambda sends UTF-8."""
+    """A JSON header's text: header bytes are read as Latin-1, Lambda sends UTF-8."""
     return None if value is None else value.encode("latin-1").decode("utf-8", "replace")
 
 
 class NextEvent:
-    """One invocation as GET /invocation/next hands it out."""
+    """One invocation as GET /invocation/next hands it out (header names in lower case)."""
 
-    def __init__(self, body: bytes, headers: http.client.HTTPMessage) -> None:
+    def __init__(self, body: bytes, headers: dict[str, str]) -> None:
         self.body = body
-        self.request_id = headers.get("Lambda-Runtime-Aws-Request-Id") or ""
-        self.deadline_ms = int(headers.get("Lambda-Runtime-Deadline-Ms") or 0)
-        self.invoked_arn = headers.get("Lambda-Runtime-Invoked-Function-Arn")
-        self.trace_id = headers.get("Lambda-Runtime-Trace-Id")
-        self.client_context = _utf8_header(headers.get("Lambda-Runtime-Client-Context"))
-        self.cognito_identity = _utf8_header(headers.get("Lambda-Runtime-Cognito-Identity"))
-        self.tenant_id = headers.get("Lambda-Runtime-Aws-Tenant-Id")
-        self.content_type = headers.get("Content-Type")
+        self.request_id = headers.get("lambda-runtime-aws-request-id") or ""
+        self.deadline_ms = int(headers.get("lambda-runtime-deadline-ms") or 0)
+        self.invoked_arn = headers.get("lambda-runtime-invoked-function-arn")
+        self.trace_id = headers.get("lambda-runtime-trace-id")
+        self.client_context = _utf8_header(headers.get("lambda-runtime-client-context"))
+        self.cognito_identity = _utf8_header(headers.get("lambda-runtime-cognito-identity"))
+        self.tenant_id = headers.get("lambda-runtime-aws-tenant-id")
+        self.content_type = headers.get("content-type")
 
 
 class RuntimeApiError(Exception):
-    """The Runtime API answered with an unexpected status."""
+    """The Runtime API answered with an unexpected status, or not at all."""
 
 
 class RuntimeApiClient:
-    """The Runtime API over one keep-alive HTTP/1.1 connection (http.client reopens it if it drops)."""
+    """The Runtime API over one keep-alive HTTP/1.1 connection, reopened if the server closes it.
+
+    A few lines over a socket rather than http.client: http.client imports email and ssl, which would add
+    tens of milliseconds to every cold start (the endpoint is the local cloud's own, plain HTTP on loopback).
+    """
 
     def __init__(self, address: str) -> None:
-        self._connection = http.client.HTTPConnection(address)
+        host, _, port = address.rpartition(":")
+        self._address = (host, int(port))
+        self._host = address.encode("latin-1")
+        self._socket: socket.socket | None = None
+        self._reader: Any = None
 
-    def _call(self, method: str, path: str, body: bytes | None, headers: dict[str, Any], expected: int
-              ) -> tuple[int, bytes, http.client.HTTPMessage]:
-        self._connection.request(method, API + path, body, headers)
-        response = self._connection.getresponse()
-        data = response.read()  # read it all: the connection is reused for the next call
-        if response.status != expected and response.status != 410:
-            raise RuntimeApiError(f"{method} {API + path} answered {response.status}: {data[:200]!r}")
-        return response.status, data, response.headers
+    def _connect(self) -> None:
+        self._socket = socket.create_connection(self._address)
+        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._reader = self._socket.makefile("rb")
+
+    def _close(self) -> None:
+        if self._socket is not None:
+            self._reader.close()
+            self._socket.close()
+        self._socket = self._reader = None
+
+    def _call(self, method: str, path: str, body: bytes | None, headers: dict[str, bytes], expected: int
+              ) -> tuple[int, bytes, dict[str, str]]:
+        if self._socket is None:
+            self._connect()
+        assert self._socket is not None
+        lines = [f"{method} {API}{path} HTTP/1.1".encode(), b"Host: " + self._host]
+        lines += [name.encode() + b": " + value for name, value in headers.items()]
+        if body is not None:
+            lines.append(b"Content-Length: " + str(len(body)).encode())
+        self._socket.sendall(b"\r\n".join(lines) + b"\r\n\r\n" + (body or b""))
+        status, reply_headers = self._read_head()
+        if reply_headers.get("transfer-encoding", "identity").lower() != "identity":
+            raise RuntimeApiError(f"{method} {API}{path}: a chunked reply is not supported")
+        data = self._reader.read(int(reply_headers.get("content-length") or 0))
+        if reply_headers.get("connection", "").lower() == "close":
+            self._close()
+        if status != expected and status != 410:
+            raise RuntimeApiError(f"{method} {API}{path} answered {status}: {data[:200]!r}")
+        return status, data, reply_headers
+
+    def _read_head(self) -> tuple[int, dict[str, str]]:
+        status_line = self._reader.readline(65537)
+        if not status_line:
+            self._close()
+            raise RuntimeApiError("the Runtime API closed the connection")
+        headers = {}
+        while (line := self._reader.readline(65537)) not in (b"\r\n", b"\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            headers[name.strip().lower()] = value.strip()
+        return int(status_line.split()[1]), headers
 
     def next(self) -> NextEvent | None:
         """The next invocation (blocks until there is one); None when the environment is shutting down."""
@@ -432,11 +476,11 @@ class RuntimeApiClient:
         return None if status == 410 else NextEvent(body, headers)
 
     def post_response(self, request_id: str, body: bytes, content_type: str) -> None:
-        self._call("POST", f"/invocation/{request_id}/response", body, {"Content-Type": content_type}, 202)
+        headers = {"Content-Type": content_type.encode()}
+        self._call("POST", f"/invocation/{request_id}/response", body, headers, 202)
 
     def post_error(self, request_id: str, error: dict, cause: str, *, ensure_ascii: bool) -> None:
-        # Header values as UTF-8 bytes: http.client would encode a str as Latin-1 (and fail on other text).
-        headers: dict[str, Any] = {"Content-Type": "application/json", ERROR_TYPE_HEADER: error["errorType"].encode()}
+        headers = {"Content-Type": b"application/json", ERROR_TYPE_HEADER: error["errorType"].encode()}
         encoded_cause = cause.encode("utf-8")
         if len(encoded_cause) < XRAY_CAUSE_LIMIT:
             headers[XRAY_CAUSE_HEADER] = encoded_cause
@@ -523,6 +567,7 @@ def _task_root_first() -> None:
 
 
 def main(argv: list[str]) -> int:
+    """argv: [program, handler]; the Runtime API's address comes from AWS_LAMBDA_RUNTIME_API."""
     if len(argv) != 2:
         sys.stderr.write(f"usage: {os.path.basename(argv[0])} module.function (with AWS_LAMBDA_RUNTIME_API set)\n")
         return 2
@@ -533,7 +578,7 @@ def main(argv: list[str]) -> int:
         if handler is None:
             return 1
         runtime.serve(handler)
-    except (OSError, http.client.HTTPException, RuntimeApiError) as error:
+    except (OSError, RuntimeApiError) as error:
         sys.stderr.write(f"The Runtime API at {os.environ['AWS_LAMBDA_RUNTIME_API']} failed: {error}\n")
         return 1
     return 0

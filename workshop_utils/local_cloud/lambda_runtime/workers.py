@@ -22,10 +22,15 @@ from .worker_output import OutputPump
 
 logger = logging.getLogger(__name__)
 
-# The client runs by its file path with -P: the worker imports neither workshop_utils nor its dependencies before
-# the handler does, and this folder's modules (logs, pool...) cannot shadow the handler's own.
-RUNTIME_CLIENT = Path(__file__).with_name("runtime_client.py")
-CLIENT_COMMAND = (sys.executable, "-P", str(RUNTIME_CLIENT))
+# The worker imports the client module alone from this folder, with -P and the folder off sys.path again at once:
+# neither workshop_utils nor its dependencies load before the handler, this folder's other modules (logs,
+# pool...) cannot shadow the handler's own, and the client comes from its cached bytecode (run as a script,
+# it would be compiled at every cold start).
+_CLIENT_BOOT = (
+    "import sys; sys.path.insert(0, sys.argv[1]); import runtime_client; del sys.path[0]; "
+    "sys.modules.pop('runtime_client'); sys.exit(runtime_client.main(sys.argv[1:]))"
+)
+CLIENT_COMMAND = (sys.executable, "-P", "-c", _CLIENT_BOOT, str(Path(__file__).parent))
 
 _INHERITED_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "HOME", "TMPDIR", "SYSTEMROOT", "SSL_CERT_FILE")
 
