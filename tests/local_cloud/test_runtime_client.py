@@ -25,7 +25,7 @@ import logs  # a module of the function's own that shares a name with one of the
 
 def handler(event, context):
     foreign = sorted({name.split(".")[0] for name in sys.modules}
-                     & {"workshop_utils", "moto", "boto3", "botocore", "awslambdaric"})
+                     & {"workshop_utils", "moto", "boto3", "botocore", "awslambdaric", "runtime_client"})
     return {"foreign": foreign, "first_on_path": sys.path[0], "task_root": os.environ["LAMBDA_TASK_ROOT"],
             "cwd": os.getcwd(), "logs": logs.WHOSE}
 """
