@@ -20,9 +20,10 @@ from typing import Any
 
 import pytest
 
-from workshop_utils.local_cloud.lambda_runtime import runtime_api, runtime_client
+from workshop_utils.local_cloud.lambda_runtime import runtime_api
 from workshop_utils.local_cloud.lambda_runtime.functions import FunctionSpec
 from workshop_utils.local_cloud.lambda_runtime.invocation import Invocation, InvocationResult
+from workshop_utils.local_cloud.lambda_runtime.runtime_client import encoding
 from workshop_utils.local_cloud.lambda_runtime.workers import CLIENT_COMMAND, Worker
 
 # awslambdaric publishes Linux wheels only: a development dependency there, absent on a Mac.
@@ -421,7 +422,7 @@ def test_responses_are_encoded_as_lambda_encodes_them(monkeypatch: pytest.Monkey
     from awslambdaric.lambda_runtime_marshaller import to_json as reference_to_json
 
     monkeypatch.setenv("AWS_EXECUTION_ENV", execution_env)
-    ensure_ascii = runtime_client.ascii_only(execution_env)
+    ensure_ascii = encoding.ascii_only(execution_env)
     for value in ENCODER_CASES:
-        ours = _encode(lambda v: runtime_client.to_json(v, ensure_ascii=ensure_ascii), value)
+        ours = _encode(lambda v: encoding.to_json(v, ensure_ascii=ensure_ascii), value)
         assert ours == _encode(reference_to_json, value), value

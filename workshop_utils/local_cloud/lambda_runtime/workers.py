@@ -22,13 +22,14 @@ from .worker_output import OutputPump
 
 logger = logging.getLogger(__name__)
 
-# The worker imports the client module alone from this folder, with -P and the folder off sys.path again at once:
-# neither workshop_utils nor its dependencies load before the handler, this folder's other modules (logs,
-# pool...) cannot shadow the handler's own, and the client comes from its cached bytecode (run as a script,
-# it would be compiled at every cold start).
+# The worker imports the client package from this folder with -P, then takes the folder off sys.path and the
+# package's modules out of sys.modules: neither workshop_utils nor its dependencies load before the handler, this
+# folder's other modules (logs, pool...) cannot shadow the handler's own, and the client comes from its cached
+# bytecode (run as a script, it would be compiled at every cold start).
 _CLIENT_BOOT = (
-    "import sys; sys.path.insert(0, sys.argv[1]); import runtime_client; del sys.path[0]; "
-    "sys.modules.pop('runtime_client'); sys.exit(runtime_client.main(sys.argv[1:]))"
+    "import sys; sys.path.insert(0, sys.argv[1]); from runtime_client.runtime import main; del sys.path[0]; "
+    "[sys.modules.pop(name) for name in list(sys.modules) if name.partition('.')[0] == 'runtime_client']; "
+    "sys.exit(main(sys.argv[1:]))"
 )
 CLIENT_COMMAND = (sys.executable, "-P", "-c", _CLIENT_BOOT, str(Path(__file__).parent))
 
