@@ -93,14 +93,14 @@ def published_uuid(record: dict[str, Any]) -> str | None:
 
 
 def worker_processes(endpoint: str) -> dict[int, str]:
-    """The awslambdaric workers of the local cloud at `endpoint` ({pid: function name}), found through /proc."""
+    """The Lambda workers of the local cloud at `endpoint` ({pid: function name}), found through /proc."""
     found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             command = (entry / "cmdline").read_bytes().split(b"\0")
-            if b"awslambdaric" not in command:
+            if not any(b"runtime_client" in part for part in command):  # workers.CLIENT_COMMAND
                 continue
             environ = dict(item.split("=", 1) for item in (entry / "environ").read_text().split("\0") if "=" in item)
         except OSError:  # gone meanwhile, or not ours to read

@@ -32,7 +32,7 @@ PLATFORM_PREFIXES = ("INIT_START", "INIT_REPORT", "INIT_RUNTIME_DONE", "EXTENSIO
 HIGHLIGHT_PREFIXES = ("quotes", "aggregate")
 
 _PLATFORM = re.compile(r"^(START|END|REPORT) RequestId:\s*(?P<rid>[0-9A-Za-z-]+)")
-# awslambdaric / Lambda's Python logging format: "[LEVEL]\t<iso time>\t<request id>\t<message>"
+# Lambda's Python logging format: "[LEVEL]\t<iso time>\t<request id>\t<message>"
 _RUNTIME = re.compile(r"^\[(?P<level>[A-Z]+)\]\t(?P<time>[^\t]*)\t(?P<rid>[^\t]*)\t(?P<message>.*)$", re.DOTALL)
 _PREFIXED = re.compile(r"\b(?P<prefix>quotes|aggregate):\s*(?P<payload>.*)$", re.DOTALL)
 

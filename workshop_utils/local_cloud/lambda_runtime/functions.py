@@ -44,11 +44,17 @@ class FunctionSpec:
     log_group: str
     code_sha256: str
     package_type: str = "Zip"
+    log_format: str = "Text"  # LoggingConfig.LogFormat
+    application_log_level: str | None = None  # LoggingConfig.ApplicationLogLevel (JSON format only)
     code: bytes = field(default=b"", repr=False, compare=False)
 
     @classmethod
     def from_moto(cls, fn: Any) -> FunctionSpec:
         environment = {str(k): str(v) for k, v in (getattr(fn, "environment_vars", None) or {}).items()}
+        logging_config = getattr(fn, "logging_config", None) or {}
+        log_format = "JSON" if str(logging_config.get("LogFormat", "Text")).upper() == "JSON" else "Text"
+        # Lambda filters application logs by level only in the JSON format, INFO unless configured.
+        log_level = (logging_config.get("ApplicationLogLevel") or "INFO") if log_format == "JSON" else None
         return cls(
             account_id=fn.account_id,
             region=fn.region,
@@ -64,6 +70,8 @@ class FunctionSpec:
                        or default_log_group(fn.function_name)),
             code_sha256=getattr(fn, "code_sha_256", "") or "",
             package_type=getattr(fn, "package_type", "Zip") or "Zip",
+            log_format=log_format,
+            application_log_level=log_level,
             code=getattr(fn, "code_bytes", b"") or b"",
         )
 
@@ -78,6 +86,8 @@ class FunctionSpec:
             self.memory_size,
             sorted(self.environment.items()),
             self.log_group,
+            self.log_format,
+            self.application_log_level,
         ]
         return hashlib.sha256(json.dumps(material).encode()).hexdigest()
 

@@ -15,7 +15,7 @@ def new_request_id() -> str:
 
 
 def new_trace_id() -> str:
-    """An X-Ray style trace header; awslambdaric requires one on every invocation."""
+    """An X-Ray style trace header; Lambda sends one with every invocation (the runtime sets _X_AMZN_TRACE_ID)."""
     return f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)};Parent={secrets.token_hex(8)};Sampled=0"
 
 
@@ -61,10 +61,20 @@ class InvocationResult:
 class Invocation:
     """An event waiting for, running in, or finished by a worker; finishes exactly once."""
 
-    def __init__(self, payload: bytes, invoked_arn: str, request_id: str | None = None) -> None:
+    def __init__(
+        self,
+        payload: bytes,
+        invoked_arn: str,
+        request_id: str | None = None,
+        *,
+        client_context: str | None = None,
+        cognito_identity: str | None = None,
+    ) -> None:
         self.request_id = request_id or new_request_id()
         self.payload = payload
         self.invoked_arn = invoked_arn
+        self.client_context = client_context  # JSON text, as the Runtime API passes it (Invoke sends base64)
+        self.cognito_identity = cognito_identity  # JSON text; only mobile SDK calls carry one
         self.trace_id = new_trace_id()
         self.handed_out = threading.Event()
         self.started_at = 0.0  # time.monotonic() when the worker took it

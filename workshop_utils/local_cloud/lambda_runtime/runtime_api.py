@@ -1,4 +1,4 @@
-"""The Lambda Runtime API (2018-06-01) awslambdaric talks to: a loopback HTTP/1.1 keep-alive endpoint per worker."""
+"""The Lambda Runtime API (2018-06-01) a worker's runtime client talks to: a loopback HTTP/1.1 endpoint per worker."""
 
 from __future__ import annotations
 
@@ -29,8 +29,13 @@ class RuntimeApiBackend(Protocol):
     def post_init_error(self, body: bytes, error_type: str | None) -> None: ...
 
 
+def _utf8_header(text: str) -> str:
+    """A header value that goes out as the text's UTF-8 bytes (http.server writes header values as Latin-1)."""
+    return text.encode("utf-8").decode("latin-1")
+
+
 class _RuntimeApiHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # awslambdaric keeps one connection open; HTTP/1.0 would reconnect every call
+    protocol_version = "HTTP/1.1"  # the client keeps one connection open; HTTP/1.0 would reconnect every call
     disable_nagle_algorithm = True  # headers and body go out as separate writes; don't wait for the ACK
     server: RuntimeApiServer
 
@@ -68,16 +73,17 @@ class _RuntimeApiHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._reply(410, b'{"errorMessage": "this execution environment is being shut down"}')
             return
-        self._reply(
-            200,
-            invocation.payload,
-            {
-                "Lambda-Runtime-Aws-Request-Id": invocation.request_id,
-                "Lambda-Runtime-Deadline-Ms": str(invocation.deadline_epoch_ms),
-                "Lambda-Runtime-Invoked-Function-Arn": invocation.invoked_arn,
-                "Lambda-Runtime-Trace-Id": invocation.trace_id,
-            },
-        )
+        headers = {
+            "Lambda-Runtime-Aws-Request-Id": invocation.request_id,
+            "Lambda-Runtime-Deadline-Ms": str(invocation.deadline_epoch_ms),
+            "Lambda-Runtime-Invoked-Function-Arn": invocation.invoked_arn,
+            "Lambda-Runtime-Trace-Id": invocation.trace_id,
+        }
+        if invocation.client_context is not None:
+            headers["Lambda-Runtime-Client-Context"] = _utf8_header(invocation.client_context)
+        if invocation.cognito_identity is not None:
+            headers["Lambda-Runtime-Cognito-Identity"] = _utf8_header(invocation.cognito_identity)
+        self._reply(200, invocation.payload, headers)
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
         body = self._read_body()

@@ -68,7 +68,7 @@ class OutputPump(threading.Thread):
             self._emit_line(line)
 
     def _emit_line(self, line: bytes) -> None:
-        # awslambdaric separates the lines of one error report with \r so they stay one event
+        # the runtime client separates the lines of one log record or error report with \r: they stay one event
         text = line.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
         if text.strip():
             self._emit(text)

@@ -1,4 +1,4 @@
-"""One warm worker: `python -m awslambdaric <handler>` with its Runtime API endpoint, timeouts and log stream."""
+"""One warm worker: the project's Runtime API client running one handler, its endpoint, timeouts and log stream."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..config import DUMMY_CREDENTIALS
@@ -21,6 +21,17 @@ from .runtime_api import RuntimeApiServer
 from .worker_output import OutputPump
 
 logger = logging.getLogger(__name__)
+
+# The worker imports the client package from this folder with -P, then takes the folder off sys.path and the
+# package's modules out of sys.modules: neither workshop_utils nor its dependencies load before the handler, this
+# folder's other modules (logs, pool...) cannot shadow the handler's own, and the client comes from its cached
+# bytecode (run as a script, it would be compiled at every cold start).
+_CLIENT_BOOT = (
+    "import sys; sys.path.insert(0, sys.argv[1]); from runtime_client.runtime import main; del sys.path[0]; "
+    "[sys.modules.pop(name) for name in list(sys.modules) if name.partition('.')[0] == 'runtime_client']; "
+    "sys.exit(main(sys.argv[1:]))"
+)
+CLIENT_COMMAND = (sys.executable, "-P", "-c", _CLIENT_BOOT, str(Path(__file__).parent))
 
 _INHERITED_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "HOME", "TMPDIR", "SYSTEMROOT", "SSL_CERT_FILE")
 
@@ -49,9 +60,12 @@ def worker_environment(
             "AWS_SESSION_TOKEN": "testing",
             "AWS_ENDPOINT_URL": endpoint_url,  # the handler's own boto3 calls stay in the local cloud
             "TZ": ":UTC",
-            "PYTHONUNBUFFERED": "1",
+            "PYTHONUNBUFFERED": "1",  # print() reaches the log as it happens, even if the function then times out
         }
     )
+    if spec.log_format == "JSON":  # LoggingConfig, as Lambda passes it to the runtime
+        env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+        env["AWS_LAMBDA_LOG_LEVEL"] = spec.application_log_level or "INFO"
     return env
 
 
@@ -74,7 +88,11 @@ def _signal_text(number: int) -> str:
 
 
 class Worker:
-    """One execution environment: a runtime process, its Runtime API endpoint and its log stream."""
+    """One execution environment: a runtime process, its Runtime API endpoint and its log stream.
+
+    `runtime_command` (the handler name is appended) is for the conformance test, which runs Lambda's own client
+    the same way; the local cloud always runs the project's client.
+    """
 
     def __init__(
         self,
@@ -83,8 +101,10 @@ class Worker:
         code_dir: Path,
         endpoint_url: str,
         on_exit: Callable[[Worker], None],
+        runtime_command: Sequence[str] = CLIENT_COMMAND,
     ) -> None:
         self.id = secrets.token_hex(4)
+        self.runtime_command = tuple(runtime_command)
         self.spec = spec
         self.fingerprint = spec.fingerprint
         self.code_dir = code_dir
@@ -131,7 +151,7 @@ class Worker:
         self._spawned_at = time.monotonic()
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "awslambdaric", self.spec.handler],
+                [*self.runtime_command, self.spec.handler],
                 cwd=self.code_dir,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -280,8 +300,8 @@ class Worker:
         else:
             remaining = self.spec.timeout - (time.monotonic() - invocation.started_at)
             if not invocation.wait(max(0.0, remaining)) and invocation.claim():
+                self._drain()  # before the kill: output of a killed process is dropped, this still belongs here
                 self.kill()
-                self._drain()
                 self._write(
                     invocation,
                     f"{iso_timestamp()} {invocation.request_id} Task timed out after {self.spec.timeout:.2f} seconds",
@@ -312,9 +332,9 @@ class Worker:
             body = error_payload(
                 error_type, f"RequestId: {invocation.request_id} Error: Init phase timed out after {init_timeout:.2f} s"
             )
+        self._drain()  # the init error's report, before the kill drops what the process wrote
         self.kill()
         if invocation.claim():
-            self._drain()
             invocation.started_at = time.monotonic()
             self._write(invocation, logs.start_line(invocation.request_id, self.spec.version))
             self._write_end(invocation, status="error", error_type=error_type)

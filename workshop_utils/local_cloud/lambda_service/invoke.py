@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 from collections.abc import Mapping, MutableMapping
 from typing import Any
@@ -37,12 +38,37 @@ def payload_bytes(body: Any) -> bytes:
     return json.dumps(body).encode()
 
 
+class InvalidClientContext(LambdaClientError):
+    code = 400
+
+    def __init__(self) -> None:
+        super().__init__("InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON object.")
+
+
+def client_context_json(header: str | None) -> str | None:
+    """Invoke's ClientContext (base64 JSON) as the JSON text the Runtime API hands the runtime, on one line."""
+    if header is None:
+        return None
+    try:
+        value = json.loads(base64.b64decode(header, validate=True))
+    except (binascii.Error, ValueError) as error:
+        raise InvalidClientContext() from error
+    if not isinstance(value, dict):
+        raise InvalidClientContext()
+    return json.dumps(value, ensure_ascii=False)
+
+
 def invoke_function(
-    fn: Any, payload: bytes, *, request_id: str | None = None, invoked_arn: str | None = None
+    fn: Any,
+    payload: bytes,
+    *,
+    request_id: str | None = None,
+    invoked_arn: str | None = None,
+    client_context: str | None = None,
 ) -> InvocationResult:
     """Run one event through the function's warm workers and wait for the result."""
     spec = FunctionSpec.from_moto(fn)
-    invocation = Invocation(payload, invoked_arn or spec.arn, request_id)
+    invocation = Invocation(payload, invoked_arn or spec.arn, request_id, client_context=client_context)
     return services.current().runtime.invoke(spec, invocation)
 
 
@@ -62,6 +88,7 @@ def handle_invoke(
     """What moto's LambdaFunction.invoke returns; FunctionError and the log tail travel in response headers."""
     invocation_type = _header(request_headers, "X-Amz-Invocation-Type") or "RequestResponse"
     payload = payload_bytes(body)
+    client_context = client_context_json(_header(request_headers, "X-Amz-Client-Context"))  # sync calls pass it on
     if invocation_type == "DryRun":
         return b""
     if invocation_type == "Event" and len(payload) > ASYNC_PAYLOAD_LIMIT:
@@ -71,7 +98,7 @@ def handle_invoke(
     if invocation_type == "Event":
         services.current().async_invoker.submit(fn, payload)
         return b""
-    result = invoke_function(fn, payload)
+    result = invoke_function(fn, payload, client_context=client_context)
     response_headers["x-amz-executed-version"] = result.executed_version
     if result.function_error:
         response_headers["x-amz-function-error"] = result.function_error
