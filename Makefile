@@ -7,19 +7,29 @@ PORT ?= 4566
 BENCH_ARGS ?= --requests 200 --concurrency 10
 JUPYTER_PORT ?= 8888
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+# Native Windows (cmd or PowerShell set OS=Windows_NT; Git Bash, MSYS2 and Cygwin report MINGW, MSYS or CYGWIN).
+# WSL2 is Linux, so neither applies there.
+UNAME_S ?= $(shell uname -s 2>/dev/null)
+NATIVE_WINDOWS := $(or $(filter Windows_NT,$(OS)),$(filter MINGW% MSYS% CYGWIN%,$(UNAME_S)))
 
-.PHONY: setup lab test run bench present clean cloud-start cloud-stop cloud-status cloud-logs lint strip
+.PHONY: not-windows setup lab test run bench present clean cloud-start cloud-stop cloud-status cloud-logs lint strip
 
-setup: $(VENV)/.installed node_modules/.installed  ## install Python and Node dependencies (idempotent)
+setup: not-windows $(VENV)/.installed node_modules/.installed  ## install Python and Node dependencies (idempotent)
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt pyproject.toml
+not-windows:
+ifneq ($(NATIVE_WINDOWS),)
+	@echo "Native Windows is not supported: install Ubuntu in WSL2 (\`wsl --install -d Ubuntu\` in PowerShell), then run make lab inside it." >&2
+	@exit 1
+endif
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt pyproject.toml | not-windows
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $@
 
-node_modules/.installed: package.json package-lock.json
+node_modules/.installed: package.json package-lock.json | not-windows
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 

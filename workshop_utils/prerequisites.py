@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("aws-cdk-lib", "constructs", "boto3", "moto", "awslambdaric", "ipywidgets", "jupyterlab")
+PACKAGES = ("aws-cdk-lib", "constructs", "boto3", "moto", "ipywidgets", "jupyterlab")
 
 
 @dataclass(frozen=True)
