@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -141,3 +143,11 @@ def test_pip_ignores_this_machines_wheel_folder_and_config(monkeypatch: pytest.M
     assert "PIP_FIND_LINKS" not in env and "PIP_EXTRA_INDEX_URL" not in env
     assert env["PIP_INDEX_URL"] == "https://mirror.example/simple"  # a mirror is the index, so it stays
     assert env["PIP_CONFIG_FILE"] == os.devnull
+
+
+def test_pip_reads_no_configuration_file_under_that_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PIP_FIND_LINKS", "/opt/wheels")
+    done = subprocess.run([sys.executable, "-m", "pip", "config", "list"], env=pip_environment(),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0
+    assert "find-links" not in done.stdout and "extra-index-url" not in done.stdout and "constraint" not in done.stdout
