@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import wheels_support
 from packaging.requirements import Requirement
 from wheels_support import (
     TARGETS,
@@ -151,3 +152,86 @@ def test_pip_reads_no_configuration_file_under_that_environment(monkeypatch: pyt
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0
     assert "find-links" not in done.stdout and "extra-index-url" not in done.stdout and "constraint" not in done.stdout
+
+
+class FakePip:
+    """pip for resolve_wheels, offline: whole-tree passes judge markers as this Linux machine would."""
+
+    def __init__(self, index: dict[str, Resolved], *, tree_fails: bool = False, missing: str = "") -> None:
+        self.index, self.tree_fails, self.missing = index, tree_fails, missing
+        self.layers: list[list[str]] = []
+
+    def __call__(self, target: object, lines: list[str], *_: object, with_deps: bool = False) -> list[Resolved]:
+        names = [Requirement(line).name for line in lines]
+        if with_deps:
+            if self.tree_fails:
+                raise wheels_support.ResolutionError("ERROR: the tree failed")
+            host = linux("x86_64", "3.11")
+            top = self.index["a"]
+            return [top, *(self.index[Requirement(line).name] for line in top.requires_dist
+                           if applies(Requirement(line), host))]
+        self.layers.append(names)
+        if self.missing in names:
+            raise wheels_support.ResolutionError(f"ERROR: No matching distribution found for {self.missing}")
+        return [self.index[name] for name in names]
+
+
+INDEX = {
+    "a": _dist("a", "1", "b; sys_platform == 'linux'", "c; sys_platform == 'darwin'"),
+    "b": _dist("b", "1"),
+    "c": _dist("c", "1"),
+}
+
+
+@pytest.fixture
+def pinned(tmp_path: Path) -> tuple[Path, Path]:
+    (tmp_path / "requirements.txt").write_text("a==1\n")
+    (tmp_path / "constraints.txt").write_text("a==1\nb==1\n")
+    return tmp_path / "requirements.txt", tmp_path / "constraints.txt"
+
+
+def test_resolution_asks_pip_for_what_only_the_target_needs(
+    monkeypatch: pytest.MonkeyPatch, pinned: tuple[Path, Path], tmp_path: Path
+) -> None:
+    fake = FakePip(INDEX)
+    monkeypatch.setattr(wheels_support, "pip_pass", fake)
+    assert wheels_support.resolve_wheels(MAC, *pinned, tmp_path / "work") == []
+    assert fake.layers == [["c"]]  # b came from pip's tree, judged for Linux, and macOS does not need it
+
+
+def test_resolution_goes_layer_by_layer_when_pips_tree_fails(
+    monkeypatch: pytest.MonkeyPatch, pinned: tuple[Path, Path], tmp_path: Path
+) -> None:
+    fake = FakePip(INDEX, tree_fails=True)
+    monkeypatch.setattr(wheels_support, "pip_pass", fake)
+    assert wheels_support.resolve_wheels(MAC, *pinned, tmp_path / "work") == []
+    assert fake.layers == [["a"], ["c"]]
+
+
+def test_resolution_reports_what_pip_cannot_find(
+    monkeypatch: pytest.MonkeyPatch, pinned: tuple[Path, Path], tmp_path: Path
+) -> None:
+    monkeypatch.setattr(wheels_support, "pip_pass", FakePip(INDEX, tree_fails=True, missing="c"))
+    assert wheels_support.resolve_wheels(MAC, *pinned, tmp_path / "work") == [
+        "ERROR: No matching distribution found for c"
+    ]
+
+
+PIP_CONFLICT = """Collecting awslambdaric==4.2.2
+ERROR: Cannot install awslambdaric==4.2.2 because these package versions have conflicting dependencies.
+
+The conflict is caused by:
+    The user requested awslambdaric==4.2.2
+    The user requested (constraint) awslambdaric==4.2.2
+
+Additionally, some packages in these conflicts have no matching distributions available for your environment:
+    awslambdaric
+
+ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/en/latest/topics/dependency-resolution/
+"""
+
+
+def test_pip_failures_name_the_distribution_without_a_wheel() -> None:
+    assert wheels_support.pip_failure(PIP_CONFLICT) == "no wheel for this platform and Python: awslambdaric"
+    plain = "ERROR: Could not find a version that satisfies the requirement x==9\nERROR: No matching distribution found"
+    assert wheels_support.pip_failure(plain) == plain.replace("\n", " ")

@@ -208,13 +208,31 @@ class ResolutionError(RuntimeError):
     """pip could not find a wheel for one of the requested distributions."""
 
 
-def pip_pass(target: Target, lines: Iterable[str], constraints: Path, workdir: Path, round_no: int) -> list[Resolved]:
-    """One `pip install --dry-run --no-deps` for `target`: which wheel each line gets (markers were ours to judge)."""
+def pip_failure(output: str) -> str:
+    """The gist of a failed pip run: which distributions have no wheel here, else pip's own ERROR lines."""
+    lines = output.splitlines()
+    for number, line in enumerate(lines):
+        if "no matching distributions available for your environment" in line:
+            names = []
+            for following in lines[number + 1:]:
+                if not following.startswith((" ", "\t")) or not following.strip():
+                    break
+                names.append(following.strip())
+            return f"no wheel for this platform and Python: {', '.join(names)}"
+    errors = [line.strip() for line in lines if line.startswith("ERROR")] or [line for line in lines if line.strip()]
+    return " ".join(errors[-3:])
+
+
+def pip_pass(
+    target: Target, lines: Iterable[str], constraints: Path, workdir: Path, round_no: int, *, with_deps: bool = False
+) -> list[Resolved]:
+    """One `pip install --dry-run` for `target`: which wheel each line gets (and, with_deps, pip's whole tree)."""
     requirements = workdir / f"round{round_no}.txt"
     requirements.write_text("\n".join(lines) + "\n")
     report = workdir / f"round{round_no}.json"
     command = [
-        sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--no-deps", "--quiet",
+        sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed",
+        *(() if with_deps else ("--no-deps",)),
         "--only-binary=:all:", "--python-version", target.python, "--implementation", "cp",
         "--target", str(workdir / "target"), "--report", str(report),
         "-r", str(requirements), "-c", str(constraints),
@@ -223,8 +241,7 @@ def pip_pass(target: Target, lines: Iterable[str], constraints: Path, workdir: P
         command += ["--platform", platform]
     done = subprocess.run(command, env=pip_environment(), capture_output=True, text=True, timeout=900)
     if done.returncode != 0:
-        errors = [line for line in done.stderr.splitlines() if line.startswith("ERROR")] or done.stderr.splitlines()
-        raise ResolutionError(" ".join(errors[-3:]).strip())
+        raise ResolutionError(pip_failure(done.stdout + "\n" + done.stderr))
     return [
         Resolved(
             name=item["metadata"]["name"],
@@ -241,14 +258,19 @@ def resolve_wheels(target: Target, requirements: Path, constraints: Path, workdi
     """Resolve `requirements` under `constraints` for `target`, wheels only; the problems found (none is a pass).
 
     pip judges environment markers by the interpreter running it, even with --platform, so markers are
-    evaluated here for the target and pip resolves one layer of the dependency tree a pass, with --no-deps.
+    evaluated here for the target: pip's whole tree is a first guess (what the target does not need is ignored),
+    then pip resolves what the target's own walk still misses, one layer of the tree a pass, with --no-deps.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     top = [req for req in read_requirements(requirements) if applies(req, target)]
     pins = workdir / "constraints.txt"
     pins.write_text("".join(f"{without_marker(req)}\n" for req in read_requirements(constraints)
                             if applies(req, target)))
-    resolved: dict[str, Resolved] = {}
+    try:
+        guess = pip_pass(target, [without_marker(req) for req in top], pins, workdir, 0, with_deps=True)
+    except ResolutionError:
+        guess = []  # perhaps a dependency only this machine's markers ask for: layer by layer alone decides
+    resolved: dict[str, Resolved] = {canonicalize_name(dist.name): dist for dist in guess}
     for round_no in range(1, 30):
         wanted = wanted_closure(top, resolved, target)
         missing = [entry.request_line() for key, entry in sorted(wanted.items()) if key not in resolved]
