@@ -9,8 +9,12 @@ PORT ?=
 BENCH_ARGS ?= --requests 200 --concurrency 10
 JUPYTER_PORT ?= 8888
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+# Native Windows (cmd or PowerShell set OS=Windows_NT; Git Bash, MSYS2 and Cygwin report MINGW, MSYS or CYGWIN).
+# WSL2 is Linux, so neither applies there.
+UNAME_S ?= $(shell uname -s 2>/dev/null)
+NATIVE_WINDOWS := $(or $(filter Windows_NT,$(OS)),$(filter MINGW% MSYS% CYGWIN%,$(UNAME_S)))
 
-.PHONY: setup bundle lab test run bench present clean cloud-start cloud-stop cloud-status cloud-logs lint strip
+.PHONY: not-windows setup bundle lab test run bench present clean cloud-start cloud-stop cloud-status cloud-logs lint strip
 
 # An offline bundle (`make bundle`, complete once its manifest.json is written): when one is given
 # (BUNDLE=path) or found in bundle/, `make setup` installs the learners' packages from it with no network.
@@ -26,16 +30,22 @@ PIP_REQUIREMENTS := requirements-dev.txt
 NPM_SOURCE :=
 endif
 
-setup: $(VENV)/.installed node_modules/.installed  ## install Python and Node dependencies (idempotent; BUNDLE=path: offline)
+setup: not-windows $(VENV)/.installed node_modules/.installed  ## install Python and Node dependencies (idempotent; BUNDLE=path: offline)
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt pyproject.toml
+not-windows:
+ifneq ($(NATIVE_WINDOWS),)
+	@echo "Native Windows is not supported: install Ubuntu in WSL2 (\`wsl --install -d Ubuntu\` in PowerShell), then run make lab inside it." >&2
+	@exit 1
+endif
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt pyproject.toml | not-windows
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(if $(PIP_SOURCE),,$(PY) -m pip install --quiet --upgrade pip)
 	$(PY) -m pip install --quiet $(PIP_SOURCE) -r $(PIP_REQUIREMENTS) -c constraints.txt
 	$(PY) -m pip install --quiet $(PIP_SOURCE) --no-deps -e .
 	@touch $@
 
-node_modules/.installed: package.json package-lock.json
+node_modules/.installed: package.json package-lock.json | not-windows
 	npm ci --no-audit --no-fund --loglevel=error $(NPM_SOURCE)
 	@touch $@
 
