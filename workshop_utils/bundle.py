@@ -11,18 +11,15 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from email.parser import HeaderParser
 from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
+from workshop_utils.platforms import Target, applies, linux, macos_arm64, read_requirements
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# The newest glibc a supported Linux is sure to have (Ubuntu 22.04, WSL2's default, has 2.35) and the newest
-# macOS a supported Mac needs at most: a wheel built only for newer systems would leave learners behind.
-GLIBC_CEILING = 35
-MACOS_CEILING = 14
 # `pip install -e .` builds in an isolated environment that needs the build backend, offline too.
 BUILD_REQUIREMENTS = ("setuptools>=68",)
 # pip's own words for a wheel it picked: new, or found in the destination folder already.
@@ -33,55 +30,6 @@ Run = Callable[..., subprocess.CompletedProcess]
 
 class BundleError(RuntimeError):
     """The bundle could not be built; the message says what to do."""
-
-
-@dataclass(frozen=True)
-class Target:
-    """A platform and Python a learner may bring: the wheel tags it accepts and the values its markers see."""
-
-    os_label: str
-    python: str  # "3.11.5": the lowest patch release the workshop supports, as markers would see it
-    sys_platform: str
-    platform_system: str
-    machine: str
-    platforms: tuple[str, ...]
-
-    @property
-    def name(self) -> str:
-        return f"{self.os_label}, Python {self.python}"
-
-    def environment(self, extra: str = "") -> dict[str, str]:
-        """The PEP 508 marker environment of this target (pip would use this machine's, even with --platform)."""
-        return {
-            "implementation_name": "cpython",
-            "implementation_version": self.python,
-            "os_name": "posix",
-            "platform_machine": self.machine,
-            "platform_python_implementation": "CPython",
-            "platform_release": "",
-            "platform_system": self.platform_system,
-            "platform_version": "",
-            "python_full_version": self.python,
-            "python_version": ".".join(self.python.split(".")[:2]),
-            "sys_platform": self.sys_platform,
-            "extra": extra,
-        }
-
-
-def macos_arm64(python: str) -> Target:
-    tags = [f"macosx_{major}_0_arm64" for major in range(11, MACOS_CEILING + 1)]
-    tags += [f"macosx_10_{minor}_universal2" for minor in range(9, 17)]
-    tags += [f"macosx_{major}_0_universal2" for major in range(11, MACOS_CEILING + 1)]
-    return Target("macOS arm64", python, "darwin", "Darwin", "arm64", tuple(tags))
-
-
-def linux(machine: str, python: str) -> Target:
-    # pip does not widen a manylinux_2_N tag to older glibc releases by itself, so each one is listed.
-    tags = [f"manylinux_2_{minor}_{machine}" for minor in range(5, GLIBC_CEILING + 1)]
-    tags.append(f"manylinux2014_{machine}")
-    if machine == "x86_64":
-        tags += [f"manylinux2010_{machine}", f"manylinux1_{machine}"]
-    return Target(f"Linux {machine}", python, "linux", "Linux", machine, tuple(tags))
 
 
 PYTHONS = ("3.11.5", "3.12.0", "3.13.0")
@@ -104,25 +52,6 @@ def current_target() -> Target:
 
 
 # ---------------------------------------------------------------- requirements and markers (pure)
-
-
-def read_requirements(path: Path) -> list[Requirement]:
-    """The requirements of a pip requirements file, following `-r` includes, markers kept."""
-    found: list[Requirement] = []
-    for raw in path.read_text().splitlines():
-        line = raw.split(" #", 1)[0].strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith(("-r ", "--requirement ")):
-            found += read_requirements(path.parent / line.split(maxsplit=1)[1])
-        elif not line.startswith("-"):
-            found.append(Requirement(line))
-    return found
-
-
-def applies(requirement: Requirement, target: Target, extras: Iterable[str] = ("",)) -> bool:
-    """Whether `requirement` is needed on `target` when its parent is installed with `extras` ("" for none)."""
-    return requirement.marker is None or any(requirement.marker.evaluate(target.environment(e)) for e in extras)
 
 
 def requires_dist(wheel: Path) -> list[str]:

@@ -14,65 +14,11 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-# The newest glibc a supported Linux has at least: Ubuntu 22.04 (also WSL2's default) ships 2.35.
-GLIBC_CEILING = 35
-# The newest macOS a supported Mac needs at most: a wheel built only for macOS 15 would leave Sonoma behind.
-MACOS_CEILING = 14
+from workshop_utils.platforms import Target, applies, linux, macos_arm64, read_requirements
+
 # pip settings that would make the resolution depend on this machine (a local wheel folder, extra local indexes,
 # a machine-wide constraints file) rather than on the package index a learner's laptop sees.
 MACHINE_PIP_SETTINGS = ("PIP_FIND_LINKS", "PIP_EXTRA_INDEX_URL", "PIP_CONSTRAINT", "PIP_NO_INDEX", "PIP_REQUIREMENT")
-
-
-@dataclass(frozen=True)
-class Target:
-    """A platform and Python a learner may bring: its wheel tags and the values its environment markers see."""
-
-    os_label: str
-    python: str  # what pip's --python-version gets: "3.11.5" or "3.12"
-    sys_platform: str
-    platform_system: str
-    platform_machine: str
-    platforms: tuple[str, ...]
-
-    @property
-    def name(self) -> str:
-        return f"{self.os_label}, Python {self.python}"
-
-    def environment(self, extra: str = "") -> dict[str, str]:
-        """The marker environment of this target (PEP 508), with `extra` set as a package's metadata evaluates it."""
-        parts = self.python.split(".")
-        full = ".".join((parts + ["0"])[:3])
-        return {
-            "implementation_name": "cpython",
-            "implementation_version": full,
-            "os_name": "posix",
-            "platform_machine": self.platform_machine,
-            "platform_python_implementation": "CPython",
-            "platform_release": "",
-            "platform_system": self.platform_system,
-            "platform_version": "",
-            "python_full_version": full,
-            "python_version": ".".join(parts[:2]),
-            "sys_platform": self.sys_platform,
-            "extra": extra,
-        }
-
-
-def macos_arm64(python: str) -> Target:
-    # Apple silicon runs macOS 11 or later; universal2 wheels count, including those tagged for 10.x.
-    arm64 = [f"macosx_{major}_0_arm64" for major in range(11, MACOS_CEILING + 1)]
-    universal2 = [f"macosx_10_{minor}_universal2" for minor in range(9, 17)]
-    universal2 += [f"macosx_{major}_0_universal2" for major in range(11, MACOS_CEILING + 1)]
-    return Target("macOS arm64", python, "darwin", "Darwin", "arm64", tuple(arm64 + universal2))
-
-
-def linux(machine: str, python: str) -> Target:
-    # pip does not widen a manylinux_2_N tag to older glibc versions by itself, so every one is listed.
-    tags = [f"manylinux_2_{minor}_{machine}" for minor in range(5, GLIBC_CEILING + 1)]
-    tags.append(f"manylinux2014_{machine}")
-    if machine == "x86_64":
-        tags += [f"manylinux2010_{machine}", f"manylinux1_{machine}"]
-    return Target(f"Linux {machine}", python, "linux", "Linux", machine, tuple(tags))
 
 
 TARGETS: tuple[Target, ...] = (
@@ -84,30 +30,6 @@ TARGETS: tuple[Target, ...] = (
     linux("aarch64", "3.12"),
     linux("aarch64", "3.13"),
 )
-
-
-def read_requirements(path: Path) -> list[Requirement]:
-    """The requirement lines of a pip requirements file, following `-r` includes, markers kept."""
-    requirements: list[Requirement] = []
-    for raw in path.read_text().splitlines():
-        line = raw.split(" #", 1)[0].strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith(("-r ", "--requirement ")):
-            requirements += read_requirements(path.parent / line.split(maxsplit=1)[1])
-        elif line.startswith("-"):
-            raise ValueError(f"{path.name}: the option line {line!r} is not understood by the wheel check; "
-                             "list plain requirements there.")
-        else:
-            requirements.append(Requirement(line))
-    return requirements
-
-
-def applies(requirement: Requirement, target: Target, extras: Iterable[str] = ("",)) -> bool:
-    """Whether `requirement` is needed on `target` when its parent is installed with `extras` ("" for none)."""
-    if requirement.marker is None:
-        return True
-    return any(requirement.marker.evaluate(target.environment(extra)) for extra in extras)
 
 
 def without_marker(requirement: Requirement) -> str:

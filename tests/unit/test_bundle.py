@@ -41,13 +41,6 @@ def test_markers_are_judged_for_the_target_not_this_machine():
     assert not bundle.applies(server_extra, LINUX) and bundle.applies(server_extra, LINUX, {"", "server"})
 
 
-def test_read_requirements_follows_includes_and_keeps_markers(tmp_path):
-    (tmp_path / "base.txt").write_text("# runtime\nboto3==1.0  # pinned\n")
-    (tmp_path / "dev.txt").write_text('-r base.txt\n-c other.txt\nonly-linux==1.0; sys_platform == "linux"\n')
-    found = [(r.name, str(r.marker or "")) for r in bundle.read_requirements(tmp_path / "dev.txt")]
-    assert found == [("boto3", ""), ("only-linux", 'sys_platform == "linux"')]
-
-
 def test_pip_output_names_the_wheels_it_picked():
     output = (
         "Collecting moto==5.2.5\n  Saved /b/wheels/moto-5.2.5-py3-none-any.whl\n"
