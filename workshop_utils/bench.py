@@ -353,18 +353,20 @@ def run(target_name: str, requests: int, concurrency: int, *, rate: float | None
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--target", choices=("local", "aws"), default="local")
-    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--requests", type=int, help="send this many, --concurrency at a time (closed loop)")
     parser.add_argument("--concurrency", type=int, default=5, help="requests in flight (senders, with --rate)")
-    parser.add_argument("--rate", type=float, help="send this many requests a second instead (open loop)")
+    parser.add_argument("--rate", type=float, help="send this many requests a second (open loop)")
     parser.add_argument("--duration", type=float, help="with --rate: send for this many seconds (sets --requests)")
     parser.add_argument("--json", type=Path, help="write the result here")
     parser.add_argument("--yes", action="store_true", help="on aws, do not ask before spending money")
     parser.add_argument("--no-deploy", action="store_true", help="reuse deployed stacks (aws)")
     args = parser.parse_args(argv)
-    if args.duration is not None:
-        if not args.rate:
-            parser.error("--duration needs --rate, e.g. --rate 20 --duration 30")
-        args.requests = requests_for(args.rate, args.duration)
+    if args.duration is not None and not args.rate:
+        parser.error("--duration needs --rate, e.g. --rate 20 --duration 30")
+    if args.rate is None and args.requests is None:  # by default, notebook 03's offered load
+        args.rate, args.duration = WORKSHOP_RATE, WORKSHOP_DURATION_S
+    if args.rate is not None:
+        args.requests = requests_for(args.rate, args.duration) if args.duration is not None else args.requests or 50
     if args.target == "aws" and not args.yes:
         cost = estimated_cost_usd(args.requests)
         answer = input(f"This run sends {args.requests} requests through each pattern on AWS, "

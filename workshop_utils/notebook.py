@@ -24,6 +24,7 @@ from workshop_utils.render import (
     state_machine_svg,
     timeline_svg,
 )
+from workshop_utils.render.logs import FOLD_OVER_EVENTS
 from workshop_utils.stacks import PARALLEL_STACK, SNS_STACK
 from workshop_utils.widgets import DeployPanel, LogTail, QuoteForm
 
@@ -149,7 +150,7 @@ def show_function_logs(stack: str, role: str, *, since_ms: int) -> None:
     """The log events of the stack's functions whose logical id contains `role` (e.g. "Responder")."""
     for function in stacks.functions(stack, role):
         events = fetch_log_events(function_log_group(function), start_ms=since_ms)
-        _show(views.section(f"Logs of {function}", log_events_html(events)))
+        _show(views.section(f"Logs of {function}", log_events_html(events, fold_over=FOLD_OVER_EVENTS)))
 
 
 def show_responder_logs(execution: triggers.ParallelExecution) -> None:
@@ -164,7 +165,7 @@ def show_sns_result(result: triggers.SnsQuoteResult) -> None:
 
 def show_log_events(events: list[dict], title: str) -> None:
     """Log events as a table (a static copy of what a live tail showed)."""
-    _show(views.section(title, log_events_html(events)))
+    _show(views.section(title, log_events_html(events, fold_over=FOLD_OVER_EVENTS)))
 
 
 def aggregator_tail() -> LogTail:
@@ -271,12 +272,11 @@ def _request_failures(handle: triggers.SnsQuoteHandle, aggregate: dict) -> list[
     return [_failure_row(r) for r in _failure_records(handle.sent_at_ms - 1000, wanted, wait_s, handle.uuid)]
 
 
-def explain_sns_request(handle: triggers.SnsQuoteHandle, aggregate: dict) -> list[str]:
+def explain_sns_request(handle: triggers.SnsQuoteHandle, aggregate: dict) -> None:
     """Say what the SNS pattern did for this request: its aggregate, each vendor's attempts (counted from the
     responders' START lines), and its OnFailure records."""
     story = outcomes.sns_story(aggregate, aggregates.responder_attempts(handle), _request_failures(handle, aggregate))
     _show(views.story_html(story, kind="success" if aggregate.get("status") == "complete" else "error"))
-    return story
 
 
 def _failure_row(record: dict) -> dict:

@@ -23,37 +23,30 @@ def _times(count: int) -> str:
 
 
 def parallel_story(history: list[dict], catch_targets: dict[str, set[str]]) -> list[str]:
-    """One sentence per vendor branch (and the requester when it failed), from the execution's history."""
+    """A sentence for each task that failed or needed a retry, and for quotes a failed execution lost; nothing
+    when every task answered at its first attempt."""
     statuses = state_statuses(history, catch_targets)
     runs = task_runs(history)
     sentences = []
     for name, run in runs.items():
-        status = statuses.get(name)
-        who = role_label(name)
-        if name == "Requester" and status == SUCCEEDED:
-            continue
-        errors = sorted(set(run.errors))
-        error = f" ({_names(errors)})" if errors else ""
-        if status == SUCCEEDED:
-            retried = f" after {run.attempts - 1} failed attempt(s){error}" if run.attempts > 1 else ""
-            sentences.append(f"{who} answered{retried}.")
+        status, who = statuses.get(name), role_label(name)
+        errors = f" ({_names(sorted(set(run.errors)))})" if run.errors else ""
+        if status == SUCCEEDED and run.attempts > 1:
+            sentences.append(f"{who} answered at attempt {run.attempts}, after {run.attempts - 1} failure(s){errors}.")
         elif status == CAUGHT:
             sentences.append(
-                f"{who} was tried {_times(run.attempts)} and failed every time{error}; its Catch turned the error "
+                f"{who} was tried {_times(run.attempts)} and failed every time{errors}; its Catch turned the error "
                 "into an entry of the output's errors list, so the execution went on without it."
             )
         elif status == FAILED:
-            retries = "no retry" if run.attempts == 1 else f"{run.attempts - 1} retries"
+            tries = "at its first attempt, with no retry" if run.attempts == 1 else f"all {run.attempts} attempts"
             sentences.append(
-                f"{who} failed after {run.attempts} attempt{'s' if run.attempts != 1 else ''} ({retries}){error}, "
-                "and nothing caught the error, so it failed the whole execution."
+                f"{who} failed {tries}{errors}; nothing caught the error, so it failed the whole execution."
             )
-    failed = any(statuses.get(name) == FAILED for name in runs)
-    answered = [role_label(name) for name in runs if name != "Requester" and statuses.get(name) == SUCCEEDED]
-    if failed and answered:
-        sentences.append(
-            f"A failed execution has no output: the quotes of {_names(answered)} are lost with it."
-        )
+    if any(statuses.get(name) == FAILED for name in runs):
+        answered = [role_label(name) for name in runs if name != "Requester" and statuses.get(name) == SUCCEEDED]
+        if answered:
+            sentences.append(f"A failed execution has no output: the quotes of {_names(answered)} are lost with it.")
     return sentences
 
 

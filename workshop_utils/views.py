@@ -13,7 +13,9 @@ from workshop_utils.render import (
     state_machine_svg,
 )
 from workshop_utils.render._history import SUCCEEDED, state_statuses
+from workshop_utils.render.logs import FOLD_OVER_EVENTS
 from workshop_utils.render.state_machine import catch_targets
+from workshop_utils.timelines import role_label
 from workshop_utils.triggers import ParallelExecution, SnsQuoteResult
 
 _BOX = (
@@ -78,13 +80,13 @@ def error_banner_html(headline: str, error: str | None, cause: str | None) -> st
 def answered_states(history: list[dict]) -> list[str]:
     """The responder states of an execution that succeeded (their answers are lost if the execution fails)."""
     statuses = state_statuses(history, {})
-    return sorted(name for name, status in statuses.items() if name.startswith("Responder") and status == SUCCEEDED)
+    return sorted(role_label(name) for name, status in statuses.items()
+                  if name.startswith("Responder") and status == SUCCEEDED)
 
 
 def parallel_story(execution: ParallelExecution) -> list[str]:
-    """What happened to each branch, from the history; nothing when every task answered at its first try."""
-    sentences = outcomes.parallel_story(execution.history, catch_targets(execution.definition))
-    return sentences if any(" answered." not in sentence for sentence in sentences) else []
+    """What happened to the tasks that failed or were retried, from the history."""
+    return outcomes.parallel_story(execution.history, catch_targets(execution.definition))
 
 
 def parallel_result_html(execution: ParallelExecution, *, compact: bool = False) -> str:
@@ -101,7 +103,7 @@ def parallel_result_html(execution: ParallelExecution, *, compact: bool = False)
         answered = answered_states(execution.history)
         lost = f", although {' and '.join(answered)} answered" if answered else ""
         quotes = quotes_html([], empty_text=f"{gone}{lost}.")
-        output = message_html(f"{gone}{lost}.")
+        output = message_html(f"None: a {execution.status.lower()} execution has no output.")
     kind = "info" if execution.status == "SUCCEEDED" else "error"
     parts = [
         summary,
@@ -132,7 +134,7 @@ def sns_result_html(result: SnsQuoteResult) -> str:
     parts = [
         summary,
         section("Quotes", quotes_html(result.quotes)),
-        section("Aggregator log lines", log_events_html(result.log_events)),
+        section("Aggregator log lines", log_events_html(result.log_events, fold_over=FOLD_OVER_EVENTS)),
     ]
     return "".join(parts)
 

@@ -109,7 +109,11 @@ def test_duration_sets_the_request_count_and_needs_a_rate(monkeypatch, capsys):
     monkeypatch.setattr(bench, "run", lambda *args, **kwargs: calls.append((args, kwargs)) or {"ok": True})
 
     assert bench.main(["--rate", "20", "--duration", "30"]) == 0
-    assert calls == [(("local", 600, 5), {"rate": 20.0, "deploy": True})]
+    assert bench.main([]) == 0  # notebook 03's load
+    assert bench.main(["--requests", "40", "--concurrency", "4"]) == 0  # a closed loop
+    assert calls == [(("local", 600, 5), {"rate": 20.0, "deploy": True}),
+                     (("local", 30, 5), {"rate": 5.0, "deploy": True}),
+                     (("local", 40, 4), {"rate": None, "deploy": True})]
     with pytest.raises(SystemExit):
         bench.main(["--duration", "30"])
     assert "--duration needs --rate" in capsys.readouterr().err

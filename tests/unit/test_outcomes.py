@@ -65,17 +65,26 @@ def parallel_history(*, caught: bool) -> list[dict]:
 def test_an_uncaught_vendor_failure_is_told_with_its_attempts_and_the_lost_quotes():
     story = outcomes.parallel_story(parallel_history(caught=False), {})
     assert story == [
-        "Responder · Avis answered.",
-        "Responder · Hertz failed after 1 attempt (no retry) (VendorUnavailableError), and nothing caught the "
-        "error, so it failed the whole execution.",
+        "Responder · Hertz failed at its first attempt, with no retry (VendorUnavailableError); nothing caught "
+        "the error, so it failed the whole execution.",
         "A failed execution has no output: the quotes of Responder · Avis are lost with it.",
     ]
 
 
 def test_a_caught_vendor_failure_counts_every_attempt():
     story = outcomes.parallel_story(parallel_history(caught=True), {"ResponderHertz": {"ResponderHertzFailed"}})
-    assert story[1].startswith("Responder · Hertz was tried 3 times and failed every time (VendorUnavailableError)")
-    assert len(story) == 2  # the execution succeeded: nothing is lost
+    assert story == [
+        "Responder · Hertz was tried 3 times and failed every time (VendorUnavailableError); its Catch turned the "
+        "error into an entry of the output's errors list, so the execution went on without it."
+    ]
+
+
+def test_a_clean_execution_has_nothing_to_tell():
+    history = History()
+    history.add("ExecutionStarted", 0)
+    history.task("Requester", failures=0, succeed=True, after=1)
+    history.add("ExecutionSucceeded")
+    assert outcomes.parallel_story(history.events, {}) == []
 
 
 def test_the_sns_story_names_the_missing_vendor_its_attempts_and_its_failure_record():

@@ -101,12 +101,13 @@ def test_no_log_events_gives_a_clear_message():
 
 def test_a_long_log_folds_under_its_aggregate_line():
     events = sample() + [log(10 + i, f"[INFO]\t2026-11-27T10:00:00Z\t{RID}\tline {i}") for i in range(4)]
-    root = ET.fromstring(log_events_html(events, title="Aggregator"))
+    root = ET.fromstring(log_events_html(events, title="Aggregator", fold_over=8))
     details = root.find(".//details")
     summary = "".join(details.find("summary").itertext())
     assert summary.startswith('aggregate: {"count": 2}') and "show all 12 log events" in summary
-    assert len(rows(log_events_html(events))) == 12  # folded, not dropped
-    assert log_events_html(sample()).count("<details") == 0  # short logs stay open
+    assert len(rows(log_events_html(events, fold_over=8))) == 12  # folded, not dropped
+    assert log_events_html(sample(), fold_over=8).count("<details") == 0  # short logs stay open
+    assert log_events_html(events).count("<details") == 0  # a live tail redraws: it does not fold
 
 
 def test_a_long_message_folds_under_its_beginning_with_its_json_pretty_printed():

@@ -91,4 +91,4 @@ def test_a_failed_execution_says_why_it_has_no_quotes_and_what_failed():
     page = views.parallel_result_html(execution)
     assert "No quotes yet" not in page
     assert "No quotes: the execution failed, so it has no output." in page
-    assert "Requester failed after 1 attempt (no retry) (InvalidQuoteRequest)" in page
+    assert "Requester failed at its first attempt, with no retry (InvalidQuoteRequest)" in page

@@ -128,11 +128,11 @@ def key_line(lines: list[LogLine]) -> LogLine | None:
     return next((line for line in reversed(lines) if _is_error(line)), None)
 
 
-def log_events_html(events: list[dict], title: str | None = None, *,
-                    fold_over: int | None = FOLD_OVER_EVENTS) -> str:
+def log_events_html(events: list[dict], title: str | None = None, *, fold_over: int | None = None) -> str:
     """CloudWatch log events as a table; `quotes:`/`aggregate:` lines highlighted with their JSON pretty-printed.
 
-    More than `fold_over` events (None: never) fold into a <details> whose summary is the key line."""
+    More than `fold_over` events (e.g. FOLD_OVER_EVENTS) fold into a <details> whose summary is the key line;
+    a live view that redraws leaves it None, or each redraw would fold the table again."""
     heading = title if title is not None else None
     if not events:
         return card(empty_message("No log events yet: send a request, wait a few seconds, then refresh."),
