@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workshop_utils import stacks, target, triggers
-from workshop_utils.aggregates import parse_aggregate_line
+from workshop_utils import aggregates, stacks, target, triggers
 from workshop_utils.logs import fetch_log_events, now_ms, poll_interval
 from workshop_utils.quote_input import QuoteRequest
 
@@ -208,7 +207,7 @@ class AggregateLineReader:
                 continue
             self.seen_ids.add(event_id)
             self.cursor_ms = max(self.cursor_ms, event["timestamp"] - self.overlap_ms)
-            document = parse_aggregate_line(event["message"])
+            document = aggregates.parse_aggregate_line(event["message"])
             if document and document.get("uuid") and document["uuid"] not in self.aggregated:
                 self.aggregated[document["uuid"]] = (str(document.get("status")), event["timestamp"])
 
@@ -307,6 +306,13 @@ def run_patterns(requests: int, concurrency: int, *, rate: float | None = None) 
     }
 
 
+def warm_up() -> None:
+    """One request through each pattern, waited for, so every function has a warm worker before measuring (as in
+    notebook 03, whose benchmark follows its first comparison); cold starts are measured on their own."""
+    triggers.request_parallel_quote(REQUEST)
+    aggregates.wait_for_aggregate(triggers.request_sns_quote(REQUEST))
+
+
 def estimated_cost_usd(requests: int) -> float:
     """What a run of both patterns costs on AWS, from the cost model."""
     from workshop_utils.cost import cost_per_million
@@ -343,6 +349,7 @@ def run(target_name: str, requests: int, concurrency: int, *, rate: float | None
         if target_name == "local":
             requester = stacks.stack_outputs(stacks.SNS_STACK)["RequesterFunctionName"]
             result["local_cloud"].update(measure_invocations(requester))
+        warm_up()
         pace = f"{rate:g} a second" if rate else f"{concurrency} at a time"
         for pattern, run_pattern in (("parallel", run_parallel), ("sns", run_sns)):
             print(f"{pattern}: {requests} requests, {pace}...", flush=True)
