@@ -371,6 +371,8 @@ def test_a_failed_execution_never_reaches_the_end_marker():
     assert markers_reached(root) == {"Start": "true", "End": "false"}
     end = next(g for g in root.iter("g") if g.get("data-marker") == "End")
     assert end.find("rect").get("stroke-dasharray") == "5 3"
+    (into_end,) = [g for g in root.iter("g") if "edge" in classes(g) and g.get("data-to") == "End"]
+    assert into_end.find("path").get("stroke-dasharray") == "6 4"
 
 
 def test_a_succeeded_execution_reaches_the_end_and_no_history_draws_both_plainly():

@@ -109,7 +109,8 @@ def catch_targets(spec: dict[str, Any]) -> dict[str, set[str]]:
 
 
 def _draw_graph(graph: asl.Graph, ox: float, oy: float, statuses: dict[str, str] | None) -> str:
-    drawn = [_draw_edge(graph, edge) for edge in graph.edges]
+    end_missed = statuses is not None and statuses.get(asl.END) == NOT_REACHED
+    drawn = [_draw_edge(graph, edge, faded=end_missed and edge.target == asl.END) for edge in graph.edges]
     edges = "".join(d[0] for d in drawn)
     labels = "".join(_edge_labels(graph, [(edge, d[1]) for edge, d in zip(graph.edges, drawn, strict=True)]))
     boxes = "".join(_draw_node(node, statuses) for node in graph.nodes.values() if node.kind != "dummy")
@@ -217,10 +218,11 @@ def _display(name: str) -> str:
     return {asl.START: "Start", asl.END: "End"}.get(name, name)
 
 
-def _draw_edge(graph: asl.Graph, edge: asl.Edge) -> tuple[str, tuple[float, float]]:
-    """The edge's SVG and where its label goes (the middle of its first gap between rows)."""
-    colour = CATCH_COLOUR if edge.kind == "catch" else EDGE_COLOUR
-    dash = ' stroke-dasharray="6 4"' if edge.kind == "catch" else ""
+def _draw_edge(graph: asl.Graph, edge: asl.Edge, *, faded: bool = False) -> tuple[str, tuple[float, float]]:
+    """The edge's SVG and where its label goes (the middle of its first gap between rows); a faded edge is one
+    the execution never took (into an End it did not reach)."""
+    colour = CATCH_COLOUR if edge.kind == "catch" else (PALETTE[NOT_REACHED][1] if faded else EDGE_COLOUR)
+    dash = ' stroke-dasharray="6 4"' if edge.kind == "catch" or faded else ""
     source, target = graph.nodes[edge.source], graph.nodes[edge.target]
     if edge.back:
         loop_x = graph.loop_x[[e for e in graph.edges if e.back].index(edge)]
