@@ -148,9 +148,12 @@ def show_events(execution: triggers.ParallelExecution) -> None:
 
 def show_function_logs(stack: str, role: str, *, since_ms: int) -> None:
     """The log events of the stack's functions whose logical id contains `role` (e.g. "Responder")."""
-    for function in stacks.functions(stack, role):
+    for logical_id, function in aggregates.stack_functions(stack).items():
+        if role.lower() not in logical_id.lower():
+            continue
         events = fetch_log_events(function_log_group(function), start_ms=since_ms)
-        _show(views.section(f"Logs of {function}", log_events_html(events, fold_over=FOLD_OVER_EVENTS)))
+        title = f"Logs of {timelines.role_label(logical_id)} ({function})"
+        _show(views.section(title, log_events_html(events, fold_over=FOLD_OVER_EVENTS)))
 
 
 def show_responder_logs(execution: triggers.ParallelExecution) -> None:
