@@ -252,6 +252,7 @@ def aggregator_batching() -> Batching:
 # gentle enough for a learner's laptop, busy enough that requests overlap.
 WORKSHOP_RATE = 5.0
 WORKSHOP_DURATION_S = 6.0
+SENDERS = 5  # threads that send (open loop: each only starts its request) or wait (closed loop)
 
 
 def requests_for(rate: float, duration_s: float) -> int:
@@ -361,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--target", choices=("local", "aws"), default="local")
     parser.add_argument("--requests", type=int, help="send this many, --concurrency at a time (closed loop)")
-    parser.add_argument("--concurrency", type=int, default=5, help="requests in flight (senders, with --rate)")
+    parser.add_argument("--concurrency", type=int, default=SENDERS, help="requests in flight (senders, with --rate)")
     parser.add_argument("--rate", type=float, help="send this many requests a second (open loop)")
     parser.add_argument("--duration", type=float, help="with --rate: send for this many seconds (sets --requests)")
     parser.add_argument("--json", type=Path, help="write the result here")

@@ -375,7 +375,7 @@ def benchmark(rate: float | None = None, duration_s: float | None = None) -> dic
     rate = rate or bench.WORKSHOP_RATE
     duration_s = duration_s or bench.WORKSHOP_DURATION_S
     requests = bench.requests_for(rate, duration_s)
-    runs = bench.run_patterns(requests, concurrency=requests, rate=rate)
+    runs = bench.run_patterns(requests, concurrency=bench.SENDERS, rate=rate)
     summaries = {name: run.summary() for name, run in runs.items()}
     figure = plots.latency_figure(
         {name: run.latencies_ms for name, run in runs.items()},
