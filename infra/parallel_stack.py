@@ -29,8 +29,9 @@ VENDOR_RETRY_BACKOFF = 2
 class ParallelScatterGatherStack(Stack):
     """Requester task, then a Parallel state whose branches each ask one vendor's responder.
 
-    With `catch_failures` a vendor that still fails after its retries yields {"vendor", "error", "cause"} in the
-    output's "errors" list instead of failing the whole execution.
+    With `catch_failures` (the default) each branch retries an unavailable vendor briefly, then a vendor that
+    still fails yields {"vendor", "error", "cause"} in the output's "errors" list instead of failing the whole
+    execution. Without it the branches are the sample's: a vendor's error fails the execution at once.
     """
 
     def __init__(
@@ -103,7 +104,7 @@ class ParallelScatterGatherStack(Stack):
             CfnOutput(self, f"ResponderFunctionName{name}", value=responder.function.function_name)
 
     def _ask_vendor(self, name: str, responder: PythonLambda, *, catch_failures: bool) -> sfn.IChainable:
-        """One branch: invoke the vendor's responder, retry briefly, and (when catching) turn a failure into data."""
+        """One branch: invoke the vendor's responder; when catching, retry it briefly, then turn a failure into data."""
         task = tasks.LambdaInvoke(
             self,
             f"Responder{name}Task",
@@ -112,16 +113,19 @@ class ParallelScatterGatherStack(Stack):
             input_path="$.request",
             result_selector={"quote": sfn.JsonPath.string_to_json(sfn.JsonPath.string_at("$.Payload.data"))},
             output_path=None if catch_failures else "$.quote",
-            retry_on_service_exceptions=False,  # replaced by the shorter retry below
+            # The sample's branches retry Lambda's own service errors only (CDK's default retry): a vendor's
+            # error fails the branch, and the whole execution, at its first attempt.
+            retry_on_service_exceptions=not catch_failures,
         )
+        if not catch_failures:
+            return task
+        # This workshop's default replaces that retry with a shorter one that also retries an unavailable vendor.
         task.add_retry(
             errors=[*LAMBDA_SERVICE_ERRORS, VENDOR_UNAVAILABLE],
             interval=VENDOR_RETRY_INTERVAL,
             max_attempts=VENDOR_RETRIES,
             backoff_rate=VENDOR_RETRY_BACKOFF,
         )
-        if not catch_failures:
-            return task
         failed = sfn.Pass(
             self,
             f"Responder{name}Failed",

@@ -55,14 +55,54 @@ def wait_for_aggregate(
 
 
 def invocation_lanes(handle: triggers.SnsQuoteHandle) -> list[tuple[str, float, float]]:
-    """Timeline bars of the SNS stack's invocations that handled this request, relative to when it was sent."""
+    """Timeline bars of the SNS stack's invocations that handled this request, relative to when it was sent,
+    labelled by role: "Requester", "Responder · Avis" (with the attempt when Lambda retried it), and the
+    aggregator's two kinds of invocation, "Aggregator (quotes)" and "Aggregator (deadline)"."""
     bars = []
-    for role in ("Requester", "Responder", "Aggregator"):
-        for function in stacks.functions(stacks.SNS_STACK, role):
-            events = fetch_log_events(function_log_group(function), start_ms=handle.sent_at_ms - 1000)
-            label = function.split("-")[1] if "-" in function else function
-            bars += timelines.invocation_bars(events, label=label, needle=handle.uuid, origin_ms=handle.sent_at_ms)
+    for logical_id, function in stack_functions(stacks.SNS_STACK).items():
+        events = fetch_log_events(function_log_group(function), start_ms=handle.sent_at_ms - 1000)
+        found = timelines.invocations(events, needle=handle.uuid)
+        role = timelines.role_label(logical_id)
+        for attempt, invocation in enumerate(found, start=1):
+            label = role
+            if role == "Aggregator":
+                label = aggregator_invocation_label(invocation.lines, handle.uuid)
+            elif len(found) > 1:
+                label = f"{role} · attempt {attempt}"
+            bars.append((label, invocation.start_ms - handle.sent_at_ms, invocation.end_ms - handle.sent_at_ms))
     return sorted(bars, key=lambda bar: bar[1])
+
+
+def stack_functions(stack: str) -> dict[str, str]:
+    """The stack's functions, {logical id: function name}."""
+    return {
+        r["LogicalResourceId"]: r["PhysicalResourceId"]
+        for r in stacks.stack_resources(stack)
+        if r["ResourceType"] == "AWS::Lambda::Function"
+    }
+
+
+def aggregator_invocation_label(lines: list[str], correlation_id: str) -> str:
+    """Which of its two event sources an aggregator invocation served for this request: the quotes (from the
+    aggregation queue) or the request's deadline message (from the deadline queue, sent at scatter time)."""
+    for line in lines:
+        document = parse_aggregate_line(line)
+        deadline_line = f"deadline of request {correlation_id}" in line
+        if deadline_line or (document and document.get("uuid") == correlation_id and
+                             document.get("status") == "timed_out"):
+            return "Aggregator (deadline)"
+    return "Aggregator (quotes)"
+
+
+def responder_attempts(handle: triggers.SnsQuoteHandle) -> dict[str, int]:
+    """How many times Lambda ran each vendor's responder for this request, counted from its START lines."""
+    attempts = {}
+    for logical_id, function in stack_functions(stacks.SNS_STACK).items():
+        role = timelines.role_label(logical_id)
+        if role.startswith("Responder · "):
+            events = fetch_log_events(function_log_group(function), start_ms=handle.sent_at_ms - 1000)
+            attempts[role.removeprefix("Responder · ")] = len(timelines.invocations(events, needle=handle.uuid))
+    return attempts
 
 
 def _attribute(value: dict) -> object:

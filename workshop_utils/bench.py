@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workshop_utils import stacks, target, triggers
+from workshop_utils import aggregates, stacks, target, triggers
 from workshop_utils.logs import fetch_log_events, now_ms, poll_interval
 from workshop_utils.quote_input import QuoteRequest
 
@@ -143,14 +143,14 @@ def _collect_executions(sfn: Any, arn: str, wanted: set[str], settle_s: float) -
 
 
 def run_sns(requests: int, concurrency: int, *, rate: float | None = None, settle_s: float = 30.0) -> PatternRun:
-    """Send `requests` asynchronous requests; latency = sent to the aggregator's line completing each uuid.
+    """Send `requests` asynchronous requests; latency = sent to the aggregator's `aggregate:` line for each uuid
+    (a `timed_out` aggregate counts as failed: some vendor never answered).
 
     Invoke returns at once, so without a rate the requests go out as a burst of `concurrency` senders.
     """
     run = PatternRun()
     outputs = stacks.stack_outputs(stacks.SNS_STACK)
-    expected = triggers.expected_vendor_count()
-    reader = QuoteLineReader(triggers.aggregator_log_group(), since_ms=now_ms() - 1000)
+    reader = AggregateLineReader(triggers.aggregator_log_group(), since_ms=now_ms() - 1000)
     handles: list[triggers.SnsQuoteHandle] = []
     lock = threading.Lock()
 
@@ -166,32 +166,31 @@ def run_sns(requests: int, concurrency: int, *, rate: float | None = None, settl
 
     started_ms = now_ms()
     send_all(one, requests, concurrency=concurrency, rate=rate)
-    done_at: dict[str, int] = {}
     deadline = time.monotonic() + settle_s
     while True:
         reader.read()
-        for handle in handles:
-            if handle.uuid not in done_at and reader.counts.get(handle.uuid, 0) >= expected:
-                done_at[handle.uuid] = reader.last_seen_ms[handle.uuid]
-        if len(done_at) >= len(handles) or time.monotonic() > deadline:
+        if all(handle.uuid in reader.aggregated for handle in handles) or time.monotonic() > deadline:
             break
         time.sleep(poll_interval())  # latencies come from the target's clocks
     for handle in handles:
-        if handle.uuid in done_at:
-            run.latencies_ms.append(done_at[handle.uuid] - handle.sent_at_ms)
-        else:
+        status, at_ms = reader.aggregated.get(handle.uuid, (None, 0))
+        if status == "complete":
+            run.latencies_ms.append(at_ms - handle.sent_at_ms)
+        elif status is None:
             run.lost += 1
-    last_done = max(done_at.values(), default=None)
+        else:
+            run.failed += 1
+    last_done = max((at for _status, at in reader.aggregated.values()), default=None)
     run.wall_s = ((last_done or now_ms()) - started_ms) / 1000
     return run
 
 
-class QuoteLineReader:
-    """Reads the aggregator's `quotes:` lines as they arrive, counting quotes per uuid.
+class AggregateLineReader:
+    """Reads the aggregator's `aggregate:` lines as they arrive: each request's status and when it was logged.
 
     Each read asks only for events from a little before the newest one seen (CloudWatch Logs can make an
     event readable after newer ones: seconds later on AWS, never locally, where events are stored in time
-    order) and skips the ones already counted, so a long run does not re-read its whole log every time.
+    order) and skips the ones already read, so a long run does not re-read its whole log every time.
     """
 
     def __init__(self, log_group: str, *, since_ms: int, overlap_ms: int | None = None) -> None:
@@ -199,8 +198,7 @@ class QuoteLineReader:
         self.overlap_ms = overlap_ms if overlap_ms is not None else (500 if target.current() == "local" else 15_000)
         self.cursor_ms = since_ms
         self.seen_ids: set[str] = set()
-        self.counts: dict[str, int] = {}
-        self.last_seen_ms: dict[str, int] = {}
+        self.aggregated: dict[str, tuple[str, int]] = {}  # uuid -> (status, epoch ms of its aggregate line)
 
     def read(self) -> None:
         for event in fetch_log_events(self.log_group, start_ms=self.cursor_ms):
@@ -209,10 +207,57 @@ class QuoteLineReader:
                 continue
             self.seen_ids.add(event_id)
             self.cursor_ms = max(self.cursor_ms, event["timestamp"] - self.overlap_ms)
-            for quote in triggers.parse_quotes_line(event["message"]) or []:
-                key = quote.get("uuid")
-                self.counts[key] = self.counts.get(key, 0) + 1
-                self.last_seen_ms[key] = max(self.last_seen_ms.get(key, 0), event["timestamp"])
+            document = aggregates.parse_aggregate_line(event["message"])
+            if document and document.get("uuid") and document["uuid"] not in self.aggregated:
+                self.aggregated[document["uuid"]] = (str(document.get("status")), event["timestamp"])
+
+
+@dataclass
+class Batching:
+    """How the aggregator's event source on the aggregation queue batches: up to `size` messages, waiting at
+    most `window_s` seconds from a batch's first message for the rest."""
+
+    size: int
+    window_s: float
+
+    def cost_sentence(self) -> str:
+        """What the batching window costs one request, in the learner's words."""
+        if not self.window_s:
+            return (f"The aggregator's event source hands it up to {self.size} quotes at once, without waiting: "
+                    "a batching window of 0 s costs a request nothing.")
+        return (
+            f"The aggregator's event source hands it a batch as soon as it holds {self.size} quotes (one per "
+            f"vendor), or {self.window_s:g} s after the batch's first quote, whichever comes first. A request "
+            f"whose quotes arrive together fills its batch and pays nothing for the window; one whose quotes "
+            f"straggle (a slow vendor, or a batch shared with another request's quotes under load) waits up to "
+            f"{self.window_s:g} s more. That is the price of one invocation per request instead of one per quote."
+        )
+
+
+def aggregator_batching() -> Batching:
+    """The deployed aggregator's batching on the aggregation queue, read from its event source mapping."""
+    outputs = stacks.stack_outputs(stacks.SNS_STACK)
+    queue_name = outputs["AggregationQueueUrl"].rstrip("/").rsplit("/", 1)[-1]
+    mappings = target.client("lambda").list_event_source_mappings(FunctionName=outputs["AggregatorFunctionName"])
+    for mapping in mappings["EventSourceMappings"]:
+        if mapping["EventSourceArn"].rsplit(":", 1)[-1] == queue_name:
+            return Batching(int(mapping["BatchSize"]), float(mapping.get("MaximumBatchingWindowInSeconds") or 0))
+    raise LookupError(
+        f"The aggregator has no event source on {queue_name}: redeploy {stacks.SNS_STACK} (notebook 02), "
+        "then run this cell again."
+    )
+
+
+# The notebook's offered load (and the test that holds it to under a second at the median on the local cloud):
+# gentle enough for a learner's laptop, busy enough that requests overlap.
+WORKSHOP_RATE = 5.0
+WORKSHOP_DURATION_S = 6.0
+SENDERS = 5  # threads that send (open loop: each only starts its request) or wait (closed loop)
+
+
+def requests_for(rate: float, duration_s: float) -> int:
+    """How many requests an open-loop run at `rate` a second for `duration_s` seconds sends."""
+    return max(1, round(rate * duration_s))
 
 
 def measure_invocations(function_name: str, *, warm_samples: int = 30) -> dict:
@@ -262,6 +307,13 @@ def run_patterns(requests: int, concurrency: int, *, rate: float | None = None) 
     }
 
 
+def warm_up() -> None:
+    """One request through each pattern, waited for, so every function has a warm worker before measuring (as in
+    notebook 03, whose benchmark follows its first comparison); cold starts are measured on their own."""
+    triggers.request_parallel_quote(REQUEST)
+    aggregates.wait_for_aggregate(triggers.request_sns_quote(REQUEST))
+
+
 def estimated_cost_usd(requests: int) -> float:
     """What a run of both patterns costs on AWS, from the cost model."""
     from workshop_utils.cost import cost_per_million
@@ -298,6 +350,7 @@ def run(target_name: str, requests: int, concurrency: int, *, rate: float | None
         if target_name == "local":
             requester = stacks.stack_outputs(stacks.SNS_STACK)["RequesterFunctionName"]
             result["local_cloud"].update(measure_invocations(requester))
+        warm_up()
         pace = f"{rate:g} a second" if rate else f"{concurrency} at a time"
         for pattern, run_pattern in (("parallel", run_parallel), ("sns", run_sns)):
             print(f"{pattern}: {requests} requests, {pace}...", flush=True)
@@ -308,18 +361,20 @@ def run(target_name: str, requests: int, concurrency: int, *, rate: float | None
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--target", choices=("local", "aws"), default="local")
-    parser.add_argument("--requests", type=int, default=50)
-    parser.add_argument("--concurrency", type=int, default=5, help="requests in flight (senders, with --rate)")
-    parser.add_argument("--rate", type=float, help="send this many requests a second instead (open loop)")
+    parser.add_argument("--requests", type=int, help="send this many, --concurrency at a time (closed loop)")
+    parser.add_argument("--concurrency", type=int, default=SENDERS, help="requests in flight (senders, with --rate)")
+    parser.add_argument("--rate", type=float, help="send this many requests a second (open loop)")
     parser.add_argument("--duration", type=float, help="with --rate: send for this many seconds (sets --requests)")
     parser.add_argument("--json", type=Path, help="write the result here")
     parser.add_argument("--yes", action="store_true", help="on aws, do not ask before spending money")
     parser.add_argument("--no-deploy", action="store_true", help="reuse deployed stacks (aws)")
     args = parser.parse_args(argv)
-    if args.duration is not None:
-        if not args.rate:
-            parser.error("--duration needs --rate, e.g. --rate 20 --duration 30")
-        args.requests = max(1, round(args.rate * args.duration))
+    if args.duration is not None and not args.rate:
+        parser.error("--duration needs --rate, e.g. --rate 20 --duration 30")
+    if args.rate is None and args.requests is None:  # by default, notebook 03's offered load
+        args.rate, args.duration = WORKSHOP_RATE, WORKSHOP_DURATION_S
+    if args.rate is not None:
+        args.requests = requests_for(args.rate, args.duration) if args.duration is not None else args.requests or 50
     if args.target == "aws" and not args.yes:
         cost = estimated_cost_usd(args.requests)
         answer = input(f"This run sends {args.requests} requests through each pattern on AWS, "

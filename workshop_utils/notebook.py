@@ -16,6 +16,7 @@ from workshop_utils import (
     cdk,
     cleanup,
     exercise,
+    outcomes,
     readiness,
     stacks,
     target,
@@ -36,6 +37,7 @@ from workshop_utils.render import (
     timeline_svg,
 )
 from workshop_utils.render.cleanup import cleanup_table_html
+from workshop_utils.render.logs import FOLD_OVER_EVENTS
 from workshop_utils.stacks import PARALLEL_STACK, SNS_STACK
 from workshop_utils.widgets import DeployPanel, LogTail, QuoteForm
 
@@ -145,11 +147,12 @@ def deploy(stack: str, *, recipients: dict | None = None, **context: object) -> 
     _show(views.section(f"{stack} outputs", views.json_html(outputs)))
 
 
-def show_diff(stack: str, *, recipients: dict | None = None, **context: object) -> None:
-    """Show what `cdk diff` says would change with these recipients (and context overrides)."""
+def show_diff(stack: str, *, recipients: dict | None = None, **context: object) -> str:
+    """Show what `cdk diff` says would change with these recipients (and context overrides); return its text."""
     _show(views.message_html(f"Running cdk diff {stack} (a synth takes about 12 s)..."))
     text = cdk.diff(stack, context=_context(recipients, context), on_line=lambda _line: None)
     _show(views.section(f"cdk diff {stack}", diff_html(text)))
+    return text
 
 
 def show_architecture(stack: str) -> None:
@@ -190,9 +193,12 @@ def show_events(execution: triggers.ParallelExecution) -> None:
 
 def show_function_logs(stack: str, role: str, *, since_ms: int) -> None:
     """The log events of the stack's functions whose logical id contains `role` (e.g. "Responder")."""
-    for function in stacks.functions(stack, role):
+    for logical_id, function in aggregates.stack_functions(stack).items():
+        if role.lower() not in logical_id.lower():
+            continue
         events = fetch_log_events(function_log_group(function), start_ms=since_ms)
-        _show(views.section(f"Logs of {function}", log_events_html(events)))
+        title = f"Logs of {timelines.role_label(logical_id)} ({function})"
+        _show(views.section(title, log_events_html(events, fold_over=FOLD_OVER_EVENTS)))
 
 
 def show_responder_logs(execution: triggers.ParallelExecution) -> None:
@@ -207,7 +213,7 @@ def show_sns_result(result: triggers.SnsQuoteResult) -> None:
 
 def show_log_events(events: list[dict], title: str) -> None:
     """Log events as a table (a static copy of what a live tail showed)."""
-    _show(views.section(title, log_events_html(events)))
+    _show(views.section(title, log_events_html(events, fold_over=FOLD_OVER_EVENTS)))
 
 
 def aggregator_tail() -> LogTail:
@@ -280,21 +286,53 @@ def send_parallel_request(car_type: str = "XL", days: int | str = 3) -> triggers
     return execution
 
 
-def show_failure_records(*, since_ms: int, at_least: int = 0, timeout_s: float = 30.0) -> list[dict]:
-    """The OnFailure records (failed invocations queue) since a time, waiting for `at_least` of them."""
-    give_up = time.monotonic() + timeout_s
-    records = aggregates.failure_records(since_ms=since_ms)
-    while len(records) < at_least and time.monotonic() < give_up:
-        time.sleep(0.5)
-        records = aggregates.failure_records(since_ms=since_ms)
-    rows = [aggregates.failure_summary(record) for record in records]
+def show_failure_records(*, since_ms: int, at_least: int = 0, timeout_s: float = 30.0,
+                         about: str | None = None) -> list[dict]:
+    """The OnFailure records (failed-invocations queue) since a time, waiting for `at_least` of them; with
+    `about`, only the records that mention it (a request's uuid)."""
+    records = _failure_records(since_ms, at_least, timeout_s, about)
+    rows = [_failure_row(record) for record in records]
     if not rows:
         _show(views.message_html("No failure recorded since then."))
     for row, record in zip(rows, records, strict=True):
-        title = f"{row['function']}: {row['condition']} after {row['attempts']} attempt(s): {row['error']}"
-        body = views.message_html(str(row["message"]), kind="error") + views.json_html(record)
-        _show(views.section(title, body))
+        _show(views.failure_record_html(row, record))
     return rows
+
+
+def _failure_records(since_ms: int, at_least: int, timeout_s: float, about: str | None) -> list[dict]:
+    def read() -> list[dict]:
+        records = aggregates.failure_records(since_ms=since_ms)
+        return [r for r in records if about is None or about in json.dumps(r)]
+
+    give_up = time.monotonic() + timeout_s
+    records = read()
+    while len(records) < at_least and time.monotonic() < give_up:
+        time.sleep(0.5)
+        records = read()
+    return records
+
+
+def _request_failures(handle: triggers.SnsQuoteHandle, aggregate: dict) -> list[dict]:
+    """This request's OnFailure records; when a vendor is missing, wait a little for Lambda to give up on it
+    (the local cloud retries 0.2 s apart; AWS about 1 then 2 minutes apart, so there they come later)."""
+    wanted = 1 if aggregate.get("missing_vendors") else 0
+    wait_s = 30.0 if target.current() == "local" else 0.0
+    return [_failure_row(r) for r in _failure_records(handle.sent_at_ms - 1000, wanted, wait_s, handle.uuid)]
+
+
+def explain_sns_request(handle: triggers.SnsQuoteHandle, aggregate: dict) -> None:
+    """Say what the SNS pattern did for this request: its aggregate, each vendor's attempts (counted from the
+    responders' START lines), and its OnFailure records."""
+    story = outcomes.sns_story(aggregate, aggregates.responder_attempts(handle), _request_failures(handle, aggregate))
+    _show(views.story_html(story, kind="success" if aggregate.get("status") == "complete" else "error"))
+
+
+def _failure_row(record: dict) -> dict:
+    """A failure record's summary, its function named by role ("Responder · Hertz")."""
+    row = aggregates.failure_summary(record)
+    roles = {name: timelines.role_label(logical) for logical, name in aggregates.stack_functions(SNS_STACK).items()}
+    row["function"] = roles.get(row["function"], row["function"])
+    return row
 
 
 def send_invalid_parallel(payload: object) -> triggers.ParallelExecution:
@@ -323,12 +361,16 @@ def now_ms() -> int:
 
 @dataclass
 class Comparison:
-    """The same request through both patterns: the execution, the aggregate and both timelines."""
+    """The same request through both patterns: the execution, the aggregate, both timelines, and what the SNS
+    side's logs and failed-invocations queue say about each vendor."""
 
     request: QuoteRequest
     parallel: triggers.ParallelExecution
+    sns_handle: triggers.SnsQuoteHandle
     sns_aggregate: dict
     sns_lanes: list[tuple[str, float, float]]
+    sns_attempts: dict[str, int]
+    sns_failures: list[dict]
 
 
 def compare(car_type: str = "XL", days: int | str = 7) -> Comparison:
@@ -337,40 +379,65 @@ def compare(car_type: str = "XL", days: int | str = 7) -> Comparison:
     handle = triggers.request_sns_quote(request)
     parallel = triggers.request_parallel_quote(request)
     aggregate = aggregates.wait_for_aggregate(handle)
-    lanes = aggregates.invocation_lanes(handle)
-    return Comparison(request, parallel, aggregate, lanes)
+    failures = _request_failures(handle, aggregate)
+    return Comparison(request, parallel, handle, aggregate, aggregates.invocation_lanes(handle),
+                      aggregates.responder_attempts(handle), failures)
 
 
 def show_comparison(comparison: Comparison) -> None:
-    """Both timelines on one time axis, then each side's outcome."""
+    """Both timelines on one time axis, then each side's outcome, side by side where the width allows."""
+    from workshop_utils.render._history import task_runs
+
+    attempts = {name: run.attempts for name, run in task_runs(comparison.parallel.history).items()}
     lanes = {
-        "Parallel (Step Functions)": timelines.execution_bars(comparison.parallel.history),
+        "Parallel (Step Functions)": timelines.execution_bars(comparison.parallel.history, attempts=attempts),
         "SNS (choreography)": comparison.sns_lanes,
     }
-    _show(views.section("Timelines, same request", timeline_svg(lanes)))
-    _show(views.section("Parallel state", views.parallel_result_html(comparison.parallel)))
+    _show(views.section("Timelines, same request (each lane from the start of its own request)",
+                        timeline_svg(lanes)))
     aggregate = comparison.sns_aggregate
-    missing = ", ".join(aggregate.get("missing_vendors") or []) or "none"
-    summary = views.message_html(
-        f"Aggregate {aggregate.get('status')}; missing vendors: {missing}.",
-        kind="success" if aggregate.get("status") == "complete" else "error",
+    complete = aggregate.get("status") == "complete"
+    sns_story = outcomes.sns_story(aggregate, comparison.sns_attempts, comparison.sns_failures)
+    sns_side = views.section(
+        "SNS scatter-gather",
+        views.story_html(sns_story, kind="success" if complete else "error")
+        + quotes_html(aggregate.get("quotes", []), empty_text="No quotes: no vendor answered before the deadline."),
     )
-    _show(views.section("SNS scatter-gather", summary + quotes_html(aggregate.get("quotes", []))))
+    parallel_side = views.section("Parallel state", views.parallel_result_html(comparison.parallel, compact=True))
+    _show(views.columns_html(parallel_side, sns_side))
 
 
-def benchmark(requests: int = 30, concurrency: int = 5) -> dict:
-    """Send the same requests through both deployed stacks; plot latencies, return the runs."""
+def explain_diffs(diffs: dict[str, str]) -> None:
+    """Say, resource by resource, what each `cdk diff` shown above would add, change and remove."""
+    _show(views.story_html([outcomes.diff_story(stack, text) for stack, text in diffs.items()]))
+
+
+def benchmark(rate: float | None = None, duration_s: float | None = None) -> dict:
+    """Offer both deployed stacks the same open-loop load (`rate` requests a second for `duration_s` seconds);
+    plot latencies, say what was measured and what the batching window costs, return the summaries."""
     from workshop_utils import bench, plots
 
-    runs = bench.run_patterns(requests, concurrency)
+    rate = rate or bench.WORKSHOP_RATE
+    duration_s = duration_s or bench.WORKSHOP_DURATION_S
+    requests = bench.requests_for(rate, duration_s)
+    runs = bench.run_patterns(requests, concurrency=bench.SENDERS, rate=rate)
     summaries = {name: run.summary() for name, run in runs.items()}
     figure = plots.latency_figure(
         {name: run.latencies_ms for name, run in runs.items()},
         {name: summary["throughput_rps"] for name, summary in summaries.items()},
     )
+    _show(views.message_html(
+        f"Both patterns were offered the same load: {requests} requests, {rate:g} a second for {duration_s:g} s, "
+        "each sent on schedule whatever happened to the earlier ones (an open loop, as users arrive). Latency runs "
+        "from sending a request to its result: the execution's end (Parallel) or the aggregator's `aggregate:` "
+        "line (SNS)."
+    ))
     _show(views.section("Latency per request", views.figure_html(figure)))
-    rows = [{"pattern": name} | summary for name, summary in summaries.items()]
-    _show(views.section(f"{requests} requests per pattern, {concurrency} at a time", views.rows_html(rows)))
+    rows = [{"pattern": name, "offered load": f"{rate:g}/s for {duration_s:g} s"} | summary
+            for name, summary in summaries.items()]
+    _show(views.section(f"{requests} requests per pattern, {rate:g} a second", views.rows_html(rows)))
+    _show(views.message_html(bench.aggregator_batching().cost_sentence()))
+    _show(views.story_html(outcomes.benchmark_story(summaries)))
     return summaries
 
 

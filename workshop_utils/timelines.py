@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import datetime
 
 Bar = tuple[str, float, float]
 _START = re.compile(r"^START RequestId: (\S+)")
 _END = re.compile(r"^END RequestId: (\S+)")
+# CDK's logical ids of the stacks' functions: "RequesterFunction1907AB88", "ResponderAvisFunction2B3C4D5E", ...
+_FUNCTION_ID = re.compile(r"^(?P<role>Requester|Responder(?P<vendor>\w+?)|Aggregator)Function[0-9A-F]{8}$")
+_RESPONDER_STATE = re.compile(r"^Responder(?P<vendor>\w+?)(?P<caught>Failed)?$")
 
 
 def _ms(value: datetime | str | float) -> float:
@@ -18,45 +22,79 @@ def _ms(value: datetime | str | float) -> float:
     return float(value)
 
 
-def execution_bars(history: list[dict]) -> list[Bar]:
-    """One bar per state, from its Entered event to its Exited event, relative to the first event."""
+def role_label(logical_id: str) -> str:
+    """The role (and vendor) a function or a state plays: "Requester", "Responder · Avis", "Parallel state"."""
+    if match := _FUNCTION_ID.match(logical_id):
+        vendor = match.group("vendor")
+        return f"Responder · {vendor}" if vendor else match.group("role")
+    if match := _RESPONDER_STATE.match(logical_id):
+        caught = " (caught)" if match.group("caught") else ""
+        return f"Responder · {match.group('vendor')}{caught}"
+    return "Parallel state" if logical_id == "Parallel" else logical_id
+
+
+def execution_bars(history: list[dict], *, attempts: dict[str, int] | None = None) -> list[Bar]:
+    """One bar per state, from its Entered event to its Exited event, relative to the first event, labelled
+    by role; a task attempted more than once (`attempts`, by state name) says how many times."""
     if not history:
         return []
     origin = _ms(history[0]["timestamp"])
     entered: dict[str, float] = {}
-    bars: list[Bar] = []
+    spans: list[tuple[str, float, float]] = []
     for event in history:
         at = _ms(event["timestamp"]) - origin
         if event["type"].endswith("StateEntered"):
             entered[event["stateEnteredEventDetails"]["name"]] = at
         elif event["type"].endswith("StateExited"):
             name = event["stateExitedEventDetails"]["name"]
-            bars.append((name, entered.pop(name, at), at))
+            spans.append((name, entered.pop(name, at), at))
     end = _ms(history[-1]["timestamp"]) - origin
-    bars.extend((name, start, end) for name, start in entered.items())  # still open: failed or running
-    return sorted(bars, key=lambda bar: bar[1])
+    spans.extend((name, start, end) for name, start in entered.items())  # still open: failed or running
+
+    def label(name: str) -> str:
+        count = (attempts or {}).get(name, 1)
+        return role_label(name) + (f" · {count} attempts" if count > 1 else "")
+
+    return sorted(((label(name), start, stop) for name, start, stop in spans), key=lambda bar: bar[1])
+
+
+@dataclass
+class Invocation:
+    """One run of a function as its log shows it: START to END, with the lines it logged in between."""
+
+    request_id: str
+    start_ms: float
+    end_ms: float
+    lines: list[str] = field(default_factory=list)
+
+
+def invocations(events: list[dict], *, needle: str) -> list[Invocation]:
+    """Every invocation (START to END) whose log lines mention `needle`, in start order.
+
+    A retried asynchronous invocation keeps its request id, so each START begins a new invocation: counting
+    them counts the attempts Lambda made.
+    """
+    found: list[Invocation] = []
+    # A worker runs one invocation at a time, so within one log stream the lines between START and END
+    # belong to that invocation; streams of concurrent workers interleave, so follow each on its own.
+    current: dict[str, Invocation | None] = {}
+    for event in sorted(events, key=lambda e: e["timestamp"]):
+        stream, message = event.get("logStreamName", ""), event["message"]
+        if match := _START.match(message):
+            current[stream] = Invocation(match.group(1), event["timestamp"], event["timestamp"])
+            found.append(current[stream])
+        elif _END.match(message):
+            if (running := current.get(stream)) is not None:
+                running.end_ms = event["timestamp"]
+            current[stream] = None
+        elif (running := current.get(stream)) is not None:
+            running.lines.append(message)
+    return [invocation for invocation in found if any(needle in line for line in invocation.lines)]
 
 
 def invocation_bars(events: list[dict], *, label: str, needle: str, origin_ms: float) -> list[Bar]:
     """One bar per Lambda invocation (START to END) whose log lines mention `needle`."""
-    spans: dict[str, list[float]] = {}
-    mentions: set[str] = set()
-    # A worker runs one invocation at a time, so within one log stream the lines between START and END
-    # belong to that invocation; streams of concurrent workers interleave, so follow each on its own.
-    current: dict[str, str | None] = {}
-    for event in sorted(events, key=lambda e: e["timestamp"]):
-        stream, message = event.get("logStreamName", ""), event["message"]
-        if match := _START.match(message):
-            current[stream] = match.group(1)
-            spans[match.group(1)] = [event["timestamp"], event["timestamp"]]
-        elif match := _END.match(message):
-            if match.group(1) in spans:
-                spans[match.group(1)][1] = event["timestamp"]
-            current[stream] = None
-        elif needle in message and current.get(stream):
-            mentions.add(current[stream])
     return [
-        (label, start - origin_ms, end - origin_ms)
-        for request_id, (start, end) in spans.items()
-        if request_id in mentions
+        (label, invocation.start_ms - origin_ms, invocation.end_ms - origin_ms)
+        for invocation in invocations(events, needle=needle)
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 
+from workshop_utils import outcomes
 from workshop_utils.render import (
     architecture_svg,
     execution_events_html,
@@ -12,6 +13,10 @@ from workshop_utils.render import (
     quotes_html,
     state_machine_svg,
 )
+from workshop_utils.render._history import SUCCEEDED, state_statuses
+from workshop_utils.render.logs import FOLD_OVER_EVENTS
+from workshop_utils.render.state_machine import catch_targets
+from workshop_utils.timelines import role_label
 from workshop_utils.triggers import ParallelExecution, SnsQuoteResult
 from workshop_utils.wiring import Wiring
 
@@ -56,23 +61,76 @@ def json_html(data: object) -> str:
     return f'<pre style="background:#f6f8fa;color:#1f2328;padding:8px;border-radius:6px;margin:0">{text}</pre>'
 
 
-def parallel_result_html(execution: ParallelExecution) -> str:
-    """The graph coloured by the execution, its quotes or failure, and its events."""
+def error_parts(error: str | None, cause: str | None) -> tuple[str, str, list[str]]:
+    """(error type, message, stack trace lines) from a Step Functions error and cause, or a Lambda error
+    payload: the cause is often the function's error as JSON, with the trace as `\\n`-joined strings."""
+    kind, message, trace = error or "", cause or "", []
+    try:
+        parsed = json.loads(cause) if cause else None
+    except (TypeError, ValueError):
+        parsed = None
+    if isinstance(parsed, dict):
+        kind = str(parsed.get("errorType") or kind)
+        message = str(parsed.get("errorMessage") or "")
+        frames = parsed.get("stackTrace") or []
+        trace = [line for frame in frames for line in str(frame).rstrip("\n").split("\n")]
+    return kind, message, trace
+
+
+def error_banner_html(headline: str, error: str | None, cause: str | None) -> str:
+    """A red banner: the headline, then the error type and message readably; the stack trace folded below."""
+    kind, message, trace = error_parts(error, cause)
+    said = ": ".join(part for part in (kind, message) if part)
+    banner = message_html(f"{headline}: {said}" if headline and said else (headline or said), kind="error")
+    if not trace:
+        return banner
+    trace_css = "margin:4px 0 0;padding:6px 8px;background:#f6f8fa;color:#1f2328;border-radius:4px;font-size:12px"
+    return (
+        f'{banner}<details class="stack-trace" style="font-family:system-ui,sans-serif;color:#1f2328;margin:0 0 6px">'
+        f'<summary style="cursor:pointer">Stack trace ({len(trace)} lines)</summary>'
+        f'<pre style="{trace_css}">{html.escape(chr(10).join(trace))}</pre></details>'
+    )
+
+
+def answered_states(history: list[dict]) -> list[str]:
+    """The responder states of an execution that succeeded (their answers are lost if the execution fails)."""
+    statuses = state_statuses(history, {})
+    return sorted(role_label(name) for name, status in statuses.items()
+                  if name.startswith("Responder") and status == SUCCEEDED)
+
+
+def parallel_story(execution: ParallelExecution) -> list[str]:
+    """What happened to the tasks that failed or were retried, from the history."""
+    return outcomes.parallel_story(execution.history, catch_targets(execution.definition))
+
+
+def parallel_result_html(execution: ParallelExecution, *, compact: bool = False) -> str:
+    """The graph coloured by the execution, what happened to each branch, its quotes or failure, and (unless
+    compact) its output and events."""
     duration = f" in {execution.duration_ms:.0f} ms" if execution.duration_ms is not None else ""
     if execution.status == "SUCCEEDED":
         summary = message_html(f"Execution SUCCEEDED{duration} with {len(execution.quotes)} quotes.", kind="success")
+        quotes = quotes_html(execution.quotes)
+        output = json_html(execution.output)
     else:
-        summary = message_html(
-            f"Execution {execution.status}{duration}: {execution.error or ''} {execution.cause or ''}".strip(),
-            kind="error",
-        )
+        summary = error_banner_html(f"Execution {execution.status}{duration}", execution.error, execution.cause)
+        gone = f"No quotes: the execution {execution.status.lower()}, so it has no output"
+        answered = answered_states(execution.history)
+        lost = f", although {' and '.join(answered)} answered" if answered else ""
+        quotes = quotes_html([], empty_text=f"{gone}{lost}.")
+        output = message_html(f"None: a {execution.status.lower()} execution has no output.")
+    kind = "info" if execution.status == "SUCCEEDED" else "error"
     parts = [
         summary,
+        story_html(parallel_story(execution), kind=kind),
         section("State machine", state_machine_svg(execution.definition, execution.history)),
-        section("Quotes", quotes_html(execution.quotes)),
-        section("Execution output", json_html(execution.output)),
-        section("Execution events", execution_events_html(execution.history)),
+        section("Quotes", quotes),
     ]
+    if not compact:
+        parts += [
+            section("Execution output", output),
+            section("Execution events", execution_events_html(execution.history)),
+        ]
     return "".join(parts)
 
 
@@ -91,7 +149,7 @@ def sns_result_html(result: SnsQuoteResult) -> str:
     parts = [
         summary,
         section("Quotes", quotes_html(result.quotes)),
-        section("Aggregator log lines", log_events_html(result.log_events)),
+        section("Aggregator log lines", log_events_html(result.log_events, fold_over=FOLD_OVER_EVENTS)),
     ]
     return "".join(parts)
 
@@ -174,3 +232,38 @@ def destination_record_in(message: str, correlation_id: str) -> dict | None:
     if correlation_id not in message or "{" not in message:
         return None
     return _find_record(message[message.index("{") :])
+
+
+# ---------------------------------------------------------------- side by side
+
+
+def story_html(sentences: list[str], *, kind: str = "info") -> str:
+    """What just happened, one sentence a line, written from the results."""
+    if not sentences:
+        return ""
+    items = "".join(f'<li style="margin:2px 0">{html.escape(sentence)}</li>' for sentence in sentences)
+    colours = {"info": "#ddf4ff", "success": "#dafbe1", "error": "#ffebe9"}
+    return (
+        f'<ul class="story {kind}" style="font-family:system-ui,sans-serif;color:#1f2328;'
+        f'background:{colours[kind]};border-radius:6px;padding:6px 10px 6px 28px;margin:4px 0">{items}</ul>'
+    )
+
+
+def columns_html(*columns: str, min_width_px: int = 420) -> str:
+    """Columns side by side where the width allows, stacked where it does not (CSS flex-wrap, no script)."""
+    cells = "".join(
+        f'<div class="column" style="flex:1 1 {min_width_px}px;min-width:0;max-width:100%">{column}</div>'
+        for column in columns
+    )
+    return f'<div class="columns" style="display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start">{cells}</div>'
+
+
+def failure_record_html(summary: dict, record: dict) -> str:
+    """One OnFailure record: who failed, after how many attempts, and why; the whole record folded below."""
+    title = f"{summary['function']}: {summary['condition']} after {summary['attempts']} attempt(s)"
+    body = error_banner_html("", summary.get("error"), json.dumps(record.get("responsePayload") or {}))
+    folded = (
+        '<details style="font-family:system-ui,sans-serif;color:#1f2328"><summary style="cursor:pointer">'
+        f"The whole record, as the failed-invocations queue holds it</summary>{json_html(record)}</details>"
+    )
+    return section(title, body + folded)

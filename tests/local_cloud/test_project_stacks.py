@@ -259,6 +259,17 @@ def test_the_benchmark_measures_every_request_of_an_open_loop_run(warm):
         assert summary["p50_ms"] <= summary["p95_ms"] <= summary["p99_ms"], name
 
 
+def test_at_notebook_03s_offered_load_both_patterns_answer_within_a_second_at_the_median(warm):
+    # The load notebook 03's benchmark cell offers (test_bench checks the cell uses these constants).
+    requests = bench.requests_for(bench.WORKSHOP_RATE, bench.WORKSHOP_DURATION_S)
+    runs = bench.run_patterns(requests, concurrency=bench.SENDERS, rate=bench.WORKSHOP_RATE)
+
+    for name, run in runs.items():
+        summary = run.summary()
+        assert (summary["completed"], summary["lost"], summary["failed"]) == (requests, 0, 0), (name, summary)
+        assert summary["p50_ms"] < 1000, (name, summary)  # the issue's bar: both under a second, same load
+
+
 def test_the_benchmark_measures_the_lambda_paths_overhead_over_a_bare_api_call(warm):
     figures = bench.measure_invocations(sns_output("RequesterFunctionName"), warm_samples=5)
 

@@ -31,3 +31,15 @@ def test_failure_summary_names_function_reason_and_attempts():
         "message": "Vendor Hertz is unavailable",
         "request": {"data": {"uuid": "u1"}},
     }
+
+
+def test_an_aggregator_invocation_is_named_by_the_event_source_it_served():
+    from workshop_utils.aggregates import aggregator_invocation_label
+
+    quotes = ['quotes: [{"uuid": "u1", "vendor": "Avis"}]',
+              'aggregate: ' + json.dumps({"uuid": "u1", "status": "complete"})]
+    late_deadline = ["deadline of request u1 passed: it was already aggregated"]
+    timed_out = ['quotes: []', 'aggregate: ' + json.dumps({"uuid": "u1", "status": "timed_out"})]
+    assert aggregator_invocation_label(quotes, "u1") == "Aggregator (quotes)"
+    assert aggregator_invocation_label(late_deadline, "u1") == "Aggregator (deadline)"
+    assert aggregator_invocation_label(timed_out, "u1") == "Aggregator (deadline)"

@@ -65,15 +65,16 @@ def test_open_loop_sends_every_request_without_waiting_for_the_others():
     assert sorted(sent) == [0, 1, 2, 3]
 
 
-def quotes_event(event_id: str, timestamp: int, *uuids: str) -> dict:
-    quotes = [{"uuid": u, "vendor": "Avis", "price_quote": 1} for u in uuids]
-    return {"eventId": event_id, "timestamp": timestamp, "message": "quotes: " + json.dumps(quotes)}
+def aggregate_event(event_id: str, timestamp: int, uuid: str, status: str = "complete") -> dict:
+    return {"eventId": event_id, "timestamp": timestamp,
+            "message": "aggregate: " + json.dumps({"uuid": uuid, "status": status, "quotes": []})}
 
 
-def test_the_quote_reader_counts_each_event_once_and_reads_from_near_the_newest(monkeypatch):
+def test_the_aggregate_reader_reads_each_event_once_and_from_near_the_newest(monkeypatch):
     pages = [
-        [quotes_event("e1", 20_000, "a"), {"eventId": "e2", "timestamp": 20_100, "message": "START RequestId: x"}],
-        [quotes_event("e1", 20_000, "a"), quotes_event("e3", 25_000, "a", "b")],
+        [aggregate_event("e1", 20_000, "a"), {"eventId": "e2", "timestamp": 20_100, "message": "START RequestId: x"}],
+        [aggregate_event("e1", 20_000, "a"), aggregate_event("e3", 25_000, "b", "timed_out"),
+         {"eventId": "e4", "timestamp": 25_001, "message": 'quotes: [{"uuid": "c"}]'}],
     ]
     asked_from: list[int] = []
 
@@ -82,15 +83,25 @@ def test_the_quote_reader_counts_each_event_once_and_reads_from_near_the_newest(
         return pages.pop(0)
 
     monkeypatch.setattr(bench, "fetch_log_events", fetch)
-    reader = bench.QuoteLineReader("/aws/lambda/aggregator", since_ms=9_000, overlap_ms=2_000)
+    reader = bench.AggregateLineReader("/aws/lambda/aggregator", since_ms=9_000, overlap_ms=2_000)
 
     reader.read()
     reader.read()
 
-    assert reader.counts == {"a": 2, "b": 1}
-    assert reader.last_seen_ms == {"a": 25_000, "b": 25_000}
+    assert reader.aggregated == {"a": ("complete", 20_000), "b": ("timed_out", 25_000)}
     assert asked_from == [9_000, 20_100 - 2_000]
-    assert reader.cursor_ms == 25_000 - 2_000
+    assert reader.cursor_ms == 25_001 - 2_000
+
+
+def test_the_batching_sentence_says_what_the_window_costs_one_request():
+    said = bench.Batching(size=2, window_s=1.0).cost_sentence()
+    assert "holds 2 quotes" in said and "up to 1 s more" in said
+    assert "costs a request nothing" in bench.Batching(size=3, window_s=0.0).cost_sentence()
+
+
+def test_the_workshop_load_is_an_open_loop_run_of_whole_requests():
+    assert bench.requests_for(bench.WORKSHOP_RATE, bench.WORKSHOP_DURATION_S) == 30
+    assert bench.requests_for(0.1, 1) == 1
 
 
 def test_duration_sets_the_request_count_and_needs_a_rate(monkeypatch, capsys):
@@ -98,7 +109,21 @@ def test_duration_sets_the_request_count_and_needs_a_rate(monkeypatch, capsys):
     monkeypatch.setattr(bench, "run", lambda *args, **kwargs: calls.append((args, kwargs)) or {"ok": True})
 
     assert bench.main(["--rate", "20", "--duration", "30"]) == 0
-    assert calls == [(("local", 600, 5), {"rate": 20.0, "deploy": True})]
+    assert bench.main([]) == 0  # notebook 03's load
+    assert bench.main(["--requests", "40", "--concurrency", "4"]) == 0  # a closed loop
+    assert calls == [(("local", 600, 5), {"rate": 20.0, "deploy": True}),
+                     (("local", 30, 5), {"rate": 5.0, "deploy": True}),
+                     (("local", 40, 4), {"rate": None, "deploy": True})]
     with pytest.raises(SystemExit):
         bench.main(["--duration", "30"])
     assert "--duration needs --rate" in capsys.readouterr().err
+
+
+def test_notebook_03_offers_the_workshop_load_that_the_stack_test_holds_under_a_second():
+    import nbformat
+
+    from workshop_utils.run_notebooks import NOTEBOOK_DIR
+
+    notebook = nbformat.read(NOTEBOOK_DIR / "03_side_by_side.ipynb", as_version=4)
+    (cell,) = [c.source for c in notebook.cells if c.cell_type == "code" and "ws.benchmark(" in c.source]
+    assert f"ws.benchmark(rate={bench.WORKSHOP_RATE:g}, duration_s={bench.WORKSHOP_DURATION_S:g})" in cell

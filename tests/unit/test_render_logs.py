@@ -97,3 +97,32 @@ def test_no_log_events_gives_a_clear_message():
     root = ET.fromstring(log_events_html([], title="Aggregator"))
     text = "".join(root.itertext())
     assert "No log events yet" in text and "Aggregator" in text
+
+
+def test_a_long_log_folds_under_its_aggregate_line():
+    events = sample() + [log(10 + i, f"[INFO]\t2026-11-27T10:00:00Z\t{RID}\tline {i}") for i in range(4)]
+    root = ET.fromstring(log_events_html(events, title="Aggregator", fold_over=8))
+    details = root.find(".//details")
+    summary = "".join(details.find("summary").itertext())
+    assert summary.startswith('aggregate: {"count": 2}') and "show all 12 log events" in summary
+    assert len(rows(log_events_html(events, fold_over=8))) == 12  # folded, not dropped
+    assert log_events_html(sample(), fold_over=8).count("<details") == 0  # short logs stay open
+    assert log_events_html(events).count("<details") == 0  # a live tail redraws: it does not fold
+
+
+def test_a_long_message_folds_under_its_beginning_with_its_json_pretty_printed():
+    event = {"Records": [{"EventSource": "aws:sns", "Sns": {"Message": "x" * 300}}]}
+    message = f"[INFO]\t2026-11-27T10:00:00Z\t{RID}\treceived event: {json.dumps(event)}"
+    row = rows(log_events_html([log(0, message)]))[0]
+    details = next(row.iter("details"))
+    assert "".join(details.find("summary").itertext()).startswith("received event: {")
+    assert json.loads(next(details.iter("pre")).text) == event
+
+
+def test_without_an_aggregate_or_quotes_line_the_key_line_is_the_last_error():
+    lines = parse_log_events(sample())
+    from workshop_utils.render.logs import key_line
+
+    assert key_line(lines).message.startswith("aggregate:")
+    assert key_line(lines[-1:]).message == "vendor down"
+    assert key_line(lines[:2]) is None

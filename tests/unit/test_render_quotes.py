@@ -80,3 +80,8 @@ def test_parse_quotes_line_returns_none_for_other_lines():
     assert parse_quotes_line("quotes: 42") is None
     assert parse_quotes_line("") is None
     assert parse_quotes_line("quotes: []") == []
+
+
+def test_the_empty_table_can_say_why_there_are_no_quotes():
+    text = "".join(ET.fromstring(quotes_html([], empty_text="No quotes: the execution failed.")).itertext())
+    assert "No quotes: the execution failed." in text and "send a quote request" not in text

@@ -360,3 +360,24 @@ def test_a_fail_state_inside_a_caught_parallel_is_failed_and_the_parallel_caught
         "Requester": "succeeded", "Parallel": "caught", "Responder-Avis": "succeeded",
         "Responder-Alamo": "failed", "Recover": "succeeded", "Check": "not-reached",
     }
+
+
+def markers_reached(root: ET.Element) -> dict[str, str]:
+    return {g.get("data-marker"): g.get("data-reached") for g in root.iter("g") if "marker" in classes(g)}
+
+
+def test_a_failed_execution_never_reaches_the_end_marker():
+    root = parse(state_machine_svg(parallel_definition(), failed_branch_history()))
+    assert markers_reached(root) == {"Start": "true", "End": "false"}
+    end = next(g for g in root.iter("g") if g.get("data-marker") == "End")
+    assert end.find("rect").get("stroke-dasharray") == "5 3"
+    (into_end,) = [g for g in root.iter("g") if "edge" in classes(g) and g.get("data-to") == "End"]
+    assert into_end.find("path").get("stroke-dasharray") == "6 4"
+
+
+def test_a_succeeded_execution_reaches_the_end_and_no_history_draws_both_plainly():
+    history = [event(1, "ExecutionStarted"), event(2, "PassStateEntered", 1, "Only", 1),
+               event(3, "PassStateExited", 2, "Only", 2), event(4, "ExecutionSucceeded", 3, ms=3)]
+    definition = {"StartAt": "Only", "States": {"Only": {"Type": "Pass", "End": True}}}
+    assert markers_reached(parse(state_machine_svg(definition, history))) == {"Start": "true", "End": "true"}
+    assert markers_reached(parse(state_machine_svg(definition))) == {"Start": "true", "End": "true"}

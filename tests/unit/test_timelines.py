@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from workshop_utils.timelines import execution_bars, invocation_bars
+from workshop_utils.timelines import execution_bars, invocation_bars, invocations, role_label
 
 T0 = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
 
@@ -25,7 +25,7 @@ def test_execution_bars_pair_entered_and_exited_events():
         _event(30, "ParallelStateExited", "Parallel"),
         _event(31, "ExecutionSucceeded"),
     ]
-    assert execution_bars(history) == [("Requester", 2, 10), ("Parallel", 11, 30)]
+    assert execution_bars(history) == [("Requester", 2, 10), ("Parallel state", 11, 30)]
 
 
 def test_a_state_never_exited_runs_to_the_last_event():
@@ -43,3 +43,37 @@ def test_invocation_bars_keep_only_invocations_mentioning_the_needle_per_stream(
         {"timestamp": 1009, "logStreamName": "b", "message": "END RequestId: r2"},
     ]
     assert invocation_bars(events, label="Avis", needle="uuid-x", origin_ms=1000) == [("Avis", 1, 9)]
+
+
+def test_bars_are_named_by_role_and_vendor_and_say_how_often_a_task_was_tried():
+    history = [
+        _event(0, "ExecutionStarted"),
+        _event(1, "TaskStateEntered", "ResponderHertz"),
+        _event(3000, "TaskStateExited", "ResponderHertz"),
+        _event(3001, "PassStateEntered", "ResponderHertzFailed"),
+        _event(3002, "PassStateExited", "ResponderHertzFailed"),
+    ]
+    assert execution_bars(history, attempts={"ResponderHertz": 3}) == [
+        ("Responder · Hertz · 3 attempts", 1, 3000), ("Responder · Hertz (caught)", 3001, 3002)]
+
+
+def test_role_labels_come_from_the_functions_logical_ids():
+    assert role_label("RequesterFunction1907AB88") == "Requester"
+    assert role_label("ResponderAvisFunctionD8DF1234") == "Responder · Avis"
+    assert role_label("AggregatorFunction65A1DE1C") == "Aggregator"
+    assert role_label("ResponderAvis") == "Responder · Avis"
+    assert role_label("Something else") == "Something else"
+
+
+def test_each_start_line_is_an_invocation_even_when_a_retry_keeps_the_request_id():
+    events = []
+    for attempt, at in enumerate((0, 1000, 3000)):
+        events += [
+            {"timestamp": at, "logStreamName": f"s{attempt}", "message": "START RequestId: r1 Version: $LATEST"},
+            {"timestamp": at + 5, "logStreamName": f"s{attempt}", "message": "received event: uuid-x"},
+            {"timestamp": at + 9, "logStreamName": f"s{attempt}", "message": "END RequestId: r1"},
+        ]
+    found = invocations(events, needle="uuid-x")
+    spans = [(i.request_id, i.start_ms, i.end_ms) for i in found]
+    assert spans == [("r1", 0, 9), ("r1", 1000, 1009), ("r1", 3000, 3009)]
+    assert found[0].lines == ["received event: uuid-x"]

@@ -36,3 +36,61 @@ def test_resources_table_and_empty_message():
     assert "Nothing." in views.resources_html([])
     page = views.resources_html([Resource("S", "AWS::SQS::Queue", "<q>")])
     assert "&lt;q&gt;" in page
+
+
+CAUSE = json.dumps({
+    "errorMessage": "Vendor Hertz is unavailable.", "errorType": "VendorUnavailableError", "requestId": "r",
+    "stackTrace": ['  File "app.py", line 29, in lambda_handler\n    raise VendorUnavailableError(\n'],
+})
+
+
+def test_an_error_banner_reads_type_and_message_and_folds_the_stack_trace():
+    page = views.error_banner_html("Execution FAILED in 96 ms", "VendorUnavailableError", CAUSE)
+    banner, folded = page.split("<details", 1)
+    assert "Execution FAILED in 96 ms: VendorUnavailableError: Vendor Hertz is unavailable." in banner
+    assert "stackTrace" not in page and "\\n" not in page
+    assert "Stack trace (2 lines)" in folded and "raise VendorUnavailableError(" in folded
+
+
+def test_an_error_without_json_cause_is_shown_as_it_is():
+    assert views.error_parts("States.Timeout", "took too long") == ("States.Timeout", "took too long", [])
+
+
+def test_columns_sit_side_by_side_where_the_width_allows_without_script():
+    page = views.columns_html("<p>left</p>", "<p>right</p>")
+    assert "display:flex;flex-wrap:wrap" in page and page.count('class="column"') == 2
+    assert "<script" not in page
+
+
+def test_a_failure_record_shows_who_failed_and_folds_the_record():
+    record = {"requestContext": {"condition": "RetriesExhausted", "approximateInvokeCount": 3},
+              "responsePayload": json.loads(CAUSE)}
+    summary = {"function": "Responder · Hertz", "condition": "RetriesExhausted", "attempts": 3,
+               "error": "VendorUnavailableError"}
+    page = views.failure_record_html(summary, record)
+    assert "Responder · Hertz: RetriesExhausted after 3 attempt(s)" in page
+    assert "VendorUnavailableError: Vendor Hertz is unavailable." in page
+    assert page.index("<details") < page.index("approximateInvokeCount")
+
+
+def test_a_failed_execution_says_why_it_has_no_quotes_and_what_failed():
+    from datetime import UTC, datetime
+
+    from workshop_utils.triggers import ParallelExecution
+
+    at = datetime(2026, 11, 29, tzinfo=UTC)
+    history = [
+        {"id": 1, "type": "ExecutionStarted", "timestamp": at, "previousEventId": 0},
+        {"id": 2, "type": "TaskStateEntered", "timestamp": at, "previousEventId": 1,
+         "stateEnteredEventDetails": {"name": "Requester"}},
+        {"id": 3, "type": "TaskScheduled", "timestamp": at, "previousEventId": 2},
+        {"id": 4, "type": "TaskFailed", "timestamp": at, "previousEventId": 3,
+         "taskFailedEventDetails": {"error": "InvalidQuoteRequest"}},
+        {"id": 5, "type": "ExecutionFailed", "timestamp": at, "previousEventId": 4},
+    ]
+    definition = {"StartAt": "Requester", "States": {"Requester": {"Type": "Task", "Resource": "x", "End": True}}}
+    execution = ParallelExecution("arn", "FAILED", {}, None, "InvalidQuoteRequest", CAUSE, definition, history, at, at)
+    page = views.parallel_result_html(execution)
+    assert "No quotes yet" not in page
+    assert "No quotes: the execution failed, so it has no output." in page
+    assert "Requester failed at its first attempt, with no retry (InvalidQuoteRequest)" in page

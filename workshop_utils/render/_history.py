@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 SUCCEEDED = "succeeded"
@@ -80,10 +81,7 @@ def state_statuses(events: list[dict], catch_targets: dict[str, set[str]]) -> di
         name = _exited_name(event)
         if name is not None:
             exited[name] += 1
-            if name in open_order:
-                open_order.reverse()
-                open_order.remove(name)
-                open_order.reverse()
+            _close(open_order, name)
             if outcome.get(name) == FAILED:
                 exited_after_failure.add(name)
             continue
@@ -118,6 +116,44 @@ def state_statuses(events: list[dict], catch_targets: dict[str, set[str]]) -> di
         else:
             statuses[name] = RUNNING
     return statuses
+
+
+def _close(open_order: list[str], name: str) -> None:
+    """Forget the most recent open entry of `name` (a state entered again stays open until exited again)."""
+    if name in open_order:
+        del open_order[len(open_order) - 1 - open_order[::-1].index(name)]
+
+
+@dataclass
+class TaskRuns:
+    """One task state's attempts in an execution: how many were scheduled, and the errors they failed with."""
+
+    attempts: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def task_runs(events: list[dict]) -> dict[str, TaskRuns]:
+    """Each task state's attempts (its Scheduled events: the first try plus each retry) and failures."""
+    events = sorted_events(events)
+    by_id = {e["id"]: e for e in events if "id" in e}
+    open_order: list[str] = []
+    runs: dict[str, TaskRuns] = {}
+    for event in events:
+        event_type = str(event.get("type", ""))
+        if (name := _entered_name(event)) is not None:
+            open_order.append(name)
+        elif (name := _exited_name(event)) is not None:
+            _close(open_order, name)
+        elif event_type.startswith("Task") or event_type.startswith("LambdaFunction"):
+            owner = _owner(event, by_id, open_order)
+            if owner is None:
+                continue
+            run = runs.setdefault(owner, TaskRuns())
+            if event_type.endswith("Scheduled"):
+                run.attempts += 1
+            elif is_failure_event(event_type):
+                run.errors.append(str(details_of(event).get("error") or event_type))
+    return runs
 
 
 def _catch_followed(name: str, failed_at: dict[str, int], entered_at: dict[str, list[int]],

@@ -15,6 +15,7 @@ from workshop_utils.render._common import (
     card,
     empty_message,
     esc,
+    expandable,
     format_clock,
     loads_lenient,
     pre,
@@ -23,6 +24,7 @@ from workshop_utils.render._common import (
     style,
     th_row,
     to_epoch_ms,
+    truncate,
 )
 from workshop_utils.render._common import td as cell
 
@@ -110,24 +112,60 @@ def parse_log_events(events: list[dict]) -> list[LogLine]:
     return lines
 
 
-def log_events_html(events: list[dict], title: str | None = None) -> str:
-    """CloudWatch log events as a table; `quotes:`/`aggregate:` lines highlighted with their JSON pretty-printed."""
+FOLD_OVER_EVENTS = 8  # more log events than this: the table is folded under its key line
+FOLD_OVER_CHARS = 240  # a longer ordinary message is folded under its beginning
+SUMMARY_CHARS = 160
+
+
+def key_line(lines: list[LogLine]) -> LogLine | None:
+    """The line a reader wants first: the last `aggregate:` line, else the last `quotes:` line, else the last
+    error, else None."""
+    for wanted in ("aggregate", "quotes"):
+        for line in reversed(lines):
+            match = _PREFIXED.search(line.message)
+            if match and match.group("prefix") == wanted and not line.platform:
+                return line
+    return next((line for line in reversed(lines) if _is_error(line)), None)
+
+
+def log_events_html(events: list[dict], title: str | None = None, *, fold_over: int | None = None) -> str:
+    """CloudWatch log events as a table; `quotes:`/`aggregate:` lines highlighted with their JSON pretty-printed.
+
+    More than `fold_over` events (e.g. FOLD_OVER_EVENTS) fold into a <details> whose summary is the key line;
+    a live view that redraws leaves it None, or each redraw would fold the table again."""
     heading = title if title is not None else None
     if not events:
         return card(empty_message("No log events yet: send a request, wait a few seconds, then refresh."),
                     css_class="log-events", title=heading)
-    rows = "".join(_row(line) for line in parse_log_events(events))
+    lines = parse_log_events(events)
+    rows = "".join(_row(line) for line in lines)
     table = (
         f'<table class="log-events-table" style="{TABLE_STYLE}">'
         f"{th_row(['Time (UTC)', 'Request id', 'Message'])}<tbody>{rows}</tbody></table>"
     )
     count = f"{len(events)} log event{'s' if len(events) != 1 else ''}"
+    if fold_over is not None and len(events) > fold_over:
+        key = key_line(lines)
+        said = _one_line(key.message, SUMMARY_CHARS) if key else f"the last line: {_one_line(lines[-1].message, 80)}"
+        summary = (
+            f'<span class="key-line" style="font-family:{MONO};color:{INK}">{esc(said)}</span>'
+            f'<span style="color:{MUTED}"> · click to show all {esc(count)}</span>'
+        )
+        table = expandable(summary, table)
     return card(table, css_class="log-events", title=f"{heading} ({count})" if heading else count)
+
+
+def _one_line(text: str, limit: int) -> str:
+    return truncate(" ".join(text.split()), limit)
+
+
+def _is_error(line: LogLine) -> bool:
+    return line.level in ("ERROR", "CRITICAL", "FATAL") or line.message.startswith(("Traceback", "[ERROR]"))
 
 
 def _row(line: LogLine) -> str:
     highlighted = _PREFIXED.search(line.message) is not None and not line.platform
-    error = line.level in ("ERROR", "CRITICAL", "FATAL") or line.message.startswith(("Traceback", "[ERROR]"))
+    error = _is_error(line)
     classes = ["log-event"]
     if line.platform:
         classes.append("platform")
@@ -181,4 +219,20 @@ def _message_html(line: LogLine, highlighted: bool) -> str:
         except ValueError:
             pass
     body_css = style(font_family=MONO, font_size="12px", white_space="pre-wrap", word_break="break-word")
+    if len(text) > FOLD_OVER_CHARS and not line.platform:
+        return badge + expandable(esc(_one_line(text, SUMMARY_CHARS // 2)), _folded_body(text))
     return f'{badge}<span style="{body_css}">{esc(text)}</span>'
+
+
+def _folded_body(text: str) -> str:
+    """A long message in full: its JSON part (e.g. after "received event: ") pretty-printed when it parses."""
+    start = min((i for i in (text.find("{"), text.find("[")) if i >= 0), default=-1)
+    if start >= 0:
+        try:
+            payload = pretty_json(json.loads(text[start:]))
+        except ValueError:
+            pass
+        else:
+            lead = text[:start].strip()
+            return (f"<div>{esc(lead)}</div>" if lead else "") + pre(payload)
+    return pre(text)

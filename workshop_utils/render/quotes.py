@@ -83,11 +83,15 @@ def best_quotes(quotes: list[dict]) -> set[int]:
     }
 
 
-def quotes_html(quotes: list[dict]) -> str:
-    """A table of vendor, price, car type, days and uuid, cheapest first; the best price marked per request."""
+NO_QUOTES_YET = "No quotes yet: send a quote request, then refresh."
+
+
+def quotes_html(quotes: list[dict], *, empty_text: str = NO_QUOTES_YET) -> str:
+    """A table of vendor, price, car type, days and uuid, cheapest first; the best price marked per request.
+
+    `empty_text` says why there are none when that is known (a failed execution has no quotes to wait for)."""
     if not quotes:
-        return card(empty_message("No quotes yet: send a quote request, then refresh."), css_class="quotes",
-                    title="Quotes")
+        return card(empty_message(empty_text), css_class="quotes", title="Quotes")
     order = sorted(range(len(quotes)), key=lambda i: (
         str(quotes[i].get("uuid", "")), _price(quotes[i]) is None, _price(quotes[i]) or 0.0))
     best = best_quotes(quotes)

@@ -44,12 +44,16 @@ def state_machine_svg(definition: dict | str, history: list[dict] | None = None)
     """Draw an ASL definition top-to-bottom as SVG; with a history, colour each state by its status."""
     spec = _parse_definition(definition)
     graph = asl.layout(spec, markers=True, type_label=_type_label)
-    catch_targets = _catch_targets(spec)
-    statuses = state_statuses(history, catch_targets) if history is not None else None
+    targets = catch_targets(spec)
+    statuses = state_statuses(history, targets) if history is not None else None
     legend = _legend(history, graph) if history is not None else ("", 0.0)
     width = max(graph.width, legend[1]) + 2 * MARGIN
     height = graph.height + 2 * MARGIN + (LEGEND_H if history is not None else 0)
     offset_x = MARGIN + (width - 2 * MARGIN - graph.width) / 2
+    if statuses is not None:
+        # The End pill is reached only by an execution that succeeded; a failed one stops where it failed.
+        overall = execution_status(history)
+        statuses = {**statuses, asl.END: SUCCEEDED if overall == SUCCEEDED else NOT_REACHED}
     body = _draw_graph(graph, offset_x, MARGIN, statuses)
     legend_svg = ""
     if legend[0]:
@@ -90,7 +94,8 @@ def _type_label(spec: dict[str, Any]) -> str:
     return state_type
 
 
-def _catch_targets(spec: dict[str, Any]) -> dict[str, set[str]]:
+def catch_targets(spec: dict[str, Any]) -> dict[str, set[str]]:
+    """Each state's Catch targets, {state name: {names its Catch clauses lead to}}, branches included."""
     targets: dict[str, set[str]] = {}
     for name, state in (spec.get("States") or {}).items():
         if not isinstance(state, dict):
@@ -99,12 +104,13 @@ def _catch_targets(spec: dict[str, Any]) -> dict[str, set[str]]:
             if isinstance(catcher, dict) and catcher.get("Next"):
                 targets.setdefault(name, set()).add(str(catcher["Next"]))
         for child in asl.inner_graphs(state)[0]:
-            targets.update(_catch_targets(child))
+            targets.update(catch_targets(child))
     return targets
 
 
 def _draw_graph(graph: asl.Graph, ox: float, oy: float, statuses: dict[str, str] | None) -> str:
-    drawn = [_draw_edge(graph, edge) for edge in graph.edges]
+    end_missed = statuses is not None and statuses.get(asl.END) == NOT_REACHED
+    drawn = [_draw_edge(graph, edge, faded=end_missed and edge.target == asl.END) for edge in graph.edges]
     edges = "".join(d[0] for d in drawn)
     labels = "".join(_edge_labels(graph, [(edge, d[1]) for edge, d in zip(graph.edges, drawn, strict=True)]))
     boxes = "".join(_draw_node(node, statuses) for node in graph.nodes.values() if node.kind != "dummy")
@@ -122,7 +128,7 @@ def _status(name: str, statuses: dict[str, str] | None) -> str:
 
 def _draw_node(node: asl.Node, statuses: dict[str, str] | None) -> str:
     if node.kind == "marker":
-        return _draw_marker(node)
+        return _draw_marker(node, reached=statuses is None or statuses.get(node.name, SUCCEEDED) != NOT_REACHED)
     status = _status(node.name, statuses)
     fill, stroke, text_colour, label = PALETTE[status]
     type_text = _type_label(node.spec)
@@ -180,14 +186,18 @@ def _draw_lanes(node: asl.Node, statuses: dict[str, str] | None) -> str:
     return "".join(parts)
 
 
-def _draw_marker(node: asl.Node) -> str:
+def _draw_marker(node: asl.Node, *, reached: bool) -> str:
     label = "Start" if node.name == asl.START else "End"
+    fill, stroke, ink = ("#eaeef2", "#57606a", INK) if reached else PALETTE[NOT_REACHED][:3]
+    dash = "" if reached else ' stroke-dasharray="5 3"'
+    tooltip = "" if reached else f"<title>{label}: not reached</title>"
     return (
-        f'<g class="marker marker-{label.lower()}" data-marker="{label}">'
+        f'<g class="marker marker-{label.lower()}" data-marker="{label}" '
+        f'data-reached="{str(reached).lower()}">{tooltip}'
         f'<rect x="{num(node.x)}" y="{num(node.y)}" width="{num(node.width)}" height="{num(node.height)}" '
-        f'rx="{num(node.height / 2)}" fill="#eaeef2" stroke="#57606a" stroke-width="1.2"/>'
+        f'rx="{num(node.height / 2)}" fill="{fill}" stroke="{stroke}" stroke-width="1.2"{dash}/>'
         f'<text x="{num(node.cx)}" y="{num(node.y + 17)}" text-anchor="middle" font-size="12" '
-        f'font-weight="600" fill="{INK}">{label}</text></g>'
+        f'font-weight="600" fill="{ink}">{label}</text></g>'
     )
 
 
@@ -208,10 +218,11 @@ def _display(name: str) -> str:
     return {asl.START: "Start", asl.END: "End"}.get(name, name)
 
 
-def _draw_edge(graph: asl.Graph, edge: asl.Edge) -> tuple[str, tuple[float, float]]:
-    """The edge's SVG and where its label goes (the middle of its first gap between rows)."""
-    colour = CATCH_COLOUR if edge.kind == "catch" else EDGE_COLOUR
-    dash = ' stroke-dasharray="6 4"' if edge.kind == "catch" else ""
+def _draw_edge(graph: asl.Graph, edge: asl.Edge, *, faded: bool = False) -> tuple[str, tuple[float, float]]:
+    """The edge's SVG and where its label goes (the middle of its first gap between rows); a faded edge is one
+    the execution never took (into an End it did not reach)."""
+    colour = CATCH_COLOUR if edge.kind == "catch" else (PALETTE[NOT_REACHED][1] if faded else EDGE_COLOUR)
+    dash = ' stroke-dasharray="6 4"' if edge.kind == "catch" or faded else ""
     source, target = graph.nodes[edge.source], graph.nodes[edge.target]
     if edge.back:
         loop_x = graph.loop_x[[e for e in graph.edges if e.back].index(edge)]
