@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from workshop_utils.cdk_diff import diff_resources
 from workshop_utils.cdk_output import is_noise
 from workshop_utils.render._common import INK, LINE, MONO, SUBTLE, card, empty_message, esc, strip_ansi, style
 
@@ -42,21 +43,14 @@ def line_kind(line: str) -> str:
     return "plain"
 
 
-_RESOURCE_LINE = re.compile(r"^\[(?P<mark>[+~-])\] AWS::")
-_MARKS = {"+": "added", "-": "removed", "~": "changed"}
+_COUNTED = {"+": "added", "-": "removed", "~": "changed"}
 
 
 def resource_changes(diff_text: str) -> dict[str, int]:
-    """How many resources the diff adds, removes and changes: the top-level lines of its Resources sections."""
-    counts = {"added": 0, "removed": 0, "changed": 0}
-    in_resources = False
-    for line in strip_ansi(diff_text or "").splitlines():
-        if line_kind(line) == "heading":
-            in_resources = line.strip() == "Resources"
-            continue
-        found = _RESOURCE_LINE.match(line) if in_resources else None
-        if found:
-            counts[_MARKS[found["mark"]]] += 1
+    """How many resources the diff adds, removes and changes (the Resources sections' top-level lines)."""
+    counts = dict.fromkeys(_COUNTED.values(), 0)
+    for change in diff_resources(strip_ansi(diff_text or "")):
+        counts[_COUNTED[change.op]] += 1
     return counts
 
 
