@@ -48,7 +48,7 @@ bench: setup  ## benchmark both patterns on the local cloud (BENCH_ARGS="--rate 
 	$(PY) -m workshop_utils.bench --target local $(BENCH_ARGS) --json build/bench.json
 
 present: cloud-start  ## the presenter dashboard (Voila)
-	LOCAL_CLOUD_PORT=$(PORT) $(VENV)/bin/voila notebooks/presenter_dashboard.ipynb --port=$(JUPYTER_PORT) --no-browser
+	JUPYTER_PATH=$(CURDIR)/share/jupyter LOCAL_CLOUD_PORT=$(PORT) $(VENV)/bin/voila notebooks/presenter_dashboard.ipynb --template=stage --port=$(JUPYTER_PORT) --no-browser
 
 lint: setup
 	$(VENV)/bin/ruff check .
