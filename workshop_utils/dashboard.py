@@ -23,11 +23,12 @@ from workshop_utils.widgets import error_html
 SIDES = {"parallel": parallel_side, "sns": sns_side}
 TITLES = {"parallel": "Parallel state (orchestration)", "sns": "SNS scatter-gather (choreography)"}
 WATCH = {
-    "parallel": "Watch: one execution waits for the slowest vendor; a failure is retried, then caught.",
-    "sns": "Watch: the requester is done at once; quotes arrive on their own, the deadline catches stragglers.",
+    "parallel": "Watch: one execution waits for every vendor.",
+    "sns": "Watch: no one waits; the aggregator gathers.",
 }
-FOOTNOTE = ("Failed = answered without every vendor's quote. Left, a vendor's failure is caught inside the "
-            "execution, which still SUCCEEDS; right, a missing vendor is only noticed at the deadline (TIMED OUT).")
+FOOTNOTE = ("Times run from the click. Failed = answered without every vendor's quote: left, the execution "
+            "catches the vendor's error and still SUCCEEDS; right, a missing vendor shows only at the deadline "
+            "(TIMED OUT).")
 SPEEDS = {"Normal": None, "Stage: vendors take 1.5 s": 1500, "Slow: vendors take 3 s": 3000}
 NO_FAILURE = "none"
 

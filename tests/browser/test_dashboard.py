@@ -144,9 +144,9 @@ def test_one_click_shows_both_sides_and_their_quotes_above_the_fold_offline(
         smallest = page.evaluate("""() => Math.min(...[...document.querySelectorAll(
             '.stage-root p, .stage-counter, .stage-quote, .stage-root button, .stage-root select, .stage-lanes text')]
             .filter(e => e.getClientRects().length && (e.textContent || '').trim())
-            .map(e => e.tagName === 'text' ? e.getBoundingClientRect().height * 0.8
-                                           : parseFloat(getComputedStyle(e).fontSize)))""")
-        assert smallest >= 19.5, smallest  # 20 px text at 1280 wide (SVG text measured by its box)
+            .map(e => parseFloat(getComputedStyle(e).fontSize) * (e.tagName === 'text'
+                ? e.ownerSVGElement.getBoundingClientRect().width / e.ownerSVGElement.viewBox.baseVal.width : 1)))""")
+        assert smallest >= 20, smallest  # 20 px text at 1280 wide (SVG text: its size times the SVG's scale)
         background = page.evaluate("getComputedStyle(document.body).backgroundColor")
         assert background == ("rgb(0, 0, 0)" if theme == "dark" else "rgb(255, 255, 255)")
         assert attempts == [], attempts

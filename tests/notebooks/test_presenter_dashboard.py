@@ -86,7 +86,7 @@ def test_one_click_drives_both_deployed_patterns_then_the_levers_change_what_hap
     board.wait_idle()
     board.button.click()
     board.wait_idle()
-    assert "failed (caught after retries)" in board.panels["parallel"].value
+    assert "Avis failed, caught" in board.panels["parallel"].value
     assert "TIMED OUT" in board.panels["sns"].value and "Avis: no quote" in board.panels["sns"].value
     assert board.counters["parallel"].failed == 1 and board.counters["sns"].failed == 1
     board.failing.value = "none"

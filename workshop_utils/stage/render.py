@@ -132,9 +132,11 @@ def lanes_svg(lanes: list[Lane], rows: list[str], *, axis_ms: float, now_ms: flo
                          f'{STATUS_WORDS[lane.status]}, {_seconds(lane.start_ms)} to {_seconds(lane.end_ms)} '
                          f'after the click</title></rect>')
     base = _ROW * len(rows)
-    for tick in range(5):
-        ms = axis_ms * tick / 4
-        anchor = "start" if tick == 0 else "end" if tick == 4 else "middle"
+    # Round steps: an axis of 2 x 10^k in 4 steps of 0.5, of 1, 2.5 or 5 x 10^k in 5 steps.
+    steps = 4 if f"{axis_ms:e}".startswith("2.0") else 5
+    for tick in range(steps + 1):
+        ms = axis_ms * tick / steps
+        anchor = "start" if tick == 0 else "end" if tick == steps else "middle"
         parts.append(f'<text x="{x(ms):.1f}" y="{base + 24}" text-anchor="{anchor}" '
                      f'fill="var(--stage-muted, #333)">{_seconds(ms)}</text>')
     if deadline_ms is not None and deadline_ms <= axis_ms:

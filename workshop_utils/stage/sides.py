@@ -82,7 +82,7 @@ def parallel_side(request: QuoteRequest, click_ms: float, show: Show) -> Outcome
         if redraw.due():
             now = now_ms()
             show(lanes=lane_model.parallel_lanes(history, click_ms=click_ms, now_ms=now), now_ms=now - click_ms,
-                 status=f"Running · {_seconds(now - click_ms)} since the click · waits for every vendor")
+                 status=f"Running · {_seconds(now - click_ms)} since the click")
 
     execution = triggers.request_parallel_quote(request, watch=frame)
     end = lane_model.execution_end_ms(execution.history, click_ms=click_ms)
@@ -93,10 +93,9 @@ def parallel_side(request: QuoteRequest, click_ms: float, show: Show) -> Outcome
     if execution.status != "SUCCEEDED":
         status = f"{execution.status} at {took}: {execution.error or 'no quotes'}."
     elif caught:
-        status = f"SUCCEEDED at {took}, but {', '.join(caught)} failed (caught after retries): " \
-                 f"{len(execution.quotes)} quote(s)."
+        status = f"SUCCEEDED at {took}; {', '.join(caught)} failed, caught: {len(execution.quotes)} quote(s)."
     else:
-        status = f"SUCCEEDED at {took} from the click: {len(execution.quotes)} quotes."
+        status = f"SUCCEEDED at {took}: {len(execution.quotes)} quotes."
     show(lanes=lane_model.parallel_lanes(execution.history, click_ms=click_ms, now_ms=now_ms()), now_ms=None,
          status=status, state="done" if not missing else "failed", quotes=execution.quotes, missing=missing)
     return Outcome(execution.quotes, missing, end)
@@ -140,7 +139,7 @@ def sns_side(request: QuoteRequest, click_ms: float, show: Show) -> Outcome:
             now = now_ms()
             left = max(0.0, deadline_s * 1000 - (now - click_ms))
             show(lanes=lane_model.sns_lanes(invocations, click_ms=click_ms, now_ms=now), now_ms=now - click_ms,
-                 status=f"Gathering · {_seconds(now - click_ms)} since the click · deadline in {_seconds(left)}")
+                 status=f"Gathering · {_seconds(now - click_ms)} · deadline in {_seconds(left)}")
 
     aggregate = aggregates.wait_for_aggregate(handle, watch=frame)
     invocations, aggregator_events = seen()
@@ -149,9 +148,9 @@ def sns_side(request: QuoteRequest, click_ms: float, show: Show) -> Outcome:
     missing = list(aggregate.get("missing_vendors") or [])
     took = _seconds(end) if end is not None else "?"
     if missing:
-        status = f"TIMED OUT at {took}: the deadline passed without {', '.join(missing)}; {len(quotes)} quote(s)."
+        status = f"TIMED OUT at {took} without {', '.join(missing)}: {len(quotes)} quote(s)."
     else:
-        status = f"COMPLETE at {took} from the click: {len(quotes)} quotes (the deadline, later, finds it done)."
+        status = f"COMPLETE at {took}: {len(quotes)} quotes."
     show(lanes=lane_model.sns_lanes(invocations, click_ms=click_ms, now_ms=now_ms()), now_ms=None, status=status,
          state="failed" if missing else "done", quotes=quotes, missing=missing)
     return Outcome(quotes, missing, end)
