@@ -90,6 +90,14 @@ def test_one_click_drives_both_deployed_patterns_then_the_levers_change_what_hap
     assert "TIMED OUT" in board.panels["sns"].value and "Avis: no quote" in board.panels["sns"].value
     assert board.counters["parallel"].failed == 1 and board.counters["sns"].failed == 1
     board.failing.value = "none"
+
+    # The third-vendor switch redeploys both stacks; the next request asks three vendors on both sides.
+    board.third_vendor.value = True
     board.wait_idle()
+    assert "Hertz" in board.failing.options, board.note.value
+    board.button.click()
+    board.wait_idle()
+    for side in ("parallel", "sns"):
+        assert 'data-quotes="3"' in board.panels[side].value and "Responder · Hertz" in board.panels[side].value
     board.reset()
     assert board.counters["sns"].done == 0 and "Waiting for the first click" in board.panels["sns"].value

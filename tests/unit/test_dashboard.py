@@ -194,3 +194,23 @@ def test_the_shared_axis_ends_on_a_round_number_past_both_sides():
     assert render.axis_end_ms(40, 130) == 200
     assert render.axis_end_ms(1600, 900) == 2000
     assert render.axis_end_ms(10_300) == 20_000
+
+
+def test_the_third_vendor_switch_redeploys_then_offers_the_new_vendor_and_reapplies_the_levers():
+    class DeployingLevers(FakeLevers):
+        deployed = []
+
+        def deploy_vendors(self, third_vendor, on_line):
+            on_line("ScatterGatherWithSNSStack | 39/39 | CREATE_COMPLETE")
+            self.deployed.append(third_vendor)
+
+        def responders(self):
+            return super().responders() | ({"Hertz": ["p3", "s3"]} if self.deployed[-1:] == [True] else {})
+
+    levers = DeployingLevers()
+    board = PresenterDashboard({"parallel": fake_side([QUOTE])}, levers=levers, vendors=["Avis", "Alamo"])
+    board.third_vendor.value = True
+    board.wait_idle()
+    assert levers.deployed == [True]
+    assert "Hertz" in board.failing.options
+    assert levers.applied == [(None, None)]  # a deploy restores cdk.json; the page's levers are set again

@@ -52,6 +52,7 @@ body:has(.stage-root) .jp-RenderedMarkdown {{display:none}}
 .stage-note {{margin:0.1em 0; min-height:1.3em}}
 .stage-columns {{gap:0.8em}}
 .stage-column {{flex:1 1 0; min-width:0}}
+.stage-column > *, .stage-column .widget-html-content, .stage-side {{width:100%; flex:1 1 auto}}
 .stage-side h2 {{font-size:1.2em; margin:0.1em 0 0}}
 .stage-watch {{color:var(--stage-muted); margin:0}}
 .stage-counters {{display:flex; gap:0.4em; margin:0.15em 0}}
@@ -138,7 +139,7 @@ def lanes_svg(lanes: list[Lane], rows: list[str], *, axis_ms: float, now_ms: flo
         ms = axis_ms * tick / steps
         anchor = "start" if tick == 0 else "end" if tick == steps else "middle"
         parts.append(f'<text x="{x(ms):.1f}" y="{base + 24}" text-anchor="{anchor}" '
-                     f'fill="var(--stage-muted, #333)">{_seconds(ms)}</text>')
+                     f'fill="var(--stage-muted, #333)">{ms / 1000:g} s</text>')
     if deadline_ms is not None and deadline_ms <= axis_ms:
         parts.append(f'<line x1="{x(deadline_ms):.1f}" x2="{x(deadline_ms):.1f}" y1="0" y2="{base}" '
                      f'stroke="var(--stage-failed, #b3261e)" stroke-width="3" stroke-dasharray="8 5"/>')
