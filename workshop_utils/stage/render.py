@@ -23,7 +23,8 @@ def page_css() -> str:
     """The dashboard's style block: both themes, the projector sizes, and Voila's page made to fit."""
     themes = "\n".join(
         f".stage-root.stage-{name} {{" + "".join(f"--stage-{key}:{value};" for key, value in colours.items()) + "}"
-        f"body:has(.stage-root.stage-{name}) {{background:{colours['bg']} !important;}}"
+        f"html:has(.stage-root.stage-{name}), body:has(.stage-root.stage-{name}) "
+        f"{{background:{colours['bg']} !important;}}"
         for name, colours in _THEMES.items()
     )
     return f"""<style>
@@ -42,6 +43,7 @@ body:has(.stage-root) .jp-RenderedMarkdown {{display:none}}
 .stage-root select, .stage-root input {{background:var(--stage-panel) !important}}
 .stage-root .widget-button, .stage-root .widget-toggle-button {{height:1.7em; width:auto; padding:0 0.6em;
   background:var(--stage-panel); border:1px solid var(--stage-line)}}
+.stage-root .widget-toggle-button.mod-active {{background:var(--stage-fg); color:var(--stage-bg)}}
 .stage-root .stage-send {{background:var(--stage-accent) !important; color:var(--stage-bg) !important;
   font-weight:700}}
 .stage-root .widget-inline-hbox, .stage-root .widget-dropdown, .stage-root .widget-text {{width:auto !important}}
