@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import replace
 from html import escape
 from urllib.parse import parse_qs
 
@@ -16,6 +18,7 @@ from workshop_utils import stacks, views
 from workshop_utils.logs import now_ms
 from workshop_utils.quote_input import CAR_TYPES, QuoteRequest
 from workshop_utils.stage import levers as live_levers
+from workshop_utils.stage.lanes import replay_frame
 from workshop_utils.stage.render import Counters, SideView, axis_end_ms, page_css, side_html
 from workshop_utils.stage.sides import Outcome, parallel_side, sns_side
 from workshop_utils.widgets import error_html
@@ -29,7 +32,8 @@ WATCH = {
 FOOTNOTE = ("Times run from the click. Failed = answered without every vendor's quote: left, the execution "
             "catches the vendor's error and still SUCCEEDS; right, a missing vendor shows only at the deadline "
             "(TIMED OUT).")
-SPEEDS = {"Normal": None, "Stage: vendors take 1.5 s": 1500, "Slow: vendors take 3 s": 3000}
+SPEEDS = {"Normal": None, "1.5 s per vendor": 1500, "3 s per vendor": 3000}
+REPLAY_FACTORS = {"×5": 5, "×10": 10, "×20": 20}
 NO_FAILURE = "none"
 
 
@@ -65,22 +69,30 @@ class PresenterDashboard(widgets.VBox):
         self.note = widgets.HTML(value='<p class="stage-note">Ready. Levers apply live; the next deploy restores '
                                        "cdk.json's settings.</p>")
         self.backlog = widgets.HTML()
+        self.replay_button = widgets.Button(description="Replay last")
+        self.replay_factor = widgets.Dropdown(options=list(REPLAY_FACTORS), value="×10", description="slower")
+        self._measured: dict[str, SideView] = {}  # each side's last finished request, for a replay
+        self._fixed_axis: float | None = None  # a replay keeps the measured request's axis
+        self._clock, self._sleep = time.monotonic, time.sleep
         style = widgets.HTML(page_css())
         title = widgets.HTML('<p class="stage-title">Scatter-gather, side by side</p>')
         top = widgets.HBox([title, self.button, self.car_type, self.days, self.reset_button, self.theme])
-        levers_bar = widgets.HBox([self.speed, self.failing, self.third_vendor, self.backlog])
-        for bar in (top, levers_bar):
+        levers_bar = widgets.HBox([self.speed, self.failing, self.third_vendor, self.replay_button,
+                                   self.replay_factor])
+        notes_bar = widgets.HBox([self.backlog, self.note])
+        for bar in (top, levers_bar, notes_bar):
             bar.add_class("stage-bar")
         columns = widgets.HBox([widgets.Box([self.panels[name]]) for name in self.sides])
         columns.add_class("stage-columns")
         for column in columns.children:
             column.add_class("stage-column")
         footnote = widgets.HTML(f'<p class="stage-footnote">{FOOTNOTE}</p>')
-        super().__init__([style, top, levers_bar, self.note, columns, footnote])
+        super().__init__([style, top, levers_bar, notes_bar, columns, footnote])
         self.add_class("stage-root")
         self._apply_theme()
         self.button.on_click(lambda _b: self.send())
         self.reset_button.on_click(lambda _b: self.reset())
+        self.replay_button.on_click(lambda _b: self.replay())
         self.theme.observe(lambda _c: self._apply_theme(), names="value")
         self.speed.observe(lambda _c: self._queue_levers(), names="value")
         self.failing.observe(lambda _c: self._queue_levers(), names="value")
@@ -104,7 +116,7 @@ class PresenterDashboard(widgets.VBox):
         with self._lock:
             ends = [lane.end_ms for view in self.views.values() for lane in view.lanes]
             ends += [view.now_ms for view in self.views.values() if view.now_ms is not None]
-            axis = axis_end_ms(*ends)
+            axis = self._fixed_axis or axis_end_ms(*ends)
             for name, view in self.views.items():
                 self.panels[name].value = side_html(view, axis_ms=axis)
             waiting = self._work.qsize()
@@ -168,10 +180,10 @@ class PresenterDashboard(widgets.VBox):
     def _run_side(self, name: str, request: QuoteRequest, click: float, generation: int) -> None:
         show = self._show(name, generation)
         try:
-            outcome: Outcome = self.sides[name](request, click, show)
+            outcome: Outcome | None = self.sides[name](request, click, show)
             failed, quotes = not outcome.complete, len(outcome.quotes)
         except Exception as error:  # one side failing must not hide the other
-            failed, quotes = True, 0
+            outcome, failed, quotes = None, True, 0
             show(state="failed", status=f"Error: {error}", now_ms=None)
         with self._lock:
             if generation != self._generation:
@@ -181,6 +193,8 @@ class PresenterDashboard(widgets.VBox):
             counters.quotes += quotes
             counters.failed += failed
             counters.done += not failed
+            self.views[name].end_ms = getattr(outcome, "end_ms", None)
+            self._measured[name] = replace(self.views[name])
         self._redraw()
 
     def reset(self) -> None:
@@ -195,8 +209,43 @@ class PresenterDashboard(widgets.VBox):
                     break
             self.counters = {name: Counters() for name in self.sides}
             self.views = {name: self._fresh_view(name) for name in self.sides}
+            self._measured = {}
         self._say("Reset: counters and views cleared.")
         self._redraw()
+
+    # ------------------------------------------------------------------ replay
+    def replay(self) -> None:
+        """Queue a slow-motion replay of the last request's measured times (nothing is sent again)."""
+        factor = REPLAY_FACTORS[self.replay_factor.value]
+        self._work.put(lambda: self._replay(factor))
+        self._redraw()
+
+    def _replay(self, factor: int) -> None:
+        finals = dict(self._measured)
+        if not finals:
+            self._say("Nothing to replay yet: click Send to both first.")
+            return
+        end = max([final.end_ms or 0.0 for final in finals.values()] +
+                  [lane.end_ms for final in finals.values() for lane in final.lanes])
+        self._fixed_axis = axis_end_ms(end)
+        self._say(f"REPLAY of the last request's measured times, {factor} times slower.")
+        started = self._clock()
+        try:
+            while True:
+                at = (self._clock() - started) * 1000 / factor
+                with self._lock:
+                    for name, final in finals.items():
+                        over = at >= (final.end_ms or end)
+                        self.views[name] = final if over else replace(
+                            final, lanes=replay_frame(final.lanes, at), now_ms=at, state="replay", quotes=[],
+                            missing=[], status=f"REPLAY ×{factor} of measured times · {at / 1000:.2f} s")
+                self._redraw()
+                if at >= end:
+                    break
+                self._sleep(0.1)
+        finally:
+            self._fixed_axis = None
+        self._say(f"Replay over: the measured times, shown {factor} times slower.", "success")
 
     # ------------------------------------------------------------------ levers
     def _queue_levers(self) -> None:

@@ -101,12 +101,40 @@ def _open(page, url: str, theme: str) -> float:
     return time.monotonic() - started
 
 
-def _send_and_wait(page) -> float:
+def _send_and_wait(page, outcome: str = "done") -> float:
     started = time.monotonic()
     page.locator("button", has_text="Send to both").click()
     for side in ("parallel", "sns"):
-        page.wait_for_selector(f".stage-side[data-side='{side}'][data-state='done']", timeout=90_000)
+        page.wait_for_selector(f".stage-side[data-side='{side}'][data-state='{outcome}']", timeout=90_000)
     return time.monotonic() - started
+
+
+# Every distinct picture of a running side the page shows, as the audience sees it (counted, not timed).
+COUNT_FRAMES = """() => {
+  window.stageFrames = {parallel: new Set(), sns: new Set()};
+  new MutationObserver(() => {
+    for (const side of ['parallel', 'sns']) {
+      const panel = document.querySelector(`.stage-side[data-side='${side}']`);
+      if (panel && panel.dataset.state === 'running') window.stageFrames[side].add(panel.outerHTML);
+    }
+  }).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+# The colour the room sees at the bottom of the screen, from the first element there that paints one.
+BACKGROUND_BELOW_THE_DASHBOARD = """() => {
+  for (let e = document.elementFromPoint(innerWidth / 2, innerHeight - 3); e; e = e.parentElement) {
+    const colour = getComputedStyle(e).backgroundColor;
+    if (colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent') return [e.tagName + '.' + e.className, colour];
+  }
+  return ['html', getComputedStyle(document.documentElement).backgroundColor];
+}"""
+
+
+def _choose(page, lever: str, option: str, note: str) -> None:
+    """Pick a lever's option and wait until the page says it is live."""
+    page.locator(".widget-dropdown", has_text=lever).locator("select").select_option(label=option)
+    page.wait_for_selector(f".stage-note.success:has-text({note!r})", timeout=60_000)
 
 
 def _inside(box: dict | None, width: int, height: int) -> bool:
@@ -153,8 +181,8 @@ def test_one_click_shows_both_sides_and_their_quotes_above_the_fold_offline(
             .map(e => parseFloat(getComputedStyle(e).fontSize) * (e.tagName === 'text'
                 ? e.ownerSVGElement.getBoundingClientRect().width / e.ownerSVGElement.viewBox.baseVal.width : 1)))""")
         assert smallest >= 20, smallest  # 20 px text at 1280 wide (SVG text: its size times the SVG's scale)
-        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-        assert background == ("rgb(0, 0, 0)" if theme == "dark" else "rgb(255, 255, 255)")
+        seen_below = page.evaluate(BACKGROUND_BELOW_THE_DASHBOARD)
+        assert seen_below[1] == ("rgb(0, 0, 0)" if theme == "dark" else "rgb(255, 255, 255)"), seen_below
         assert attempts == [], attempts
     finally:
         if not shot.exists():
@@ -162,17 +190,52 @@ def test_one_click_shows_both_sides_and_their_quotes_above_the_fold_offline(
         context.close()
 
 
-def test_stage_speed_slows_the_vendors_for_the_audience(dashboard_url, browser, browser_artifacts):
+def test_stage_speed_shows_each_side_run_frame_by_frame(dashboard_url, browser, browser_artifacts):
     context, page, attempts = _offline_page(browser, 1280, 720)
     try:
         _open(page, dashboard_url, "dark")
-        page.locator(".stage-root select").nth(1).select_option(label="Stage: vendors take 1.5 s")
-        page.wait_for_selector(".stage-note.success:has-text('1500 ms per vendor')", timeout=60_000)
+        _choose(page, "Stage speed", "1.5 s per vendor", "1500 ms per vendor")
+        page.evaluate(COUNT_FRAMES)
         took_s = _send_and_wait(page)
-        _record(browser_artifacts, f"1280x720 dark: click to both sides done {took_s:.2f} s (stage speed 1.5 s)")
+        frames = page.evaluate("() => [window.stageFrames.parallel.size, window.stageFrames.sns.size]")
+        _record(browser_artifacts, f"1280x720 dark: click to both sides done {took_s:.2f} s (stage speed 1.5 s); "
+                                   f"running frames drawn: parallel {frames[0]}, sns {frames[1]}")
         page.screenshot(path=str(browser_artifacts / "dashboard-1280x720-stage-speed.png"))
+        assert min(frames) >= 5, frames
+
+        # The replay redraws the same measured times five times slower, and says so on both sides.
+        page.evaluate(COUNT_FRAMES.replace("'running'", "'replay'"))
+        page.locator(".widget-dropdown", has_text="slower").locator("select").select_option(label="×5")
+        page.locator("button", has_text="Replay last").click()
+        page.wait_for_selector(".stage-side[data-state='replay']", timeout=30_000)
+        page.wait_for_timeout(2_000)  # into the replay, for the screenshot (not a measurement)
+        page.screenshot(path=str(browser_artifacts / "dashboard-1280x720-replay.png"))
+        assert "REPLAY ×5 of measured times" in page.locator(".stage-side[data-side='parallel']").inner_text()
+        page.wait_for_selector(".stage-note.success:has-text('Replay over')", timeout=120_000)
+        replayed = page.evaluate("() => [window.stageFrames.parallel.size, window.stageFrames.sns.size]")
+        _record(browser_artifacts, f"replay x5: frames drawn: parallel {replayed[0]}, sns {replayed[1]}")
+        assert min(replayed) >= 5, replayed
         assert attempts == [], attempts
     finally:
-        page.locator(".stage-root select").nth(1).select_option(label="Normal")
-        page.wait_for_selector(".stage-note.success:has-text(\"cdk.json's latency\")", timeout=60_000)
+        _choose(page, "Stage speed", "Normal", "cdk.json's latency")
+        context.close()
+
+
+def test_the_failing_vendor_switch_changes_the_next_outcome_on_both_sides(dashboard_url, browser, browser_artifacts):
+    context, page, attempts = _offline_page(browser, 1280, 720)
+    try:
+        _open(page, dashboard_url, "dark")
+        _choose(page, "Failing vendor", "Avis", "failing vendor Avis")
+        took_s = _send_and_wait(page, outcome="failed")
+        _record(browser_artifacts, f"1280x720 dark: click to both sides ended {took_s:.2f} s (Avis failing)")
+        page.screenshot(path=str(browser_artifacts / "dashboard-1280x720-failing-vendor.png"))
+        parallel = page.locator(".stage-side[data-side='parallel']")
+        sns = page.locator(".stage-side[data-side='sns']")
+        assert "Avis failed, caught" in parallel.inner_text() and "TIMED OUT" in sns.inner_text()
+        assert parallel.locator("[data-counter='failed'] b").inner_text() == "1"
+        assert sns.locator("[data-counter='failed'] b").inner_text() == "1"
+        assert _inside(sns.locator(".stage-quotes").bounding_box(), 1280, 720)
+        assert attempts == [], attempts
+    finally:
+        _choose(page, "Failing vendor", "none", "failing vendor none")
         context.close()

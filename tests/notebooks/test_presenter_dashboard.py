@@ -70,7 +70,7 @@ def test_one_click_drives_both_deployed_patterns_then_the_levers_change_what_hap
     assert "Aggregator (quotes)" in board.panels["sns"].value
 
     # At stage speed every vendor takes 1.5 s: each side shows its states and invocations as they happen.
-    board.speed.value = "Stage: vendors take 1.5 s"
+    board.speed.value = "1.5 s per vendor"
     board.wait_idle()
     frames = {side: _frames(board.panels[side]) for side in ("parallel", "sns")}
     board.button.click()

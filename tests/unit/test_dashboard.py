@@ -89,7 +89,7 @@ def test_levers_are_applied_live_in_order_with_the_clicks():
     levers = FakeLevers()
     board = PresenterDashboard({"parallel": fake_side([QUOTE]), "sns": fake_side([QUOTE])}, levers=levers,
                                vendors=["Avis", "Alamo"])
-    board.speed.value = "Stage: vendors take 1.5 s"
+    board.speed.value = "1.5 s per vendor"
     board.failing.value = "Avis"
     board.wait_idle()
     assert levers.applied == [(1500, None), (1500, "Avis")]
@@ -214,3 +214,45 @@ def test_the_third_vendor_switch_redeploys_then_offers_the_new_vendor_and_reappl
     assert levers.deployed == [True]
     assert "Hertz" in board.failing.options
     assert levers.applied == [(None, None)]  # a deploy restores cdk.json; the page's levers are set again
+
+
+def test_a_replay_redraws_the_measured_lanes_slowly_then_ends_on_the_measured_picture():
+    def measured(request, click_ms, show):
+        show(state="done", status="SUCCEEDED at 0.3 s: 1 quotes.", quotes=[QUOTE],
+             lanes=[lanes.Lane("Requester", 10, 100, "done"), lanes.Lane("Responder · Avis", 120, 300, "done")])
+        return Outcome([QUOTE], [], 300.0)
+
+    board = PresenterDashboard({"parallel": measured})
+    board.replay()
+    board.wait_idle()
+    assert "Nothing to replay yet" in board.note.value
+    board.button.click()
+    board.wait_idle()
+    final = board.panels["parallel"].value
+    now = [0.0]
+    board._clock = lambda: now[0]
+    board._sleep = lambda seconds: now.__setitem__(0, now[0] + seconds)  # a fake clock: no real waiting
+    frames = []
+    board.panels["parallel"].observe(lambda change: frames.append(change["new"]), names="value")
+    board.replay_factor.value = "×10"
+    board.replay()
+    board.wait_idle()
+    replaying = [frame for frame in frames if "REPLAY ×10 of measured times" in frame]
+    assert len(replaying) >= 25  # 0.3 s measured, 3 s replayed, a frame every 0.1 s
+    assert 'data-lane="Responder · Avis"' not in replaying[0] and 'data-lane="Requester"' in replaying[1]
+    assert 'data-quotes="0"' in replaying[-1]  # the quotes arrive when the replay reaches the side's end
+    assert frames[-1] == final and "Replay over" in board.note.value
+
+
+def test_a_caught_vendor_is_coloured_caught_along_its_whole_lane():
+    history = [event("ExecutionStarted", 0), event("TaskStateEntered", 1, "ResponderAvis"),
+               event("TaskStateExited", 300, "ResponderAvis"), event("PassStateEntered", 300, "ResponderAvisFailed"),
+               event("PassStateExited", 301, "ResponderAvisFailed"), event("ExecutionSucceeded", 303)]
+    drawn = lanes.parallel_lanes(history, click_ms=CLICK, now_ms=CLICK + 900)
+    assert {lane.status for lane in drawn if lane.label == "Responder · Avis"} == {"caught"}
+
+
+def test_a_replay_frame_shows_what_had_started_by_then():
+    measured = [lanes.Lane("Requester", 0, 50, "done"), lanes.Lane("Responder · Avis", 60, 200, "failed")]
+    assert lanes.replay_frame(measured, 100) == [lanes.Lane("Requester", 0, 50, "done"),
+                                                 lanes.Lane("Responder · Avis", 60, 100, "running")]

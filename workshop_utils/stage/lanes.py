@@ -59,6 +59,9 @@ def parallel_lanes(history: list[dict], *, click_ms: float, now_ms: float) -> li
     end = _ms(history[-1]["timestamp"]) - click_ms if finished else now_ms - click_ms
     lanes += [Lane(state_label(name), start, max(start, end), FAILED if finished else RUNNING)
               for name, start in entered.items()]
+    # The vendor's task exits normally once its error is caught: colour the whole vendor's lane as caught.
+    caught = {lane.label for lane in lanes if lane.status == CAUGHT}
+    lanes = [Lane(lane.label, lane.start_ms, lane.end_ms, CAUGHT) if lane.label in caught else lane for lane in lanes]
     return sorted(lanes, key=lambda lane: lane.start_ms)
 
 
@@ -128,3 +131,12 @@ def aggregate_time_ms(aggregator_events: list[dict], needle: str, *, click_ms: f
     """When the aggregator logged this request's aggregate, since the click; None before it has."""
     stamps = [e["timestamp"] for e in aggregator_events if "aggregate: " in e["message"] and needle in e["message"]]
     return min(stamps) - click_ms if stamps else None
+
+
+def replay_frame(lanes: list[Lane], at_ms: float) -> list[Lane]:
+    """The measured lanes as they stood `at_ms` after the click: started ones only, the unfinished running."""
+    return [
+        Lane(lane.label, lane.start_ms, min(lane.end_ms, at_ms), RUNNING if lane.end_ms > at_ms else lane.status)
+        for lane in lanes
+        if lane.start_ms <= at_ms
+    ]

@@ -62,7 +62,7 @@ body:has(.stage-root) .jp-RenderedMarkdown {{display:none}}
 .stage-counter b {{display:block; font-size:1.8em; line-height:1.05}}
 .stage-status {{font-weight:700; margin:0.1em 0}}
 .stage-status.done {{color:var(--stage-done)}} .stage-status.failed {{color:var(--stage-failed)}}
-.stage-status.running {{color:var(--stage-running)}}
+.stage-status.running {{color:var(--stage-running)}} .stage-status.replay {{color:var(--stage-accent)}}
 .stage-quotes {{display:flex; flex-wrap:wrap; gap:0.3em; margin:0.15em 0; min-height:1.5em}}
 .stage-quote {{border:2px solid var(--stage-done); border-radius:0.3em; padding:0 0.4em}}
 .stage-quote.missing {{border-color:var(--stage-failed)}}
@@ -159,7 +159,7 @@ class SideView:
     key: str
     title: str
     watch: str
-    state: str = "idle"  # idle | running | done | failed
+    state: str = "idle"  # idle | running | done | failed | replay
     status: str = "Waiting for the first click."
     lanes: list[Lane] = field(default_factory=list)
     rows: list[str] = field(default_factory=list)
@@ -167,6 +167,7 @@ class SideView:
     missing: list[str] = field(default_factory=list)
     now_ms: float | None = None
     deadline_ms: float | None = None
+    end_ms: float | None = None  # when the side ended, since the click (for a replay)
     counters: Counters = field(default_factory=Counters)
 
 
