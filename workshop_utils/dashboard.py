@@ -33,7 +33,7 @@ FOOTNOTE = ("Times run from the click. Failed = answered without every vendor's 
             "catches the vendor's error and still SUCCEEDS; right, a missing vendor shows only at the deadline "
             "(TIMED OUT).")
 SPEEDS = {"Normal": None, "1.5 s per vendor": 1500, "3 s per vendor": 3000}
-REPLAY_FACTORS = {"×5": 5, "×10": 10, "×20": 20}
+REPLAY_FACTORS = {"×5 slower": 5, "×10 slower": 10, "×20 slower": 20}
 NO_FAILURE = "none"
 
 
@@ -70,7 +70,7 @@ class PresenterDashboard(widgets.VBox):
                                        "cdk.json's settings.</p>")
         self.backlog = widgets.HTML()
         self.replay_button = widgets.Button(description="Replay last")
-        self.replay_factor = widgets.Dropdown(options=list(REPLAY_FACTORS), value="×10", description="slower")
+        self.replay_factor = widgets.Dropdown(options=list(REPLAY_FACTORS), value="×10 slower")
         self._measured: dict[str, SideView] = {}  # each side's last finished request, for a replay
         self._fixed_axis: float | None = None  # a replay keeps the measured request's axis
         self._clock, self._sleep = time.monotonic, time.sleep

@@ -205,7 +205,7 @@ def test_stage_speed_shows_each_side_run_frame_by_frame(dashboard_url, browser, 
 
         # The replay redraws the same measured times five times slower, and says so on both sides.
         page.evaluate(COUNT_FRAMES.replace("'running'", "'replay'"))
-        page.locator(".widget-dropdown", has_text="slower").locator("select").select_option(label="×5")
+        page.locator("select:has(option:text-is('×5 slower'))").select_option(label="×5 slower")
         page.locator("button", has_text="Replay last").click()
         page.wait_for_selector(".stage-side[data-state='replay']", timeout=30_000)
         page.wait_for_timeout(2_000)  # into the replay, for the screenshot (not a measurement)

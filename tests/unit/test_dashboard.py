@@ -234,7 +234,7 @@ def test_a_replay_redraws_the_measured_lanes_slowly_then_ends_on_the_measured_pi
     board._sleep = lambda seconds: now.__setitem__(0, now[0] + seconds)  # a fake clock: no real waiting
     frames = []
     board.panels["parallel"].observe(lambda change: frames.append(change["new"]), names="value")
-    board.replay_factor.value = "×10"
+    board.replay_factor.value = "×10 slower"
     board.replay()
     board.wait_idle()
     replaying = [frame for frame in frames if "REPLAY ×10 of measured times" in frame]

@@ -23,7 +23,9 @@ def page_css() -> str:
     """The dashboard's style block: both themes, the projector sizes, and Voila's page made to fit."""
     themes = "\n".join(
         f".stage-root.stage-{name} {{" + "".join(f"--stage-{key}:{value};" for key, value in colours.items()) + "}"
-        f"html:has(.stage-root.stage-{name}), body:has(.stage-root.stage-{name}) "
+        # Voila's shell paints its own panels (dark grey when the page is asked for ?theme=dark): paint them too.
+        f"html:has(.stage-root.stage-{name}), body:has(.stage-root.stage-{name}), "
+        f"body:has(.stage-root.stage-{name}) :is(.lm-BoxPanel, .lm-BoxPanel-child) "
         f"{{background:{colours['bg']} !important;}}"
         for name, colours in _THEMES.items()
     )
