@@ -50,7 +50,7 @@ bench: setup  ## benchmark both patterns on the local cloud (BENCH_ARGS="--rate 
 # The stage template (share/jupyter/voila/templates/stage) loads nothing from the network; a reloaded page's old
 # kernel, no longer connected, is shut down after 5 idle minutes instead of piling up.
 present: cloud-start  ## the presenter dashboard (Voila)
-	JUPYTER_PATH=$(CURDIR)/share/jupyter LOCAL_CLOUD_PORT=$(PORT) $(VENV)/bin/voila notebooks/presenter_dashboard.ipynb --template=stage --port=$(JUPYTER_PORT) --no-browser --MappingKernelManager.cull_interval=60 --MappingKernelManager.cull_idle_timeout=300
+	JUPYTER_PATH=$(CURDIR)/share/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH} LOCAL_CLOUD_PORT=$(PORT) $(VENV)/bin/voila notebooks/presenter_dashboard.ipynb --template=stage --port=$(JUPYTER_PORT) --no-browser --MappingKernelManager.cull_interval=60 --MappingKernelManager.cull_idle_timeout=300
 
 lint: setup
 	$(VENV)/bin/ruff check .
