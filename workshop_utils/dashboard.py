@@ -260,7 +260,7 @@ class PresenterDashboard(widgets.VBox):
     def _apply_levers(self, latency: int | None, failing: str | None) -> None:
         changed = self.levers.apply(latency_ms=latency, failing_vendor=failing, on_progress=self._say)
         speed = "cdk.json's latency" if latency is None else f"{latency} ms per vendor"
-        self._say(f"Live: {speed}, failing vendor {failing or 'none'} ({changed} function(s) updated). "
+        self._say(f"Live: {speed}; failing: {failing or 'none'} ({changed} updated). "
                   "The next deploy restores cdk.json's settings.", "success")
 
     def show_levers(self, speed: str, failing: str) -> None:
@@ -280,7 +280,7 @@ class PresenterDashboard(widgets.VBox):
 
     def _deploy(self, third_vendor: bool) -> None:
         self._say("Deploying both stacks (seconds on the local cloud, minutes on AWS)...")
-        self.levers.deploy_vendors(third_vendor, on_line=lambda line: self._say(f"Deploying: {line.strip()[:90]}"))
+        self.levers.deploy_vendors(third_vendor, on_line=lambda line: self._say(f"Deploying: {line.strip()}"))
         vendors = [NO_FAILURE, *self.levers.responders()]
         if self.failing.value not in vendors:
             self.failing.value = NO_FAILURE  # queues a lever change that restores the latency too

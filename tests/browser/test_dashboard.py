@@ -225,7 +225,7 @@ def test_the_failing_vendor_switch_changes_the_next_outcome_on_both_sides(dashbo
     context, page, attempts = _offline_page(browser, 1280, 720)
     try:
         _open(page, dashboard_url, "dark")
-        _choose(page, "Failing vendor", "Avis", "failing vendor Avis")
+        _choose(page, "Failing vendor", "Avis", "failing: Avis")
         took_s = _send_and_wait(page, outcome="failed")
         _record(browser_artifacts, f"1280x720 dark: click to both sides ended {took_s:.2f} s (Avis failing)")
         page.screenshot(path=str(browser_artifacts / "dashboard-1280x720-failing-vendor.png"))
@@ -237,5 +237,28 @@ def test_the_failing_vendor_switch_changes_the_next_outcome_on_both_sides(dashbo
         assert _inside(sns.locator(".stage-quotes").bounding_box(), 1280, 720)
         assert attempts == [], attempts
     finally:
-        _choose(page, "Failing vendor", "none", "failing vendor none")
+        _choose(page, "Failing vendor", "none", "failing: none")
+        context.close()
+
+
+def test_a_third_vendor_is_deployed_live_and_still_fits_above_the_fold(dashboard_url, browser, browser_artifacts):
+    """Last in the module: it leaves three vendors deployed on this module's private cloud."""
+    context, page, attempts = _offline_page(browser, 1280, 720)
+    try:
+        _open(page, dashboard_url, "dark")
+        started = time.monotonic()
+        page.get_by_text("Third vendor (Hertz)").click()
+        page.wait_for_selector(".stage-note.success:has-text('Live:')", timeout=300_000)
+        _record(browser_artifacts, f"third vendor: both stacks redeployed in {time.monotonic() - started:.0f} s")
+        _send_and_wait(page)
+        page.screenshot(path=str(browser_artifacts / "dashboard-1280x720-third-vendor.png"))
+        for side in ("parallel", "sns"):
+            panel = page.locator(f".stage-side[data-side='{side}']")
+            assert "Responder · Hertz" in panel.inner_text(), side
+            assert panel.locator(".stage-quotes").get_attribute("data-quotes") == "3", side
+            assert _inside(panel.bounding_box(), 1280, 720), (side, panel.bounding_box())
+        overflow = page.evaluate("document.documentElement.scrollHeight - innerHeight")
+        assert overflow <= 0, overflow
+        assert attempts == [], attempts
+    finally:
         context.close()

@@ -53,7 +53,8 @@ body:has(.stage-root) .jp-RenderedMarkdown {{display:none}}
 .stage-root .widget-text input {{width:3.2em}}
 .stage-bar {{display:flex; flex-wrap:wrap; align-items:center; gap:0.2em 0.6em; margin:0 0 0.15em}}
 .stage-title {{font-weight:700; font-size:1.15em; margin:0}}
-.stage-note {{margin:0.1em 0; min-height:1.3em}}
+.stage-note {{margin:0.1em 0; min-height:1.3em; white-space:nowrap; overflow:hidden; text-overflow:ellipsis}}
+.stage-bar > .widget-html:last-child {{flex:1 1 0; min-width:0}}
 .stage-columns {{gap:0.8em}}
 .stage-column {{flex:1 1 0; min-width:0}}
 .stage-column > *, .stage-column .widget-html-content, .stage-side {{width:100%; flex:1 1 auto}}
@@ -117,7 +118,7 @@ def lanes_svg(lanes: list[Lane], rows: list[str], *, axis_ms: float, now_ms: flo
     click (0) on the shared axis; a "now" line while running, and the SNS deadline when it is on the axis."""
     rows = rows + [lane.label for lane in lanes if lane.label not in rows]
     height = _ROW * len(rows) + _AXIS
-    span = _WIDTH - _LABEL_W - 10
+    span = _WIDTH - _LABEL_W - 35  # room on the right for the last tick's label, centred on its tick
 
     def x(ms: float) -> float:
         return _LABEL_W + span * min(max(ms, 0.0), axis_ms) / axis_ms
@@ -127,7 +128,7 @@ def lanes_svg(lanes: list[Lane], rows: list[str], *, axis_ms: float, now_ms: flo
     for index, label in enumerate(rows):
         y = index * _ROW
         parts.append(f'<text x="0" y="{y + 24}" fill="var(--stage-fg, #000)">{escape(label)}</text>')
-        parts.append(f'<line x1="{_LABEL_W}" x2="{_WIDTH - 10}" y1="{y + 17}" y2="{y + 17}" '
+        parts.append(f'<line x1="{_LABEL_W}" x2="{_LABEL_W + span}" y1="{y + 17}" y2="{y + 17}" '
                      f'stroke="var(--stage-line, #777)" stroke-width="1" stroke-dasharray="2 4"/>')
         for lane in (lane for lane in lanes if lane.label == label):
             width = max(x(lane.end_ms) - x(lane.start_ms), 4)
@@ -141,7 +142,7 @@ def lanes_svg(lanes: list[Lane], rows: list[str], *, axis_ms: float, now_ms: flo
     steps = 4 if f"{axis_ms:e}".startswith("2.0") else 5
     for tick in range(steps + 1):
         ms = axis_ms * tick / steps
-        anchor = "start" if tick == 0 else "end" if tick == steps else "middle"
+        anchor = "start" if tick == 0 else "middle"
         parts.append(f'<text x="{x(ms):.1f}" y="{base + 24}" text-anchor="{anchor}" '
                      f'fill="var(--stage-muted, #333)">{ms / 1000:g} s</text>')
     if deadline_ms is not None and deadline_ms <= axis_ms:
