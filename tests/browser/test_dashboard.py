@@ -142,6 +142,22 @@ def _inside(box: dict | None, width: int, height: int) -> bool:
         and box["y"] + box["height"] <= height + 0.5
 
 
+def _assert_both_sides_fit(page, width: int, height: int, *, quotes: int) -> None:
+    """Both sides and their quotes inside the viewport, side by side, with nothing to scroll to."""
+    for side in ("parallel", "sns"):
+        panel = page.locator(f".stage-side[data-side='{side}']")
+        chips = panel.locator(".stage-quotes")
+        assert chips.get_attribute("data-quotes") == str(quotes), side
+        assert _inside(panel.bounding_box(), width, height), (side, panel.bounding_box())
+        assert _inside(chips.bounding_box(), width, height), (side, chips.bounding_box())
+    left = page.locator(".stage-side[data-side='parallel']").bounding_box()
+    right = page.locator(".stage-side[data-side='sns']").bounding_box()
+    assert left["x"] + left["width"] <= right["x"]  # side by side, not stacked
+    overflow = page.evaluate("[document.documentElement.scrollWidth - innerWidth, "
+                             "document.documentElement.scrollHeight - innerHeight]")
+    assert overflow[0] <= 0 and overflow[1] <= 0, overflow  # nothing to scroll to
+
+
 def _record(artifacts: Path, line: str) -> None:
     with (artifacts / "dashboard-timings.txt").open("a") as notes:  # measured, never asserted
         notes.write(line + "\n")
@@ -163,18 +179,7 @@ def test_one_click_shows_both_sides_and_their_quotes_above_the_fold_offline(
         _record(browser_artifacts, f"{width}x{height} {theme}: page ready {ready_s:.1f} s, "
                                    f"click to both sides done {took_s:.2f} s (normal speed)")
         page.screenshot(path=str(shot))
-        for side in ("parallel", "sns"):
-            panel = page.locator(f".stage-side[data-side='{side}']")
-            quotes = panel.locator(".stage-quotes")
-            assert quotes.get_attribute("data-quotes") == "2", side
-            assert _inside(panel.bounding_box(), width, height), (side, panel.bounding_box())
-            assert _inside(quotes.bounding_box(), width, height), (side, quotes.bounding_box())
-        left = page.locator(".stage-side[data-side='parallel']").bounding_box()
-        right = page.locator(".stage-side[data-side='sns']").bounding_box()
-        assert left["x"] + left["width"] <= right["x"]  # side by side, not stacked
-        overflow = page.evaluate("[document.documentElement.scrollWidth - innerWidth, "
-                                 "document.documentElement.scrollHeight - innerHeight]")
-        assert overflow[0] <= 0 and overflow[1] <= 0, overflow  # nothing to scroll to
+        _assert_both_sides_fit(page, width, height, quotes=2)
         smallest = page.evaluate("""() => Math.min(...[...document.querySelectorAll(
             '.stage-root p, .stage-counter, .stage-quote, .stage-root button, .stage-root select, .stage-lanes text')]
             .filter(e => e.getClientRects().length && (e.textContent || '').trim())
@@ -252,13 +257,8 @@ def test_a_third_vendor_is_deployed_live_and_still_fits_above_the_fold(dashboard
         _record(browser_artifacts, f"third vendor: both stacks redeployed in {time.monotonic() - started:.0f} s")
         _send_and_wait(page)
         page.screenshot(path=str(browser_artifacts / "dashboard-1280x720-third-vendor.png"))
-        for side in ("parallel", "sns"):
-            panel = page.locator(f".stage-side[data-side='{side}']")
-            assert "Responder · Hertz" in panel.inner_text(), side
-            assert panel.locator(".stage-quotes").get_attribute("data-quotes") == "3", side
-            assert _inside(panel.bounding_box(), 1280, 720), (side, panel.bounding_box())
-        overflow = page.evaluate("document.documentElement.scrollHeight - innerHeight")
-        assert overflow <= 0, overflow
+        _assert_both_sides_fit(page, 1280, 720, quotes=3)
+        assert "Responder · Hertz" in page.locator(".stage-side[data-side='sns']").inner_text()
         assert attempts == [], attempts
     finally:
         context.close()
