@@ -1,5 +1,4 @@
-"""The presenter dashboard: one button sends the same request through both patterns, side by side on one clock,
-with levers a presenter pulls live (stage speed, a failing vendor, a third vendor) and a reset."""
+"""The presenter dashboard: both patterns side by side on one clock, with live levers, a replay and a reset."""
 
 from __future__ import annotations
 
