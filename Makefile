@@ -76,8 +76,10 @@ run: setup  ## execute every notebook headless on a local cloud of its own; HTML
 bench: setup  ## benchmark both patterns on the local cloud (BENCH_ARGS="--rate 20 --duration 30" for a soak)
 	$(PY) -m workshop_utils.bench --target local $(BENCH_ARGS) --json build/bench.json
 
+# The stage template (share/jupyter/voila/templates/stage) loads nothing from the network; a reloaded page's old
+# kernel, no longer connected, is shut down after 5 idle minutes instead of piling up.
 present: cloud-start  ## the presenter dashboard (Voila)
-	$(if $(PORT),LOCAL_CLOUD_PORT=$(PORT) )$(VENV)/bin/voila notebooks/presenter_dashboard.ipynb --port=$(JUPYTER_PORT) --no-browser
+	JUPYTER_PATH=$(CURDIR)/share/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH} $(if $(PORT),LOCAL_CLOUD_PORT=$(PORT) )$(VENV)/bin/voila notebooks/presenter_dashboard.ipynb --template=stage --port=$(JUPYTER_PORT) --no-browser --MappingKernelManager.cull_interval=60 --MappingKernelManager.cull_idle_timeout=300
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -1,175 +1,293 @@
-"""The presenter dashboard: one button sends the same request through both patterns, shown side by side
-and redrawn while each request runs."""
+"""The presenter dashboard: both patterns side by side on one clock, with live levers, a replay and a reset."""
 
 from __future__ import annotations
 
+import os
+import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
+from html import escape
+from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 
 from workshop_utils import stacks, views
-from workshop_utils.quote_input import QuoteRequest
-from workshop_utils.render import quotes_html
+from workshop_utils.logs import now_ms
+from workshop_utils.quote_input import CAR_TYPES, QuoteRequest
+from workshop_utils.stage import levers as live_levers
+from workshop_utils.stage.lanes import replay_frame
+from workshop_utils.stage.render import Counters, SideView, axis_end_ms, page_css, side_html
+from workshop_utils.stage.sides import Outcome, parallel_side, sns_side
 from workshop_utils.widgets import error_html
 
-
-@dataclass
-class Counters:
-    """What the audience sees tick up: requests sent, quotes received, failures, for one pattern."""
-
-    requests: int = 0
-    quotes: int = 0
-    failures: int = 0
-
-    def html(self, title: str) -> str:
-        cells = "".join(
-            f'<div style="text-align:center;padding:4px 14px"><div style="font-size:26px;font-weight:700">{n}</div>'
-            f'<div style="font-size:12px">{label}</div></div>'
-            for n, label in ((self.requests, "requests"), (self.quotes, "quotes"), (self.failures, "failures"))
-        )
-        return views.section(title, f'<div class="counters" style="display:flex">{cells}</div>')
+SIDES = {"parallel": parallel_side, "sns": sns_side}
+TITLES = {"parallel": "Parallel state (orchestration)", "sns": "SNS scatter-gather (choreography)"}
+WATCH = {
+    "parallel": "Watch: one execution waits for every vendor.",
+    "sns": "Watch: no one waits; the aggregator gathers.",
+}
+FOOTNOTE = ("Times run from the click. Failed = answered without every vendor's quote: left, the execution "
+            "catches the vendor's error and still SUCCEEDS; right, a missing vendor shows only at the deadline "
+            "(TIMED OUT).")
+SPEEDS = {"Normal": None, "1.5 s per vendor": 1500, "3 s per vendor": 3000}
+REPLAY_FACTORS = {"×5 slower": 5, "×10 slower": 10, "×20 slower": 20}
+NO_FAILURE = "none"
 
 
-def _live_refresh_s() -> float:
-    """How often a side redraws while its request runs: often locally; on AWS, within the APIs' rate limits."""
-    from workshop_utils import target
-
-    return 0.3 if target.current() == "local" else 3.0
-
-
-def _parallel_views(definition: dict, history: list[dict]) -> str:
-    from workshop_utils.render import state_machine_svg, timeline_svg
-    from workshop_utils.timelines import execution_bars
-
-    timeline = timeline_svg({"States": execution_bars(history)})
-    return views.section("Timeline", timeline) + views.section("Graph", state_machine_svg(definition, history))
-
-
-def _parallel_side(request: QuoteRequest, show: Callable[[str], None]) -> tuple[int, bool]:
-    """Start the execution and colour its graph state by state until it stops."""
-    from workshop_utils.triggers import request_parallel_quote
-
-    running = views.message_html("Running: the state machine calls every vendor and waits for all of them...")
-    show(running)
-    redraw = Throttle(_live_refresh_s())
-
-    def frame(definition: dict, history: list[dict]) -> None:
-        if redraw.due():
-            show(running + _parallel_views(definition, history))
-
-    execution = request_parallel_quote(request, watch=frame)
-    ok = execution.status == "SUCCEEDED"
-    summary = views.message_html(
-        f"{execution.status} in {execution.duration_ms:.0f} ms with {len(execution.quotes)} quotes.",
-        kind="success" if ok else "error",
-    )
-    show(summary + _parallel_views(execution.definition, execution.history) + quotes_html(execution.quotes))
-    return len(execution.quotes), ok
-
-
-def _fan_out_view(handle: object) -> str:
-    from workshop_utils import aggregates
-    from workshop_utils.render import timeline_svg
-
-    return views.section("Fan-out and gather", timeline_svg({"Fan-out": aggregates.invocation_lanes(handle)}))
-
-
-def _sns_side(request: QuoteRequest, show: Callable[[str], None]) -> tuple[int, bool]:
-    """Scatter the request, draw the fan-out as invocations finish, then the aggregate."""
-    from workshop_utils import aggregates
-    from workshop_utils.triggers import request_sns_quote
-
-    handle = request_sns_quote(request)
-    gathering = views.message_html(f"Scattered {handle.uuid}: the requester answered 202 at once; gathering...")
-    show(gathering)
-    redraw = Throttle(_live_refresh_s())
-
-    def frame() -> None:
-        if redraw.due():
-            show(gathering + _fan_out_view(handle))
-
-    aggregate = aggregates.wait_for_aggregate(handle, watch=frame)
-    complete = aggregate.get("status") == "complete"
-    missing = ", ".join(aggregate.get("missing_vendors") or []) or "none"
-    summary = views.message_html(
-        f"Aggregate {aggregate.get('status')}, missing vendors: {missing}.", kind="success" if complete else "error"
-    )
-    show(summary + _fan_out_view(handle) + quotes_html(aggregate.get("quotes", [])))
-    return len(aggregate.get("quotes", [])), complete
-
-
-class Throttle:
-    """True at most once per `every_s` seconds (the first time at once): redraws without flooding the page."""
-
-    def __init__(self, every_s: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.every_s = every_s
-        self.clock = clock
-        self._last: float | None = None
-
-    def due(self) -> bool:
-        now = self.clock()
-        if self._last is not None and now - self._last < self.every_s:
-            return False
-        self._last = now
-        return True
-
-
-SIDES = {"parallel": _parallel_side, "sns": _sns_side}
+def query_theme() -> str:
+    """The theme asked for in the page's address (?theme=dark|light); Voila hands the kernel its query string."""
+    asked = parse_qs(os.environ.get("QUERY_STRING", "")).get("theme", ["dark"])[0]
+    return asked if asked in ("dark", "light") else "dark"
 
 
 class PresenterDashboard(widgets.VBox):
-    """Both patterns side by side with live results and counters; one button drives both."""
+    """Both patterns side by side on one clock; a queue of clicks and lever changes, worked one at a time."""
 
-    def __init__(self, sides: dict[str, Callable] | None = None):
+    def __init__(self, sides: dict[str, Callable] | None = None, *, levers: object = live_levers,
+                 theme: str = "dark", vendors: list[str] | None = None) -> None:
         self.sides = sides or SIDES
+        self.levers = levers
         self.counters = {name: Counters() for name in self.sides}
-        self.button = widgets.Button(description="Send to both", button_style="primary", icon="bolt")
-        self.days = widgets.BoundedIntText(value=7, min=1, max=365, description="Days")
+        self.views = {name: self._fresh_view(name) for name in self.sides}
         self.panels = {name: widgets.HTML() for name in self.sides}
-        self.counter_views = {name: widgets.HTML() for name in self.sides}
-        titles = {"parallel": "Parallel state (orchestration)", "sns": "SNS scatter-gather (choreography)"}
-        columns = [
-            widgets.VBox([self.counter_views[name], self.panels[name]], layout={"width": "50%"}) for name in self.sides
-        ]
-        self.titles = {name: titles.get(name, name) for name in self.sides}
+        self._lock = threading.RLock()
+        self._work: queue.Queue = queue.Queue()
+        self._generation = 0
+        self.button = widgets.Button(description="Send to both")
+        self.button.add_class("stage-send")
+        self.car_type = widgets.Dropdown(options=CAR_TYPES, value="XL", description="Car")
+        self.days = widgets.BoundedIntText(value=7, min=1, max=365, description="Days")
+        self.reset_button = widgets.Button(description="Reset")
+        self.theme = widgets.ToggleButtons(options=["dark", "light"], value=theme)
+        self.speed = widgets.Dropdown(options=list(SPEEDS), value="Normal", description="Stage speed")
+        self.failing = widgets.Dropdown(options=[NO_FAILURE, *(vendors or [])], value=NO_FAILURE,
+                                        description="Failing vendor")
+        self.third_vendor = widgets.Checkbox(value=False, description="Third vendor (Hertz)", indent=False)
+        self.note = widgets.HTML(value='<p class="stage-note">Ready. Levers apply live; the next deploy restores '
+                                       "cdk.json's settings.</p>")
+        self.backlog = widgets.HTML()
+        self.replay_button = widgets.Button(description="Replay last")
+        self.replay_factor = widgets.Dropdown(options=list(REPLAY_FACTORS), value="×10 slower")
+        self._measured: dict[str, SideView] = {}  # each side's last finished request, for a replay
+        self._fixed_axis: float | None = None  # a replay keeps the measured request's axis
+        self._clock, self._sleep = time.monotonic, time.sleep
+        style = widgets.HTML(page_css())
+        title = widgets.HTML('<p class="stage-title">Scatter-gather, side by side</p>')
+        top = widgets.HBox([title, self.button, self.car_type, self.days, self.reset_button, self.theme])
+        levers_bar = widgets.HBox([self.speed, self.failing, self.third_vendor, self.replay_button,
+                                   self.replay_factor])
+        notes_bar = widgets.HBox([self.backlog, self.note])
+        for bar in (top, levers_bar, notes_bar):
+            bar.add_class("stage-bar")
+        columns = widgets.HBox([widgets.Box([self.panels[name]]) for name in self.sides])
+        columns.add_class("stage-columns")
+        for column in columns.children:
+            column.add_class("stage-column")
+        footnote = widgets.HTML(f'<p class="stage-footnote">{FOOTNOTE}</p>')
+        super().__init__([style, top, levers_bar, notes_bar, columns, footnote])
+        self.add_class("stage-root")
+        self._apply_theme()
         self.button.on_click(lambda _b: self.send())
-        self._redraw_counters()
-        super().__init__([widgets.HBox([self.days, self.button]), widgets.HBox(columns)])
+        self.reset_button.on_click(lambda _b: self.reset())
+        self.replay_button.on_click(lambda _b: self.replay())
+        self.theme.observe(lambda _c: self._apply_theme(), names="value")
+        self.speed.observe(lambda _c: self._queue_levers(), names="value")
+        self.failing.observe(lambda _c: self._queue_levers(), names="value")
+        self.third_vendor.observe(lambda _c: self._queue_deploy(), names="value")
+        self._quiet = False
+        self._redraw()
+        threading.Thread(target=self._worker, daemon=True, name="stage-worker").start()
 
-    def _redraw_counters(self) -> None:
-        for name, counter in self.counters.items():
-            self.counter_views[name].value = counter.html(self.titles[name])
+    # ------------------------------------------------------------------ drawing
+    def _fresh_view(self, name: str) -> SideView:
+        return SideView(key=name, title=TITLES.get(name, name), watch=WATCH.get(name, ""),
+                        counters=self.counters[name])
 
-    def _run_side(self, name: str, request: QuoteRequest) -> None:
-        panel = self.panels[name]
+    def _apply_theme(self) -> None:
+        for name in ("dark", "light"):
+            self.remove_class(f"stage-{name}")
+        self.add_class(f"stage-{self.theme.value}")
 
-        def show(html_text: str) -> None:
-            panel.value = html_text
+    def _redraw(self) -> None:
+        """Both panels on one axis: from the click to the latest moment either side has reached."""
+        with self._lock:
+            ends = [lane.end_ms for view in self.views.values() for lane in view.lanes]
+            ends += [view.now_ms for view in self.views.values() if view.now_ms is not None]
+            axis = self._fixed_axis or axis_end_ms(*ends)
+            for name, view in self.views.items():
+                self.panels[name].value = side_html(view, axis_ms=axis)
+            waiting = self._work.qsize()
+            self.backlog.value = (
+                f'<span class="stage-backlog" data-backlog="{waiting}">Backlog: {waiting} waiting</span>'
+            )
 
-        self.counters[name].requests += 1
-        try:
-            quotes, ok = self.sides[name](request, show)
-            self.counters[name].quotes += quotes
-            self.counters[name].failures += 0 if ok else 1
-        except Exception as error:  # one side failing must not hide the other
-            self.counters[name].failures += 1
-            show(error_html(error))
-        self._redraw_counters()
+    def _show(self, name: str, generation: int) -> Callable[..., None]:
+        def show(**changes: object) -> None:
+            with self._lock:
+                if generation != self._generation:  # a reset happened: this request no longer has a panel
+                    return
+                for key, value in changes.items():
+                    setattr(self.views[name], key, value)
+                self._redraw()
+
+        return show
+
+    def _say(self, text: str, kind: str = "info") -> None:
+        self.note.value = f'<p class="stage-note {kind}">{escape(text)}</p>'
+
+    # ------------------------------------------------------------------ work queue
+    def _worker(self) -> None:
+        while True:
+            job = self._work.get()
+            try:
+                job()
+            except Exception as error:  # a lever or a side failing must not stop the next click
+                self.note.value = error_html(error)
+            finally:
+                self._work.task_done()
+                self._redraw()
+
+    def wait_idle(self) -> None:
+        """Block until every queued click and lever change is done (tests; a notebook cell)."""
+        self._work.join()
 
     def send(self) -> None:
-        """Send the same request through every side at once and wait for all of them."""
-        request = QuoteRequest("XL", int(self.days.value))
-        threads = [threading.Thread(target=self._run_side, args=(name, request)) for name in self.sides]
+        """Queue the same request for both sides; the backlog shows clicks waiting behind the current one."""
+        request = QuoteRequest(self.car_type.value, int(self.days.value))
+        generation = self._generation
+        self._work.put(lambda: self._run_request(request, generation))
+        self._redraw()
+
+    def _run_request(self, request: QuoteRequest, generation: int) -> None:
+        if generation != self._generation:
+            return
+        click = now_ms()  # the one clock: every time on both sides is measured from here
+        with self._lock:
+            for name in self.sides:
+                self.views[name] = self._fresh_view(name)
+                self.counters[name].in_flight += 1
+        self._redraw()
+        threads = [threading.Thread(target=self._run_side, args=(name, request, click, generation))
+                   for name in self.sides]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
 
+    def _run_side(self, name: str, request: QuoteRequest, click: float, generation: int) -> None:
+        show = self._show(name, generation)
+        try:
+            outcome: Outcome | None = self.sides[name](request, click, show)
+            failed, quotes = not outcome.complete, len(outcome.quotes)
+        except Exception as error:  # one side failing must not hide the other
+            outcome, failed, quotes = None, True, 0
+            show(state="failed", status=f"Error: {error}", now_ms=None)
+        with self._lock:
+            if generation != self._generation:
+                return
+            counters = self.counters[name]
+            counters.in_flight -= 1
+            counters.quotes += quotes
+            counters.failed += failed
+            counters.done += not failed
+            self.views[name].end_ms = getattr(outcome, "end_ms", None)
+            self._measured[name] = replace(self.views[name])
+        self._redraw()
 
-def presenter_dashboard() -> widgets.Widget:
+    def reset(self) -> None:
+        """Clear the counters, the panels and the backlog, in the same kernel (a request in flight is dropped)."""
+        with self._lock:
+            self._generation += 1
+            while True:
+                try:
+                    self._work.get_nowait()
+                    self._work.task_done()
+                except queue.Empty:
+                    break
+            self.counters = {name: Counters() for name in self.sides}
+            self.views = {name: self._fresh_view(name) for name in self.sides}
+            self._measured = {}
+        self._say("Reset: counters and views cleared.")
+        self._redraw()
+
+    # ------------------------------------------------------------------ replay
+    def replay(self) -> None:
+        """Queue a slow-motion replay of the last request's measured times (nothing is sent again)."""
+        factor = REPLAY_FACTORS[self.replay_factor.value]
+        self._work.put(lambda: self._replay(factor))
+        self._redraw()
+
+    def _replay(self, factor: int) -> None:
+        finals = dict(self._measured)
+        if not finals:
+            self._say("Nothing to replay yet: click Send to both first.")
+            return
+        end = max([final.end_ms or 0.0 for final in finals.values()] +
+                  [lane.end_ms for final in finals.values() for lane in final.lanes])
+        self._fixed_axis = axis_end_ms(end)
+        self._say(f"REPLAY of the last request's measured times, {factor} times slower.")
+        started = self._clock()
+        try:
+            while True:
+                at = (self._clock() - started) * 1000 / factor
+                with self._lock:
+                    for name, final in finals.items():
+                        over = at >= (final.end_ms or end)
+                        self.views[name] = final if over else replace(
+                            final, lanes=replay_frame(final.lanes, at), now_ms=at, state="replay", quotes=[],
+                            missing=[], status=f"REPLAY ×{factor} of measured times · {at / 1000:.2f} s")
+                self._redraw()
+                if at >= end:
+                    break
+                self._sleep(0.1)
+        finally:
+            self._fixed_axis = None
+        self._say(f"Replay over: the measured times, shown {factor} times slower.", "success")
+
+    # ------------------------------------------------------------------ levers
+    def _queue_levers(self) -> None:
+        latency = SPEEDS[self.speed.value]
+        failing = None if self.failing.value == NO_FAILURE else self.failing.value
+        if self._quiet:
+            return
+        self._say("Applying the levers after the current request...")
+        self._work.put(lambda: self._apply_levers(latency, failing))
+        self._redraw()
+
+    def _apply_levers(self, latency: int | None, failing: str | None) -> None:
+        changed = self.levers.apply(latency_ms=latency, failing_vendor=failing, on_progress=self._say)
+        speed = "cdk.json's latency" if latency is None else f"{latency} ms per vendor"
+        self._say(f"Live: {speed}; failing: {failing or 'none'} ({changed} updated). "
+                  "The next deploy restores cdk.json's settings.", "success")
+
+    def show_levers(self, speed: str, failing: str) -> None:
+        """Set the lever controls to what the functions already have, without applying anything."""
+        self._quiet = True
+        try:
+            self.speed.value = speed if speed in SPEEDS else "Normal"
+            self.failing.value = failing if failing in self.failing.options else NO_FAILURE
+        finally:
+            self._quiet = False
+
+    def _queue_deploy(self) -> None:
+        wanted = self.third_vendor.value
+        self._say("Deploying both stacks after the current request...")
+        self._work.put(lambda: self._deploy(wanted))
+        self._redraw()
+
+    def _deploy(self, third_vendor: bool) -> None:
+        self._say("Deploying both stacks (seconds on the local cloud, minutes on AWS)...")
+        self.levers.deploy_vendors(third_vendor, on_line=lambda line: self._say(f"Deploying: {line.strip()}"))
+        vendors = [NO_FAILURE, *self.levers.responders()]
+        if self.failing.value not in vendors:
+            self.failing.value = NO_FAILURE  # queues a lever change that restores the latency too
+        self.failing.options = vendors
+        self._apply_levers(SPEEDS[self.speed.value], None if self.failing.value == NO_FAILURE else self.failing.value)
+
+
+def presenter_dashboard(theme: str | None = None) -> widgets.Widget:
     """The dashboard, or what to deploy first when a stack is missing."""
     try:
         missing = [name for name in stacks.STACKS if not stacks.is_deployed(name)]
@@ -178,8 +296,13 @@ def presenter_dashboard() -> widgets.Widget:
     if missing:
         return widgets.HTML(
             views.message_html(
-                f"Deploy {' and '.join(missing)} first: run notebooks 01 and 02 (or `make present` after them).",
+                f"Deploy {' and '.join(missing)} first: run notebooks 01 and 02, then reload this page.",
                 kind="error",
             )
         )
-    return PresenterDashboard()
+    dashboard = PresenterDashboard(theme=theme or query_theme(), vendors=list(live_levers.responders()))
+    latency, failing = live_levers.current()
+    # Show the levers as the functions are now set (e.g. a stage speed left from before a reload), quietly.
+    speeds = {value: label for label, value in SPEEDS.items()}
+    dashboard.show_levers(speeds.get(latency or None, "Normal"), failing or NO_FAILURE)
+    return dashboard

@@ -1,15 +1,18 @@
-"""`make present`: Voila serves the presenter dashboard, and the page renders without error."""
+"""`make present`: Voila serves the presenter dashboard from the workshop's own template, and the dashboard
+drives both deployed patterns: one click, the stage speed, the failing-vendor switch."""
 import os
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from workshop_utils.run_notebooks import NOTEBOOK_DIR
 
 pytestmark = pytest.mark.slow
+TEMPLATES = Path(__file__).resolve().parents[2] / "share" / "jupyter"
 
 
 def _fetch(url: str, timeout_s: float = 120) -> str:
@@ -24,13 +27,14 @@ def _fetch(url: str, timeout_s: float = 120) -> str:
             time.sleep(0.5)
 
 
-def test_voila_serves_the_dashboard(workshop_cloud, free_port):
+def test_voila_serves_the_dashboard_from_the_workshop_template(workshop_cloud, free_port):
     port = free_port()
     command = [
         sys.executable, "-m", "voila", str(NOTEBOOK_DIR / "presenter_dashboard.ipynb"), f"--port={port}",
-        "--no-browser", "--Voila.ip=127.0.0.1",
+        "--no-browser", "--Voila.ip=127.0.0.1", "--template=stage",
     ]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, env=os.environ.copy())
+    env = os.environ | {"JUPYTER_PATH": str(TEMPLATES)}
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, env=env)
     try:
         page = _fetch(f"http://127.0.0.1:{port}/")
     finally:
@@ -38,21 +42,62 @@ def test_voila_serves_the_dashboard(workshop_cloud, free_port):
         process.wait(timeout=30)
     assert "Scatter-gather, side by side" in page
     assert "Traceback" not in page and "There was an error" not in page
+    assert "cdn.jsdelivr.net" not in page  # the stage template drops Voila's Font Awesome links
 
 
-def test_one_click_drives_both_deployed_patterns(workshop_cloud):
+def _frames(panel) -> list[str]:
+    frames = [panel.value]
+    panel.observe(lambda change: frames.append(change["new"]), names="value")
+    return frames
+
+
+def test_one_click_drives_both_deployed_patterns_then_the_levers_change_what_happens(workshop_cloud):
     from workshop_utils import cdk, stacks
     from workshop_utils.dashboard import PresenterDashboard, presenter_dashboard
 
     assert "Deploy" in presenter_dashboard().value  # nothing deployed yet: the page says what to do
     for stack in stacks.STACKS:
         cdk.deploy(stack, on_line=lambda _line: None)
-    dashboard = presenter_dashboard()
-    assert isinstance(dashboard, PresenterDashboard)
-    dashboard.button.click()
+    board = presenter_dashboard()
+    assert isinstance(board, PresenterDashboard)
+    board.button.click()
+    board.wait_idle()
     for side in ("parallel", "sns"):
-        counters = dashboard.counters[side]
-        assert (counters.requests, counters.quotes, counters.failures) == (1, 2, 0), side
-        assert "<svg" in dashboard.panels[side].value
-    assert "state status-succeeded" in dashboard.panels["parallel"].value
-    assert "Aggregate complete" in dashboard.panels["sns"].value
+        counters = board.counters[side]
+        assert (counters.in_flight, counters.done, counters.failed, counters.quotes) == (0, 1, 0, 2), side
+        assert 'data-state="done"' in board.panels[side].value and 'data-quotes="2"' in board.panels[side].value
+    assert "Responder · Avis" in board.panels["parallel"].value and "Responder · Avis" in board.panels["sns"].value
+    assert "Aggregator (quotes)" in board.panels["sns"].value
+
+    # At stage speed every vendor takes 1.5 s: each side shows its states and invocations as they happen.
+    board.speed.value = "1.5 s per vendor"
+    board.wait_idle()
+    frames = {side: _frames(board.panels[side]) for side in ("parallel", "sns")}
+    board.button.click()
+    board.wait_idle()
+    for side, seen in frames.items():
+        running = {frame for frame in seen if 'data-state="running"' in frame}
+        assert len(running) >= 5, (side, len(running))
+        assert 'data-state="done"' in seen[-1], side
+
+    # One switch: Avis fails on both sides; the next request ends differently on each, and both count it failed.
+    board.speed.value = "Normal"
+    board.failing.value = "Avis"
+    board.wait_idle()
+    board.button.click()
+    board.wait_idle()
+    assert "Avis failed, caught" in board.panels["parallel"].value
+    assert "TIMED OUT" in board.panels["sns"].value and "Avis: no quote" in board.panels["sns"].value
+    assert board.counters["parallel"].failed == 1 and board.counters["sns"].failed == 1
+    board.failing.value = "none"
+
+    # The third-vendor switch redeploys both stacks; the next request asks three vendors on both sides.
+    board.third_vendor.value = True
+    board.wait_idle()
+    assert "Hertz" in board.failing.options, board.note.value
+    board.button.click()
+    board.wait_idle()
+    for side in ("parallel", "sns"):
+        assert 'data-quotes="3"' in board.panels[side].value and "Responder · Hertz" in board.panels[side].value
+    board.reset()
+    assert board.counters["sns"].done == 0 and "Waiting for the first click" in board.panels["sns"].value

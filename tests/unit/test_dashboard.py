@@ -1,68 +1,121 @@
-"""The presenter dashboard's callbacks, driven with Button.click() against fake pattern sides, and its live
-frames, drawn from fake executions and fan-outs."""
+"""The presenter dashboard: its callbacks driven with Button.click() against fake sides and levers, its lanes
+drawn on the click's clock from fake histories and logs, and its pure renderers."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
-from workshop_utils import aggregates, dashboard, triggers
+from workshop_utils import dashboard
 from workshop_utils.dashboard import PresenterDashboard
-from workshop_utils.quote_input import QuoteRequest
+from workshop_utils.stage import lanes, render
+from workshop_utils.stage.sides import Outcome, Throttle
 
 
-def test_one_click_sends_the_same_request_to_both_sides_and_counts():
+def fake_side(quotes, missing=(), seen=None, name=""):
+    def side(request, click_ms, show):
+        if seen is not None:
+            seen.append((name, request, click_ms))
+        show(state="running", status="Running", lanes=[lanes.Lane("Requester", 0, 5, lanes.DONE)])
+        show(state="done" if not missing else "failed", status=f"{name} over", quotes=quotes, missing=list(missing))
+        return Outcome(quotes, list(missing), 40.0)
+
+    return side
+
+
+QUOTE = {"vendor": "Avis", "price_quote": 693}
+
+
+class FakeLevers:
+    def __init__(self):
+        self.applied = []
+
+    def apply(self, *, latency_ms, failing_vendor, on_progress):
+        self.applied.append((latency_ms, failing_vendor))
+        on_progress("Setting...")
+        return 4
+
+    def responders(self):
+        return {"Avis": ["p", "s"], "Alamo": ["p2", "s2"]}
+
+
+def test_one_click_sends_the_same_request_to_both_sides_on_one_clock_and_counts():
     seen = []
-
-    def parallel(request, show):
-        seen.append(("parallel", request))
-        show("<p>parallel done</p>")
-        return 2, True
-
-    def sns(request, show):
-        seen.append(("sns", request))
-        show("<p>sns partial</p>")
-        return 1, False
-
-    dashboard = PresenterDashboard({"parallel": parallel, "sns": sns})
-    dashboard.days.value = 3
-    dashboard.button.click()
-    assert sorted(name for name, _ in seen) == ["parallel", "sns"]
-    assert {request.days_rental for _, request in seen} == {3}
-    assert (dashboard.counters["parallel"].requests, dashboard.counters["parallel"].quotes) == (1, 2)
-    assert (dashboard.counters["sns"].quotes, dashboard.counters["sns"].failures) == (1, 1)
-    assert "parallel done" in dashboard.panels["parallel"].value
-    assert ">2<" in dashboard.counter_views["parallel"].value
+    board = PresenterDashboard({"parallel": fake_side([QUOTE, QUOTE], seen=seen, name="parallel"),
+                                "sns": fake_side([QUOTE], ["Alamo"], seen=seen, name="sns")})
+    board.days.value, board.car_type.value = 3, "SUV"
+    board.button.click()
+    board.wait_idle()
+    assert sorted(name for name, _, _ in seen) == ["parallel", "sns"]
+    assert {(r.car_type, r.days_rental) for _, r, _ in seen} == {("SUV", 3)}
+    assert len({click for _, _, click in seen}) == 1  # both sides measure from the same click
+    parallel, sns = board.counters["parallel"], board.counters["sns"]
+    assert (parallel.in_flight, parallel.done, parallel.failed, parallel.quotes) == (0, 1, 0, 2)
+    assert (sns.in_flight, sns.done, sns.failed, sns.quotes) == (0, 0, 1, 1)
+    assert 'data-state="done"' in board.panels["parallel"].value and "parallel over" in board.panels["parallel"].value
+    assert "Alamo: no quote" in board.panels["sns"].value
 
 
 def test_a_side_that_raises_counts_a_failure_and_shows_why():
-    def broken(request, show):
+    def broken(request, click_ms, show):
         raise RuntimeError("ScatterGatherWithSNSStack is not deployed: run notebook 02.")
 
-    dashboard = PresenterDashboard({"parallel": lambda r, show: (2, True), "sns": broken})
-    dashboard.send()
-    assert dashboard.counters["sns"].failures == 1
-    assert "run notebook 02" in dashboard.panels["sns"].value
-    assert dashboard.counters["parallel"].failures == 0
-
-T0 = datetime(2026, 11, 27, 10, 0, 0, tzinfo=UTC)
-DEFINITION = {"StartAt": "Quote", "States": {"Quote": {
-    "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "f"}, "End": True}}}
+    board = PresenterDashboard({"parallel": fake_side([QUOTE]), "sns": broken})
+    board.send()
+    board.wait_idle()
+    assert board.counters["sns"].failed == 1 and board.counters["parallel"].failed == 0
+    assert "run notebook 02" in board.panels["sns"].value
 
 
-def history_event(event_id, event_type, ms, name=None):
-    item = {"id": event_id, "type": event_type, "timestamp": T0 + timedelta(milliseconds=ms)}
-    if name and event_type.endswith("StateEntered"):
-        item["stateEnteredEventDetails"] = {"name": name, "input": "{}"}
-    if name and event_type.endswith("StateExited"):
-        item["stateExitedEventDetails"] = {"name": name, "output": "{}"}
-    return item
+def test_clicks_behind_a_running_request_show_as_backlog_and_reset_clears_everything():
+    release = threading.Event()
+
+    def slow(request, click_ms, show):
+        release.wait(30)
+        return Outcome([QUOTE], [], 1.0)
+
+    board = PresenterDashboard({"parallel": slow, "sns": fake_side([QUOTE])})
+    for _ in range(3):
+        board.button.click()
+    # the worker holds one request; the two others wait in the backlog (or three, before it picks one up)
+    assert 'data-backlog="2"' in board.backlog.value or 'data-backlog="3"' in board.backlog.value
+    board.reset_button.click()
+    release.set()
+    board.wait_idle()
+    assert all(vars(counters) == vars(render.Counters()) for counters in board.counters.values())
+    assert 'data-backlog="0"' in board.backlog.value
+    assert "Waiting for the first click" in board.panels["sns"].value
 
 
-RUNNING = [history_event(1, "ExecutionStarted", 0), history_event(2, "TaskStateEntered", 1, "Quote")]
-DONE = RUNNING + [history_event(3, "TaskStateExited", 40, "Quote"), history_event(4, "ExecutionSucceeded", 41)]
+def test_levers_are_applied_live_in_order_with_the_clicks():
+    levers = FakeLevers()
+    board = PresenterDashboard({"parallel": fake_side([QUOTE]), "sns": fake_side([QUOTE])}, levers=levers,
+                               vendors=["Avis", "Alamo"])
+    board.speed.value = "1.5 s per vendor"
+    board.failing.value = "Avis"
+    board.wait_idle()
+    assert levers.applied == [(1500, None), (1500, "Avis")]
+    assert "next deploy restores" in board.note.value
+    board.show_levers("Normal", "none")  # reflecting what is set already applies nothing
+    board.wait_idle()
+    assert len(levers.applied) == 2
+
+
+def test_the_theme_toggle_switches_the_root_class():
+    board = PresenterDashboard({"parallel": fake_side([QUOTE])}, theme="dark")
+    assert "stage-dark" in board._dom_classes
+    board.theme.value = "light"
+    assert "stage-light" in board._dom_classes and "stage-dark" not in board._dom_classes
+
+
+def test_the_theme_comes_from_the_page_address(monkeypatch):
+    monkeypatch.setenv("QUERY_STRING", "theme=light")
+    assert dashboard.query_theme() == "light"
+    monkeypatch.setenv("QUERY_STRING", "theme=purple")
+    assert dashboard.query_theme() == "dark"
 
 
 def test_the_throttle_lets_the_first_call_through_then_one_per_period():
     now = [0.0]
-    throttle = dashboard.Throttle(1.0, clock=lambda: now[0])
+    throttle = Throttle(1.0, clock=lambda: now[0])
     seen = []
     for at in (0.0, 0.4, 0.9, 1.0, 1.5, 2.1):
         now[0] = at
@@ -70,48 +123,136 @@ def test_the_throttle_lets_the_first_call_through_then_one_per_period():
     assert seen == [True, False, False, True, False, True]
 
 
-def test_the_parallel_side_colours_the_graph_while_the_execution_runs(monkeypatch):
-    def fake_request(request, *, watch):
-        watch(DEFINITION, RUNNING)
-        watch(DEFINITION, DONE)
-        return triggers.ParallelExecution(
-            execution_arn="arn:aws:states:us-east-1:123456789012:execution:sm:1", status="SUCCEEDED",
-            request=request.payload(), output={"quotes": [{"vendor": "Avis", "price_quote": 1}]}, error=None,
-            cause=None, definition=DEFINITION, history=DONE, started_at=T0, stopped_at=T0 + timedelta(milliseconds=41))
+T0 = datetime(2026, 11, 27, 10, 0, 0, tzinfo=UTC)
+CLICK = T0.timestamp() * 1000 - 100  # the click came 100 ms before the execution's first event
 
-    monkeypatch.setattr(triggers, "request_parallel_quote", fake_request)
-    monkeypatch.setattr(dashboard, "_live_refresh_s", lambda: 0.0)
+
+def event(event_type, ms, name=None):
+    item = {"type": event_type, "timestamp": T0 + timedelta(milliseconds=ms)}
+    if name:
+        key = "stateEnteredEventDetails" if event_type.endswith("Entered") else "stateExitedEventDetails"
+        item[key] = {"name": name}
+    return item
+
+
+def test_parallel_lanes_are_named_by_role_and_vendor_on_the_click_clock():
+    history = [event("ExecutionStarted", 0), event("TaskStateEntered", 1, "Requester"),
+               event("TaskStateExited", 20, "Requester"), event("ParallelStateEntered", 21, "Parallel"),
+               event("TaskStateEntered", 22, "ResponderAvis"), event("TaskStateEntered", 22, "ResponderAlamo")]
+    running = lanes.parallel_lanes(history, click_ms=CLICK, now_ms=CLICK + 500)
+    assert [(lane.label, lane.status) for lane in running] == [
+        ("Requester", "done"), ("Parallel (waits for all)", "running"), ("Responder · Avis", "running"),
+        ("Responder · Alamo", "running")]
+    assert running[0].start_ms == 101 and running[-1].end_ms == 500  # open states run until now
+    history += [event("TaskStateExited", 60, "ResponderAlamo"), event("PassStateEntered", 300, "ResponderAvisFailed"),
+                event("PassStateExited", 301, "ResponderAvisFailed"), event("TaskStateExited", 300, "ResponderAvis"),
+                event("ParallelStateExited", 302, "Parallel"), event("ExecutionSucceeded", 303)]
+    done = lanes.parallel_lanes(history, click_ms=CLICK, now_ms=CLICK + 900)
+    assert ("Responder · Avis", "caught") in [(lane.label, lane.status) for lane in done]
+    assert lanes.execution_end_ms(history, click_ms=CLICK) == 403
+
+
+def log(ms, message, stream="s1"):
+    return {"timestamp": 1_000 + ms, "message": message, "logStreamName": stream}
+
+
+def test_sns_lanes_tell_the_aggregator_woken_by_quotes_from_the_one_woken_by_the_deadline():
+    aggregator = [log(50, "START RequestId: a1"), log(51, "quotes: [{\"uuid\": \"u-1\"}]"),
+                  log(52, 'aggregate: {"uuid": "u-1", "status": "complete"}'), log(53, "END RequestId: a1"),
+                  log(9000, "START RequestId: a2"), log(9001, "deadline of request u-1 passed: it was already "
+                                                       "aggregated"), log(9002, "END RequestId: a2")]
+    responder = [log(10, "START RequestId: r1"), log(11, "received event: u-1")]  # still running
+    seen = {"Responder · Avis": lanes.invocations(responder, "u-1"),
+            "Aggregator": lanes.invocations(aggregator, "u-1")}
+    drawn = lanes.sns_lanes(seen, click_ms=1_000, now_ms=1_040)
+    assert [(lane.label, lane.start_ms, lane.end_ms, lane.status) for lane in drawn] == [
+        ("Responder · Avis", 10, 40, "running"), ("Aggregator (quotes)", 50, 53, "done"),
+        ("Aggregator (deadline)", 9000, 9002, "done")]
+    assert lanes.aggregate_time_ms(aggregator, "u-1", click_ms=1_000) == 52
+
+
+def test_a_failed_invocation_is_drawn_failed():
+    events = [log(0, "START RequestId: r1"), log(1, "received event: u-1"),
+              log(2, "[ERROR] VendorUnavailableError: Vendor Avis is unavailable"), log(3, "END RequestId: r1")]
+    (lane,) = lanes.sns_lanes({"Responder · Avis": lanes.invocations(events, "u-1")}, click_ms=1_000, now_ms=1_005)
+    assert lane.status == "failed"
+
+
+def test_the_renderers_scale_with_the_page_and_are_self_contained():
+    svg = render.lanes_svg([lanes.Lane("Requester", 0, 120, "done")], ["Requester", "Aggregator (deadline)"],
+                           axis_ms=1000, now_ms=500, deadline_ms=800)
+    assert 'viewBox="0 0 ' in svg and 'width="100%"' in svg and "Aggregator (deadline)" in svg
+    view = render.SideView(key="sns", title="SNS", watch="Watch this", quotes=[QUOTE], missing=["Alamo"])
+    page = render.side_html(view, axis_ms=1000) + render.page_css()
+    assert "<script" not in page and "http://" not in page.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in page
+    assert ".stage-root.stage-dark" in page and ".stage-root.stage-light" in page
+    assert "max(20px, 1.5625vw)" in page  # 20 px at 1280 wide, growing with the page
+
+
+def test_the_shared_axis_ends_on_a_round_number_past_both_sides():
+    assert render.axis_end_ms(40, 130) == 200
+    assert render.axis_end_ms(1600, 900) == 2000
+    assert render.axis_end_ms(10_300) == 20_000
+
+
+def test_the_third_vendor_switch_redeploys_then_offers_the_new_vendor_and_reapplies_the_levers():
+    class DeployingLevers(FakeLevers):
+        deployed = []
+
+        def deploy_vendors(self, third_vendor, on_line):
+            on_line("ScatterGatherWithSNSStack | 39/39 | CREATE_COMPLETE")
+            self.deployed.append(third_vendor)
+
+        def responders(self):
+            return super().responders() | ({"Hertz": ["p3", "s3"]} if self.deployed[-1:] == [True] else {})
+
+    levers = DeployingLevers()
+    board = PresenterDashboard({"parallel": fake_side([QUOTE])}, levers=levers, vendors=["Avis", "Alamo"])
+    board.third_vendor.value = True
+    board.wait_idle()
+    assert levers.deployed == [True]
+    assert "Hertz" in board.failing.options
+    assert levers.applied == [(None, None)]  # a deploy restores cdk.json; the page's levers are set again
+
+
+def test_a_replay_redraws_the_measured_lanes_slowly_then_ends_on_the_measured_picture():
+    def measured(request, click_ms, show):
+        show(state="done", status="SUCCEEDED at 0.3 s: 1 quotes.", quotes=[QUOTE],
+             lanes=[lanes.Lane("Requester", 10, 100, "done"), lanes.Lane("Responder · Avis", 120, 300, "done")])
+        return Outcome([QUOTE], [], 300.0)
+
+    board = PresenterDashboard({"parallel": measured})
+    board.replay()
+    board.wait_idle()
+    assert "Nothing to replay yet" in board.note.value
+    board.button.click()
+    board.wait_idle()
+    final = board.panels["parallel"].value
+    now = [0.0]
+    board._clock = lambda: now[0]
+    board._sleep = lambda seconds: now.__setitem__(0, now[0] + seconds)  # a fake clock: no real waiting
     frames = []
+    board.panels["parallel"].observe(lambda change: frames.append(change["new"]), names="value")
+    board.replay_factor.value = "×10 slower"
+    board.replay()
+    board.wait_idle()
+    replaying = [frame for frame in frames if "REPLAY ×10 of measured times" in frame]
+    assert len(replaying) >= 25  # 0.3 s measured, 3 s replayed, a frame every 0.1 s
+    assert 'data-lane="Responder · Avis"' not in replaying[0] and 'data-lane="Requester"' in replaying[1]
+    assert 'data-quotes="0"' in replaying[-1]  # the quotes arrive when the replay reaches the side's end
+    assert frames[-1] == final and "Replay over" in board.note.value
 
-    quotes, ok = dashboard._parallel_side(QuoteRequest("XL", 3), frames.append)
 
-    assert (quotes, ok) == (1, True)
-    running = [frame for frame in frames if "status-running" in frame]
-    assert running and "Running:" in running[0] and "<svg" in running[0]
-    assert "status-succeeded" in frames[-1] and "SUCCEEDED in 41 ms" in frames[-1]
-    assert frames.index(running[0]) < len(frames) - 1
+def test_a_caught_vendor_is_coloured_caught_along_its_whole_lane():
+    history = [event("ExecutionStarted", 0), event("TaskStateEntered", 1, "ResponderAvis"),
+               event("TaskStateExited", 300, "ResponderAvis"), event("PassStateEntered", 300, "ResponderAvisFailed"),
+               event("PassStateExited", 301, "ResponderAvisFailed"), event("ExecutionSucceeded", 303)]
+    drawn = lanes.parallel_lanes(history, click_ms=CLICK, now_ms=CLICK + 900)
+    assert {lane.status for lane in drawn if lane.label == "Responder · Avis"} == {"caught"}
 
 
-def test_the_sns_side_draws_the_fan_out_while_it_gathers(monkeypatch):
-    handle = triggers.SnsQuoteHandle(uuid="u-1", requester_function="requester", lambda_request_id="r",
-                                     sent_at_ms=1_000, request={})
-    lanes = [[("Requester", 0.0, 5.0)], [("Requester", 0.0, 5.0), ("ResponderAvis", 6.0, 9.0)]]
-
-    def fake_wait(handle_, *, watch):
-        watch()
-        watch()
-        return {"uuid": "u-1", "status": "complete", "quotes": [{"vendor": "Avis", "price_quote": 1}],
-                "missing_vendors": []}
-
-    monkeypatch.setattr(triggers, "request_sns_quote", lambda request: handle)
-    monkeypatch.setattr(aggregates, "wait_for_aggregate", fake_wait)
-    monkeypatch.setattr(aggregates, "invocation_lanes", lambda handle_: lanes.pop(0) if len(lanes) > 1 else lanes[0])
-    monkeypatch.setattr(dashboard, "_live_refresh_s", lambda: 0.0)
-    frames = []
-
-    quotes, ok = dashboard._sns_side(QuoteRequest("XL", 3), frames.append)
-
-    assert (quotes, ok) == (1, True)
-    gathering = [frame for frame in frames if "gathering" in frame and "<svg" in frame]
-    assert len(gathering) == 2 and "ResponderAvis" not in gathering[0] and "ResponderAvis" in gathering[1]
-    assert "Aggregate complete" in frames[-1]
+def test_a_replay_frame_shows_what_had_started_by_then():
+    measured = [lanes.Lane("Requester", 0, 50, "done"), lanes.Lane("Responder · Avis", 60, 200, "failed")]
+    assert lanes.replay_frame(measured, 100) == [lanes.Lane("Requester", 0, 50, "done"),
+                                                 lanes.Lane("Responder · Avis", 60, 100, "running")]

@@ -1,0 +1,264 @@
+"""A real browser: the presenter dashboard served as `make present` serves it, in headless Chromium with every
+non-loopback request blocked, at projector sizes; one click, both sides and their quotes above the fold."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from workshop_utils.run_notebooks import NOTEBOOK_DIR
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+TEMPLATES = Path(__file__).resolve().parents[2] / "share" / "jupyter"
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+SIZES = [(1280, 720, "dark"), (1920, 1080, "dark"), (1280, 720, "light")]
+VOILA_STARTED: list[float] = []  # when the fixture started Voila, for the presenter's "page ready" figure
+
+
+def _wait_until_listening(port: int, process: subprocess.Popen, timeout_s: float = 90) -> None:
+    # A connect, not a GET: every GET of the page would start (and leave) a kernel.
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"Voila exited with {process.returncode} before serving.")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"Voila did not listen on port {port} in {timeout_s:.0f} s.")
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(workshop_cloud, free_port, tmp_path_factory):
+    """Both stacks deployed on a private local cloud, and Voila serving the dashboard with the stage template."""
+    from workshop_utils import cdk, stacks
+
+    cdk.ensure_bootstrapped()
+    for stack in stacks.STACKS:
+        cdk.deploy(stack, on_line=lambda _line: None)
+    port = free_port()
+    command = [
+        sys.executable, "-m", "voila", str(NOTEBOOK_DIR / "presenter_dashboard.ipynb"), f"--port={port}",
+        "--no-browser", "--Voila.ip=127.0.0.1", "--template=stage",
+    ]  # fmt: skip
+    log = (tmp_path_factory.mktemp("voila-log") / "voila.log").open("w")
+    env = os.environ | {"JUPYTER_PATH": str(TEMPLATES)}
+    VOILA_STARTED.append(time.monotonic())
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    try:
+        _wait_until_listening(port, process)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_executable, chromium_flags):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_executable, headless=True,
+                                              args=chromium_flags)
+        yield launched
+        launched.close()
+
+
+def _offline_page(browser, width: int, height: int):
+    """A page whose every request off the loopback is aborted and recorded (the test fails on any)."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    attempts: list[str] = []
+
+    def guard(route) -> None:
+        url = urlparse(route.request.url)
+        loopback = url.scheme in ("http", "https", "ws", "wss") and url.hostname in LOOPBACK
+        if url.scheme in ("data", "blob") or loopback:
+            route.continue_()
+        else:
+            attempts.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    return context, context.new_page(), attempts
+
+
+def _open(page, url: str, theme: str) -> float:
+    """Load the dashboard and wait until both sides are drawn; seconds from the request to that."""
+    started = time.monotonic()
+    page.goto(f"{url}?theme={theme}")
+    page.wait_for_selector(".stage-side[data-side='sns']", timeout=120_000)
+    return time.monotonic() - started
+
+
+def _send_and_wait(page, outcome: str = "done") -> float:
+    started = time.monotonic()
+    page.locator("button", has_text="Send to both").click()
+    for side in ("parallel", "sns"):
+        page.wait_for_selector(f".stage-side[data-side='{side}'][data-state='{outcome}']", timeout=90_000)
+    return time.monotonic() - started
+
+
+# Every distinct picture of a running side the page shows, as the audience sees it (counted, not timed).
+COUNT_FRAMES = """() => {
+  window.stageFrames = {parallel: new Set(), sns: new Set()};
+  new MutationObserver(() => {
+    for (const side of ['parallel', 'sns']) {
+      const panel = document.querySelector(`.stage-side[data-side='${side}']`);
+      if (panel && panel.dataset.state === 'running') window.stageFrames[side].add(panel.outerHTML);
+    }
+  }).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+# The colour the room sees at the bottom of the screen, from the first element there that paints one.
+BACKGROUND_BELOW_THE_DASHBOARD = """() => {
+  for (let e = document.elementFromPoint(innerWidth / 2, innerHeight - 3); e; e = e.parentElement) {
+    const colour = getComputedStyle(e).backgroundColor;
+    if (colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent') return [e.tagName + '.' + e.className, colour];
+  }
+  return ['html', getComputedStyle(document.documentElement).backgroundColor];
+}"""
+
+
+def _choose(page, lever: str, option: str, note: str) -> None:
+    """Pick a lever's option and wait until the page says it is live."""
+    page.locator(".widget-dropdown", has_text=lever).locator("select").select_option(label=option)
+    page.wait_for_selector(f".stage-note.success:has-text({note!r})", timeout=60_000)
+
+
+def _inside(box: dict | None, width: int, height: int) -> bool:
+    return bool(box) and box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= width + 0.5 \
+        and box["y"] + box["height"] <= height + 0.5
+
+
+def _assert_both_sides_fit(page, width: int, height: int, *, quotes: int) -> None:
+    """Both sides and their quotes inside the viewport, side by side, with nothing to scroll to."""
+    for side in ("parallel", "sns"):
+        panel = page.locator(f".stage-side[data-side='{side}']")
+        chips = panel.locator(".stage-quotes")
+        assert chips.get_attribute("data-quotes") == str(quotes), side
+        assert _inside(panel.bounding_box(), width, height), (side, panel.bounding_box())
+        assert _inside(chips.bounding_box(), width, height), (side, chips.bounding_box())
+    left = page.locator(".stage-side[data-side='parallel']").bounding_box()
+    right = page.locator(".stage-side[data-side='sns']").bounding_box()
+    assert left["x"] + left["width"] <= right["x"]  # side by side, not stacked
+    overflow = page.evaluate("[document.documentElement.scrollWidth - innerWidth, "
+                             "document.documentElement.scrollHeight - innerHeight]")
+    assert overflow[0] <= 0 and overflow[1] <= 0, overflow  # nothing to scroll to
+
+
+def _record(artifacts: Path, line: str) -> None:
+    with (artifacts / "dashboard-timings.txt").open("a") as notes:  # measured, never asserted
+        notes.write(line + "\n")
+
+
+@pytest.mark.parametrize(("width", "height", "theme"), SIZES, ids=[f"{w}x{h}-{t}" for w, h, t in SIZES])
+def test_one_click_shows_both_sides_and_their_quotes_above_the_fold_offline(
+    dashboard_url, browser, browser_artifacts, width, height, theme
+):
+    context, page, attempts = _offline_page(browser, width, height)
+    shot = browser_artifacts / f"dashboard-{width}x{height}-{theme}.png"
+    try:
+        ready_s = _open(page, dashboard_url, theme)
+        if len(VOILA_STARTED) == 1:  # the first page since Voila started: what a presenter waits after starting it
+            since_start = time.monotonic() - VOILA_STARTED[0]
+            VOILA_STARTED.append(since_start)
+            _record(browser_artifacts, f"Voila started to the first dashboard drawn: {since_start:.1f} s")
+        took_s = _send_and_wait(page)
+        _record(browser_artifacts, f"{width}x{height} {theme}: page ready {ready_s:.1f} s, "
+                                   f"click to both sides done {took_s:.2f} s (normal speed)")
+        page.screenshot(path=str(shot))
+        _assert_both_sides_fit(page, width, height, quotes=2)
+        smallest = page.evaluate("""() => Math.min(...[...document.querySelectorAll(
+            '.stage-root p, .stage-counter, .stage-quote, .stage-root button, .stage-root select, .stage-lanes text')]
+            .filter(e => e.getClientRects().length && (e.textContent || '').trim())
+            .map(e => parseFloat(getComputedStyle(e).fontSize) * (e.tagName === 'text'
+                ? e.ownerSVGElement.getBoundingClientRect().width / e.ownerSVGElement.viewBox.baseVal.width : 1)))""")
+        assert smallest >= 20, smallest  # 20 px text at 1280 wide (SVG text: its size times the SVG's scale)
+        seen_below = page.evaluate(BACKGROUND_BELOW_THE_DASHBOARD)
+        assert seen_below[1] == ("rgb(0, 0, 0)" if theme == "dark" else "rgb(255, 255, 255)"), seen_below
+        assert attempts == [], attempts
+    finally:
+        if not shot.exists():
+            page.screenshot(path=str(shot))
+        context.close()
+
+
+def test_stage_speed_shows_each_side_run_frame_by_frame(dashboard_url, browser, browser_artifacts):
+    context, page, attempts = _offline_page(browser, 1280, 720)
+    try:
+        _open(page, dashboard_url, "dark")
+        _choose(page, "Stage speed", "1.5 s per vendor", "1500 ms per vendor")
+        page.evaluate(COUNT_FRAMES)
+        took_s = _send_and_wait(page)
+        frames = page.evaluate("() => [window.stageFrames.parallel.size, window.stageFrames.sns.size]")
+        _record(browser_artifacts, f"1280x720 dark: click to both sides done {took_s:.2f} s (stage speed 1.5 s); "
+                                   f"running frames drawn: parallel {frames[0]}, sns {frames[1]}")
+        page.screenshot(path=str(browser_artifacts / "dashboard-1280x720-stage-speed.png"))
+        assert min(frames) >= 5, frames
+
+        # The replay redraws the same measured times five times slower, and says so on both sides.
+        page.evaluate(COUNT_FRAMES.replace("'running'", "'replay'"))
+        page.locator("select:has(option:text-is('×5 slower'))").select_option(label="×5 slower")
+        page.locator("button", has_text="Replay last").click()
+        page.wait_for_selector(".stage-side[data-state='replay']", timeout=30_000)
+        page.wait_for_timeout(2_000)  # into the replay, for the screenshot (not a measurement)
+        page.screenshot(path=str(browser_artifacts / "dashboard-1280x720-replay.png"))
+        assert "REPLAY ×5 of measured times" in page.locator(".stage-side[data-side='parallel']").inner_text()
+        page.wait_for_selector(".stage-note.success:has-text('Replay over')", timeout=120_000)
+        replayed = page.evaluate("() => [window.stageFrames.parallel.size, window.stageFrames.sns.size]")
+        _record(browser_artifacts, f"replay x5: frames drawn: parallel {replayed[0]}, sns {replayed[1]}")
+        assert min(replayed) >= 5, replayed
+        assert attempts == [], attempts
+    finally:
+        _choose(page, "Stage speed", "Normal", "cdk.json's latency")
+        context.close()
+
+
+def test_the_failing_vendor_switch_changes_the_next_outcome_on_both_sides(dashboard_url, browser, browser_artifacts):
+    context, page, attempts = _offline_page(browser, 1280, 720)
+    try:
+        _open(page, dashboard_url, "dark")
+        _choose(page, "Failing vendor", "Avis", "failing: Avis")
+        took_s = _send_and_wait(page, outcome="failed")
+        _record(browser_artifacts, f"1280x720 dark: click to both sides ended {took_s:.2f} s (Avis failing)")
+        page.screenshot(path=str(browser_artifacts / "dashboard-1280x720-failing-vendor.png"))
+        parallel = page.locator(".stage-side[data-side='parallel']")
+        sns = page.locator(".stage-side[data-side='sns']")
+        assert "Avis failed, caught" in parallel.inner_text() and "TIMED OUT" in sns.inner_text()
+        assert parallel.locator("[data-counter='failed'] b").inner_text() == "1"
+        assert sns.locator("[data-counter='failed'] b").inner_text() == "1"
+        assert _inside(sns.locator(".stage-quotes").bounding_box(), 1280, 720)
+        assert attempts == [], attempts
+    finally:
+        _choose(page, "Failing vendor", "none", "failing: none")
+        context.close()
+
+
+def test_a_third_vendor_is_deployed_live_and_still_fits_above_the_fold(dashboard_url, browser, browser_artifacts):
+    """Last in the module: it leaves three vendors deployed on this module's private cloud."""
+    context, page, attempts = _offline_page(browser, 1280, 720)
+    try:
+        _open(page, dashboard_url, "dark")
+        started = time.monotonic()
+        page.get_by_text("Third vendor (Hertz)").click()
+        page.wait_for_selector(".stage-note.success:has-text('Live:')", timeout=300_000)
+        _record(browser_artifacts, f"third vendor: both stacks redeployed in {time.monotonic() - started:.0f} s")
+        _send_and_wait(page)
+        page.screenshot(path=str(browser_artifacts / "dashboard-1280x720-third-vendor.png"))
+        _assert_both_sides_fit(page, 1280, 720, quotes=3)
+        assert "Responder · Hertz" in page.locator(".stage-side[data-side='sns']").inner_text()
+        assert attempts == [], attempts
+    finally:
+        context.close()

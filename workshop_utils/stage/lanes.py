@@ -1,0 +1,142 @@
+"""Both patterns' activity as lanes on one clock (milliseconds since the click), from plain data; pure."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+RUNNING, DONE, FAILED, CAUGHT = "running", "done", "failed", "caught"
+_START = re.compile(r"^START RequestId: (\S+)")
+_END = re.compile(r"^END RequestId: (\S+)")
+_FAILURE_MARKS = ("[ERROR]", '"errorType"', "is unavailable")
+
+
+@dataclass(frozen=True)
+class Lane:
+    """One bar: who (role and vendor), from when to when since the click, and how it went."""
+
+    label: str
+    start_ms: float
+    end_ms: float
+    status: str = DONE
+
+
+def _ms(value: datetime | str | float) -> float:
+    if isinstance(value, datetime):
+        return value.timestamp() * 1000
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).timestamp() * 1000
+    return float(value)
+
+
+def state_label(name: str) -> str:
+    """The shared vocabulary for a Parallel state's name: "ResponderAvis" -> "Responder · Avis"."""
+    if name.startswith("Responder") and len(name) > len("Responder"):
+        vendor = name[len("Responder"):]
+        return f"Responder · {vendor.removesuffix('Failed')}"
+    if name == "Parallel":
+        return "Parallel (waits for all)"
+    return name
+
+
+def parallel_lanes(history: list[dict], *, click_ms: float, now_ms: float) -> list[Lane]:
+    """One lane per state from its Entered to its Exited event; a state still open runs until `now_ms`.
+
+    A caught vendor failure (the `Responder<V>Failed` Pass state) marks that vendor's lane as caught.
+    """
+    entered: dict[str, float] = {}
+    lanes: list[Lane] = []
+    for event in history:
+        at = _ms(event["timestamp"]) - click_ms
+        if event["type"].endswith("StateEntered"):
+            entered[event["stateEnteredEventDetails"]["name"]] = at
+        elif event["type"].endswith("StateExited"):
+            name = event["stateExitedEventDetails"]["name"]
+            status = CAUGHT if name.startswith("Responder") and name.endswith("Failed") else DONE
+            lanes.append(Lane(state_label(name), entered.pop(name, at), at, status))
+    finished = history and history[-1]["type"].startswith("Execution") and "Started" not in history[-1]["type"]
+    end = _ms(history[-1]["timestamp"]) - click_ms if finished else now_ms - click_ms
+    lanes += [Lane(state_label(name), start, max(start, end), FAILED if finished else RUNNING)
+              for name, start in entered.items()]
+    # The vendor's task exits normally once its error is caught: colour the whole vendor's lane as caught.
+    caught = {lane.label for lane in lanes if lane.status == CAUGHT}
+    lanes = [Lane(lane.label, lane.start_ms, lane.end_ms, CAUGHT) if lane.label in caught else lane for lane in lanes]
+    return sorted(lanes, key=lambda lane: lane.start_ms)
+
+
+def execution_end_ms(history: list[dict], *, click_ms: float) -> float | None:
+    """When the execution stopped, since the click; None while it runs."""
+    if history and history[-1]["type"] in ("ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut",
+                                           "ExecutionAborted"):
+        return _ms(history[-1]["timestamp"]) - click_ms
+    return None
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One Lambda invocation seen in a function's log: its span and the lines that mention the request."""
+
+    request_id: str
+    start_ms: float
+    end_ms: float | None
+    mentions: tuple[str, ...]
+    failed: bool
+
+
+def invocations(events: list[dict], needle: str) -> list[Invocation]:
+    """The invocations (START to END, END missing while running) whose log lines mention `needle`."""
+    spans: dict[str, list] = {}
+    current: dict[str, str | None] = {}
+    # A worker runs one invocation at a time, so within one log stream the lines between START and END
+    # belong to that invocation; streams of concurrent workers interleave, so follow each on its own.
+    for event in sorted(events, key=lambda e: e["timestamp"]):
+        stream, message = event.get("logStreamName", ""), event["message"]
+        if match := _START.match(message):
+            current[stream] = match.group(1)
+            spans[match.group(1)] = [event["timestamp"], None, [], False]
+        elif match := _END.match(message):
+            if match.group(1) in spans:
+                spans[match.group(1)][1] = event["timestamp"]
+            current[stream] = None
+        elif (request_id := current.get(stream)) in spans:
+            span = spans[request_id]
+            span[3] = span[3] or any(mark in message for mark in _FAILURE_MARKS)
+            if needle in message:
+                span[2].append(message)
+    return [Invocation(rid, start, end, tuple(lines), failed)
+            for rid, (start, end, lines, failed) in spans.items() if lines]
+
+
+def sns_lanes(seen: dict[str, list[Invocation]], *, click_ms: float, now_ms: float) -> list[Lane]:
+    """Lanes from each function's invocations, keyed by role label ("Requester", "Responder · Avis",
+    "Aggregator"); the aggregator's invocations are told apart by what woke them: quotes or the deadline."""
+    lanes = []
+    for label, found in seen.items():
+        for invocation in found:
+            name = label
+            if label == "Aggregator":
+                # The deadline queue's batch logs "deadline of request ..." or a timed-out aggregate.
+                woken_by_deadline = any("deadline" in line or "timed_out" in line for line in invocation.mentions)
+                name = "Aggregator (deadline)" if woken_by_deadline else "Aggregator (quotes)"
+            start = invocation.start_ms - click_ms
+            if invocation.end_ms is None:
+                lanes.append(Lane(name, start, max(start, now_ms - click_ms), RUNNING))
+            else:
+                lanes.append(Lane(name, start, invocation.end_ms - click_ms, FAILED if invocation.failed else DONE))
+    return sorted(lanes, key=lambda lane: lane.start_ms)
+
+
+def aggregate_time_ms(aggregator_events: list[dict], needle: str, *, click_ms: float) -> float | None:
+    """When the aggregator logged this request's aggregate, since the click; None before it has."""
+    stamps = [e["timestamp"] for e in aggregator_events if "aggregate: " in e["message"] and needle in e["message"]]
+    return min(stamps) - click_ms if stamps else None
+
+
+def replay_frame(lanes: list[Lane], at_ms: float) -> list[Lane]:
+    """The measured lanes as they stood `at_ms` after the click: started ones only, the unfinished running."""
+    return [
+        Lane(lane.label, lane.start_ms, min(lane.end_ms, at_ms), RUNNING if lane.end_ms > at_ms else lane.status)
+        for lane in lanes
+        if lane.start_ms <= at_ms
+    ]

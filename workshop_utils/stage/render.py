@@ -1,0 +1,201 @@
+"""The stage's renderers: side panels, lanes on a shared axis, counters and the page's style; pure, no script."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from html import escape
+
+from workshop_utils.stage.lanes import CAUGHT, DONE, FAILED, RUNNING, Lane
+
+# Sizes are in em of a root font that is 20 px at 1280 px wide and grows with the page (1.5625vw), so the
+# 1280x720 and 1920x1080 pages are the same picture, scaled; the SVGs scale with their column (viewBox).
+_THEMES = {
+    "dark": {"bg": "#000", "fg": "#fff", "muted": "#d0d0d0", "panel": "#111", "line": "#666",
+             RUNNING: "#ffd23f", DONE: "#3ddc84", FAILED: "#ff5c5c", CAUGHT: "#ff9f1c", "accent": "#6cb6ff"},
+    "light": {"bg": "#fff", "fg": "#000", "muted": "#333", "panel": "#f3f3f3", "line": "#777",
+              RUNNING: "#9a6b00", DONE: "#17753a", FAILED: "#b3261e", CAUGHT: "#a34c00", "accent": "#0b57d0"},
+}
+STATUS_WORDS = {RUNNING: "running", DONE: "done", FAILED: "failed", CAUGHT: "failed, caught"}
+
+
+def page_css() -> str:
+    """The dashboard's style block: both themes, the projector sizes, and Voila's page made to fit."""
+    themes = "\n".join(
+        f".stage-root.stage-{name} {{" + "".join(f"--stage-{key}:{value};" for key, value in colours.items()) + "}"
+        # Voila's shell paints its own panels (dark grey when the page is asked for ?theme=dark): paint them too.
+        f"html:has(.stage-root.stage-{name}), body:has(.stage-root.stage-{name}), "
+        f"body:has(.stage-root.stage-{name}) :is(.lm-BoxPanel, .lm-BoxPanel-child) "
+        f"{{background:{colours['bg']} !important;}}"
+        for name, colours in _THEMES.items()
+    )
+    return f"""<style>
+{themes}
+body:has(.stage-root) #rendered_cells, body:has(.stage-root) .jp-Cell {{padding:0 !important; margin:0 !important}}
+body:has(.stage-root) .jp-RenderedMarkdown {{display:none}}
+.stage-root {{font-size:max(20px, 1.5625vw); line-height:1.25; color:var(--stage-fg); background:var(--stage-bg);
+  padding:0.3em 0.5em; box-sizing:border-box; width:100%; overflow:hidden;
+  --jp-widgets-font-size:1em; --jp-widgets-inline-height:1.7em; --jp-widgets-inline-label-width:auto;
+  --jp-widgets-color:var(--stage-fg); --jp-widgets-label-color:var(--stage-fg);
+  --jp-widgets-input-color:var(--stage-fg); --jp-widgets-input-background-color:var(--stage-panel);
+  --jp-widgets-input-border-color:var(--stage-line); --jp-ui-font-color1:var(--stage-fg)}}
+.stage-root .widget-label, .stage-root .widget-html-content, .stage-root select, .stage-root input,
+.stage-root button {{font-size:1em !important; color:var(--stage-fg)}}
+.stage-root .widget-label {{min-width:0 !important; width:auto !important; padding-right:0.3em}}
+.stage-root select, .stage-root input {{background:var(--stage-panel) !important}}
+.stage-root .widget-button, .stage-root .widget-toggle-button {{height:1.7em; width:auto; padding:0 0.6em;
+  background:var(--stage-panel); border:1px solid var(--stage-line)}}
+.stage-root .widget-toggle-button.mod-active {{background:var(--stage-fg); color:var(--stage-bg)}}
+.stage-root .stage-send {{background:var(--stage-accent) !important; color:var(--stage-bg) !important;
+  font-weight:700}}
+.stage-root .widget-inline-hbox, .stage-root .widget-dropdown, .stage-root .widget-text {{width:auto !important}}
+.stage-root .widget-dropdown select {{width:auto}}
+.stage-root .widget-text input {{width:3.2em}}
+.stage-bar {{display:flex; flex-wrap:wrap; align-items:center; gap:0.2em 0.6em; margin:0 0 0.15em}}
+.stage-title {{font-weight:700; font-size:1.15em; margin:0}}
+.stage-note {{margin:0.1em 0; min-height:1.3em; white-space:nowrap; overflow:hidden; text-overflow:ellipsis}}
+.stage-bar > .widget-html:last-child {{flex:1 1 0; min-width:0}}
+.stage-columns {{gap:0.8em}}
+.stage-column {{flex:1 1 0; min-width:0}}
+.stage-column > *, .stage-column .widget-html-content, .stage-side {{width:100%; flex:1 1 auto}}
+.stage-side h2 {{font-size:1.2em; margin:0.1em 0 0}}
+.stage-watch {{color:var(--stage-muted); margin:0}}
+.stage-counters {{display:flex; gap:0.4em; margin:0.15em 0}}
+.stage-counter {{flex:1; text-align:center; background:var(--stage-panel); border-radius:0.3em; padding:0.05em 0}}
+.stage-counter b {{display:block; font-size:1.8em; line-height:1.05}}
+.stage-status {{font-weight:700; margin:0.1em 0}}
+.stage-status.done {{color:var(--stage-done)}} .stage-status.failed {{color:var(--stage-failed)}}
+.stage-status.running {{color:var(--stage-running)}} .stage-status.replay {{color:var(--stage-accent)}}
+.stage-quotes {{display:flex; flex-wrap:wrap; gap:0.3em; margin:0.15em 0; min-height:1.5em}}
+.stage-quote {{border:2px solid var(--stage-done); border-radius:0.3em; padding:0 0.4em}}
+.stage-quote.missing {{border-color:var(--stage-failed)}}
+.stage-quote.best {{font-weight:700}}
+.stage-footnote {{color:var(--stage-muted); margin:0.2em 0 0}}
+.stage-lanes {{width:100%; height:auto; display:block}}
+</style>"""
+
+
+@dataclass
+class Counters:
+    """One side's tally since the last reset: requests in flight, done (every quote), failed (not every quote)."""
+
+    in_flight: int = 0
+    done: int = 0
+    failed: int = 0
+    quotes: int = 0
+
+
+def counters_html(counters: Counters) -> str:
+    cells = (("in flight", counters.in_flight), ("done", counters.done), ("failed", counters.failed),
+             ("quotes", counters.quotes))
+    return '<div class="stage-counters">' + "".join(
+        f'<div class="stage-counter" data-counter="{label.replace(" ", "-")}"><b>{value}</b>{label}</div>'
+        for label, value in cells
+    ) + "</div>"
+
+
+def axis_end_ms(*ends: float) -> float:
+    """A round axis end just past the latest time on either side (both sides share it)."""
+    latest = max([100.0, *ends])
+    step = 10 ** math.floor(math.log10(latest))
+    for factor in (1, 2, 2.5, 5, 10):
+        if latest * 1.05 <= factor * step:
+            return factor * step
+    return 10 * step
+
+
+def _seconds(ms: float) -> str:
+    return f"{ms / 1000:.1f} s" if ms >= 1000 else f"{ms:.0f} ms"
+
+
+# The SVG's user units are pixels of a 1280-wide page's column, so 20 units are 20 px there and scale up with it.
+_WIDTH, _LABEL_W, _ROW, _AXIS = 600, 215, 34, 30
+
+
+def lanes_svg(lanes: list[Lane], rows: list[str], *, axis_ms: float, now_ms: float | None = None,
+              deadline_ms: float | None = None) -> str:
+    """One row per label in `rows` (always drawn, so the picture does not jump), each lane a bar from the
+    click (0) on the shared axis; a "now" line while running, and the SNS deadline when it is on the axis."""
+    rows = rows + [lane.label for lane in lanes if lane.label not in rows]
+    height = _ROW * len(rows) + _AXIS
+    span = _WIDTH - _LABEL_W - 35  # room on the right for the last tick's label, centred on its tick
+
+    def x(ms: float) -> float:
+        return _LABEL_W + span * min(max(ms, 0.0), axis_ms) / axis_ms
+
+    parts = [f'<svg class="stage-lanes" viewBox="0 0 {_WIDTH} {height}" width="100%" '
+             f'xmlns="http://www.w3.org/2000/svg" role="img" font-size="20" font-family="sans-serif">']
+    for index, label in enumerate(rows):
+        y = index * _ROW
+        parts.append(f'<text x="0" y="{y + 24}" fill="var(--stage-fg, #000)">{escape(label)}</text>')
+        parts.append(f'<line x1="{_LABEL_W}" x2="{_LABEL_W + span}" y1="{y + 17}" y2="{y + 17}" '
+                     f'stroke="var(--stage-line, #777)" stroke-width="1" stroke-dasharray="2 4"/>')
+        for lane in (lane for lane in lanes if lane.label == label):
+            width = max(x(lane.end_ms) - x(lane.start_ms), 4)
+            parts.append(f'<rect class="lane {lane.status}" data-lane="{escape(label)}" x="{x(lane.start_ms):.1f}" '
+                         f'y="{y + 5}" width="{width:.1f}" height="{_ROW - 10}" rx="4" '
+                         f'fill="var(--stage-{lane.status}, #888)"><title>{escape(label)}: '
+                         f'{STATUS_WORDS[lane.status]}, {_seconds(lane.start_ms)} to {_seconds(lane.end_ms)} '
+                         f'after the click</title></rect>')
+    base = _ROW * len(rows)
+    # Round steps: an axis of 2 x 10^k in 4 steps of 0.5, of 1, 2.5 or 5 x 10^k in 5 steps.
+    steps = 4 if f"{axis_ms:e}".startswith("2.0") else 5
+    for tick in range(steps + 1):
+        ms = axis_ms * tick / steps
+        anchor = "start" if tick == 0 else "middle"
+        parts.append(f'<text x="{x(ms):.1f}" y="{base + 24}" text-anchor="{anchor}" '
+                     f'fill="var(--stage-muted, #333)">{ms / 1000:g} s</text>')
+    if deadline_ms is not None and deadline_ms <= axis_ms:
+        parts.append(f'<line x1="{x(deadline_ms):.1f}" x2="{x(deadline_ms):.1f}" y1="0" y2="{base}" '
+                     f'stroke="var(--stage-failed, #b3261e)" stroke-width="3" stroke-dasharray="8 5"/>')
+    if now_ms is not None:
+        parts.append(f'<line class="now" x1="{x(now_ms):.1f}" x2="{x(now_ms):.1f}" y1="0" y2="{base}" '
+                     f'stroke="var(--stage-accent, #0b57d0)" stroke-width="2"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+@dataclass
+class SideView:
+    """What one side shows at one moment (a frame)."""
+
+    key: str
+    title: str
+    watch: str
+    state: str = "idle"  # idle | running | done | failed | replay
+    status: str = "Waiting for the first click."
+    lanes: list[Lane] = field(default_factory=list)
+    rows: list[str] = field(default_factory=list)
+    quotes: list[dict] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    now_ms: float | None = None
+    deadline_ms: float | None = None
+    end_ms: float | None = None  # when the side ended, since the click (for a replay)
+    counters: Counters = field(default_factory=Counters)
+
+
+def quotes_html(quotes: list[dict], missing: list[str]) -> str:
+    best = min((q.get("price_quote") for q in quotes if isinstance(q.get("price_quote"), int | float)), default=None)
+    chips = [
+        f'<span class="stage-quote{" best" if q.get("price_quote") == best else ""}">'
+        f'{escape(str(q.get("vendor", "?")))} {escape(_price(q.get("price_quote")))}</span>'
+        for q in quotes
+    ]
+    chips += [f'<span class="stage-quote missing">{escape(vendor)}: no quote</span>' for vendor in missing]
+    return f'<div class="stage-quotes" data-quotes="{len(quotes)}">{"".join(chips)}</div>'
+
+
+def _price(value: object) -> str:
+    return f"{value:,.2f}" if isinstance(value, int | float) else str(value)
+
+
+def side_html(view: SideView, *, axis_ms: float) -> str:
+    """One side's panel: title, what to watch, counters, status, lanes on the shared axis, quotes."""
+    return (
+        f'<div class="stage-side" data-side="{view.key}" data-state="{view.state}">'
+        f"<h2>{escape(view.title)}</h2><p class=\"stage-watch\">{escape(view.watch)}</p>"
+        f"{counters_html(view.counters)}"
+        f'<p class="stage-status {view.state}">{escape(view.status)}</p>'
+        f"{lanes_svg(view.lanes, list(view.rows), axis_ms=axis_ms, now_ms=view.now_ms, deadline_ms=view.deadline_ms)}"
+        f"{quotes_html(view.quotes, view.missing)}</div>"
+    )
