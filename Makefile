@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 # Empty: the local cloud takes 4566, or a free port when another user's has it, and records it in its state
 # file, where the notebooks and the CLI find it. `make lab PORT=4567` forces a port.
 PORT ?=
-BENCH_ARGS ?= --requests 200 --concurrency 10
+BENCH_ARGS ?=
 JUPYTER_PORT ?= 8888
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 # Native Windows (cmd or PowerShell set OS=Windows_NT; Git Bash, MSYS2 and Cygwin report MINGW, MSYS or CYGWIN).
@@ -73,7 +73,7 @@ test: setup  ## set up, then run every test
 run: setup  ## execute every notebook headless on a local cloud of its own; HTML copies go to build/
 	$(PY) -m workshop_utils.run_notebooks --out build $(NOTEBOOKS)
 
-bench: setup  ## benchmark both patterns on the local cloud (BENCH_ARGS="--rate 20 --duration 30" for a soak)
+bench: setup  ## both patterns at notebook 03's load on a private local cloud (BENCH_ARGS="--rate 20 --duration 30" for a soak)
 	$(PY) -m workshop_utils.bench --target local $(BENCH_ARGS) --json build/bench.json
 
 # The stage template (share/jupyter/voila/templates/stage) loads nothing from the network; a reloaded page's old
