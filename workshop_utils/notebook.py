@@ -139,6 +139,42 @@ def quote_form(pattern: str) -> QuoteForm:
     return QuoteForm(pattern)
 
 
+def _live_bundle(widget: object, parts: list, title: str) -> dict:
+    # The live widget for JupyterLab, plus what its parts show now as plain HTML for saved and exported copies
+    # (an exported page has no widget manager offline; the headless run's copies prefer text/html).
+    bundle = dict(widget._repr_mimebundle_() or {})  # type: ignore[attr-defined]
+    shown = "".join(part.value for part in parts)
+    bundle["text/html"] = views.section(title, shown) if shown else ""
+    return bundle
+
+
+def _display_live(widget: object, parts: list, title: str) -> None:
+    """Display a widget whose HTML `parts` are also kept, as they change, in the notebook's static output."""
+    handle = display(_live_bundle(widget, parts, title), raw=True, display_id=True)
+
+    def refresh(_change: object) -> None:
+        if handle is not None:
+            handle.update(_live_bundle(widget, parts, title), raw=True)
+
+    for part in parts:
+        part.observe(refresh, names="value")
+
+
+def request_form(pattern: str) -> QuoteForm:
+    """Show the request form for "parallel" or "sns"; its latest result stays in the notebook as static HTML."""
+    form = QuoteForm(pattern)
+    _display_live(form, [form.status, form.result_view], f"The form's latest result ({pattern})")
+    return form
+
+
+def show_aggregator_tail() -> LogTail:
+    """Show a live tail of the aggregator's log group; what it shows stays in the notebook as static HTML."""
+    tail = aggregator_tail()
+    tail.since_ms = now_ms()  # only what happens from now on: earlier requests are shown where they were sent
+    _display_live(tail, [tail.state, tail.view], "The aggregator's log, as the tail last showed it")
+    return tail
+
+
 def show_graph(execution: triggers.ParallelExecution) -> None:
     """The state machine coloured by this execution."""
     _show(views.section("State machine", state_machine_svg(execution.definition, execution.history)))
@@ -239,7 +275,8 @@ def check_vendors_exercise() -> None:
     _verdict(
         sorted(branches) == sorted(vendors) and len(execution.quotes) == len(vendors),
         f"The state machine now has {len(branches)} branches ({', '.join(branches)}) and answered with "
-        f"{len(execution.quotes)} quotes: adding a vendor changed the orchestrator's definition, and redeployed it.",
+        f"{len(execution.quotes)} quotes: adding a vendor meant changing the orchestrator's definition and "
+        "redeploying it.",
         f"The state machine has branches for {', '.join(branches)} and answered with {len(execution.quotes)} "
         f"quotes, not one per vendor of exercises/vendors.py: run this cell again.",
     )

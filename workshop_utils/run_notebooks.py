@@ -11,6 +11,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
+from traitlets.config import Config
 
 from infra.config import EXERCISES_DIR_ENV
 from workshop_utils.exercise_files import filled_with_solutions, solved_environment
@@ -61,7 +62,11 @@ def execute(path: Path, *, timeout_s: int = 600) -> nbformat.NotebookNode:
 
 def write_html(notebook: nbformat.NotebookNode, destination: Path) -> Path:
     """Export an executed notebook, outputs included, as a standalone HTML page."""
-    body, _resources = HTMLExporter().from_notebook_node(notebook)
+    # A widget's static HTML, when it has one, rather than a widget view that needs JavaScript from a CDN.
+    default = list(HTMLExporter().config.NbConvertBase.display_data_priority)
+    priority = ["text/html", *(kind for kind in default if kind != "text/html")]
+    exporter = HTMLExporter(config=Config({"NbConvertBase": {"display_data_priority": priority}}))
+    body, _resources = exporter.from_notebook_node(notebook)
     destination.parent.mkdir(parents=True, exist_ok=True)
     destination.write_text(body, encoding="utf-8")
     return destination

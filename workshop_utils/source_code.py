@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from infra.config import exercises_dir
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 _REGION = re.compile(r"^\s*#\s*region:\s*(?P<name>[\w.-]+)\s*$")
 _END_REGION = re.compile(r"^\s*#\s*endregion\b")
@@ -103,6 +105,9 @@ def read_snippet(path: str, target: str | None = None, *, emphasise: Iterable[in
     that marks every line containing it.
     """
     file = root / path
+    if root == REPO_ROOT and path.startswith("exercises/"):
+        # The learner's files, wherever they are kept (the headless run keeps solved copies elsewhere).
+        file = exercises_dir() / path.removeprefix("exercises/")
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
