@@ -135,3 +135,11 @@ def test_a_broken_learner_file_is_one_sentence_with_the_way_out(monkeypatch, tmp
 def test_an_unknown_wiring_is_refused():
     with pytest.raises(WiringConfigError, match="must be finished or exercise, not 'mine'"):
         build_app({"sns_wiring": "mine"}, nag=False)
+
+
+def test_the_notebooks_check_runs_in_a_fresh_python_and_reads_the_file_as_saved(monkeypatch, tmp_path):
+    monkeypatch.setenv(EXERCISES_DIR_ENV, str(_exercises(tmp_path, _scaffold())))
+    assert wiring_exercise.check().problems == SCAFFOLD_SENTENCES
+    (tmp_path / "exercises" / "sns_wiring.py").write_text("def wire_scatter_gather(parts)\n")
+    report = wiring_exercise.check()
+    assert report.error is not None and report.error.startswith("exercises/sns_wiring.py has a syntax error on line 1")

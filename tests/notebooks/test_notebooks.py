@@ -46,6 +46,8 @@ def test_every_solution_cell_is_collapsed_and_every_exercise_file_is_reachable_f
         for cell in nbformat.read(path, as_version=4).cells:
             if "solution" in cell.metadata.get("tags", []):
                 assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, path.name
+                if "show_" in cell.source:  # the solution is what the cell shows: its output is folded too
+                    assert cell.metadata["jupyter"].get("outputs_hidden") is True, path.name
     # `make lab` serves notebooks/ only: the exercise files are reached through this link.
     link = NOTEBOOK_DIR / "exercises"
     assert link.is_symlink() and (link / "sns_wiring.py").is_file() and (link / "vendors.py").is_file()
