@@ -46,10 +46,14 @@ def wiring_solution(scaffold: str) -> str:
 
 
 def vendors_solution(scaffold: str) -> str:
-    """The vendors scaffold with a third vendor on the marked line."""
-    if VENDOR_PLACEHOLDER not in scaffold:
-        raise LookupError(VENDOR_PLACEHOLDER)
-    return scaffold.replace(VENDOR_PLACEHOLDER, SOLUTION_VENDOR, 1)
+    """The vendors file with a third vendor on the marked line (or, once the learner edited it, before the `}`)."""
+    if VENDOR_PLACEHOLDER in scaffold:
+        return scaffold.replace(VENDOR_PLACEHOLDER, SOLUTION_VENDOR, 1)
+    if SOLUTION_VENDOR.split(":")[0] in scaffold:
+        return scaffold
+    lines = scaffold.splitlines()
+    closing = max((number for number, line in enumerate(lines) if line.startswith("}")), default=len(lines))
+    return "\n".join([*lines[:closing], f"    {SOLUTION_VENDOR}", *lines[closing:]]) + "\n"
 
 
 SOLUTIONS = {WIRING_FILE: wiring_solution, VENDORS_FILE: vendors_solution}
@@ -62,7 +66,11 @@ def filled_with_solutions() -> Iterator[Path]:
         filled = Path(folder) / "exercises"
         shutil.copytree(EXERCISES_DIR, filled, ignore=shutil.ignore_patterns("__pycache__"))
         for name, solve in SOLUTIONS.items():
-            (filled / name).write_text(solve((EXERCISES_DIR / name).read_text(encoding="utf-8")), encoding="utf-8")
+            try:
+                solved = solve((EXERCISES_DIR / name).read_text(encoding="utf-8"))
+            except (FileNotFoundError, LookupError, SyntaxError):
+                continue  # a file the learner broke stays broken: its check then says, in one sentence, why
+            (filled / name).write_text(solved, encoding="utf-8")
         yield filled
 
 

@@ -83,3 +83,10 @@ def test_editing_an_exercise_file_changes_the_synth_fingerprint(tmp_path):
     (elsewhere / "sns_wiring.py").write_text("solved\n")
     # The headless run's filled copy counts, not the repo's file.
     assert fingerprint(root=tmp_path, env={EXERCISES_DIR_ENV: str(elsewhere)}) != fingerprint(root=tmp_path, env={})
+
+
+def test_the_vendors_solution_also_fits_a_file_the_learner_already_edited():
+    edited = 'VENDORS = {\n    "Avis": {"base_rate": "99"},\n    "Alamo": {"base_rate": "120"},\n}\n'
+    solved = exercise_files.vendors_solution(edited)
+    assert solved.splitlines()[-2].strip() == exercise_files.SOLUTION_VENDOR
+    assert exercise_files.vendors_solution(solved) == solved  # Hertz is there already
