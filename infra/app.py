@@ -46,6 +46,8 @@ def load_wiring(choice: str) -> Wiring:
     if spec is None or spec.loader is None or not path.is_file():
         raise WiringConfigError(f"{shown} is missing; restore it with `git checkout {shown}`, {_USE_FINISHED}.")
     module = importlib.util.module_from_spec(spec)
+    # No __pycache__ beside the learner's file: it would show in their file browser.
+    writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
     try:
         spec.loader.exec_module(module)
     except SyntaxError as error:
@@ -57,6 +59,8 @@ def load_wiring(choice: str) -> Wiring:
             f"{shown} stopped with {type(error).__name__}: {_first_line(error)}{_where(error, path)}; "
             f"fix it, {_USE_FINISHED}."
         ) from None
+    finally:
+        sys.dont_write_bytecode = writes_bytecode
     learner = getattr(module, WIRING_FUNCTION, None)
     if not callable(learner):
         raise WiringConfigError(f"{shown} has no function {WIRING_FUNCTION}(parts); put it back, {_USE_FINISHED}.")

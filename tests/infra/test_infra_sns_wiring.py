@@ -63,6 +63,7 @@ def test_the_unfilled_scaffold_fails_the_check_with_one_sentence_per_missing_pie
     assert report.error is None
     assert report.problems == SCAFFOLD_SENTENCES
     assert not report.passed
+    assert not (tmp_path / "exercises" / "__pycache__").exists()  # nothing new in the learner's file browser
 
 
 def test_a_half_done_wiring_is_told_only_what_is_left(monkeypatch, tmp_path):
