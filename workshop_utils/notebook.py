@@ -247,7 +247,10 @@ def show_destination_record(handle: triggers.SnsQuoteHandle) -> dict | None:
 def show_source(path: str, target: str | None = None, *, emphasise: tuple[int | str, ...] = (),
                 title: str | None = None) -> None:
     """Show a function, class or `region:<name>` of a project file, read now, `emphasise`d lines marked."""
-    snippet = source_code.read_snippet(path, target, emphasise=emphasise)
+    try:
+        snippet = source_code.read_snippet(path, target, emphasise=emphasise)
+    except source_code.SourceNotFound as error:
+        return _show(views.message_html(str(error), kind="error"))
     _show(source_html(snippet.path, snippet.lines, first_line=snippet.first_line, emphasised=snippet.emphasised,
                       title=title))
 

@@ -118,7 +118,12 @@ def read_snippet(path: str, target: str | None = None, *, emphasise: Iterable[in
     elif target.startswith("region:"):
         span = _region_span(lines, target.removeprefix("region:"))
     else:
-        span = definition_span(text, target)
+        try:
+            span = definition_span(text, target)
+        except SyntaxError as error:  # the learner's file, mid-edit
+            raise SourceNotFound(
+                f"{path} has a syntax error on line {error.lineno} ({error.msg}): fix that line and save the file."
+            ) from None
     if span is None:
         raise SourceNotFound(f"{path} has no {target}; restore the file with `git checkout {path}`.")
     first, last = span

@@ -72,6 +72,15 @@ def test_what_is_not_there_is_one_sentence(repo, path, target, sentence):
     assert str(raised.value) == sentence
 
 
+def test_a_file_with_a_syntax_error_is_one_sentence(repo):
+    (repo / "infra" / "broken.py").write_text("def wire(parts)\n    pass\n")
+    with pytest.raises(source_code.SourceNotFound) as raised:
+        source_code.read_snippet("infra/broken.py", "wire", root=repo)
+    assert str(raised.value) == (
+        "infra/broken.py has a syntax error on line 1 (expected ':'): fix that line and save the file."
+    )
+
+
 def test_the_real_wiring_regions_cover_the_whole_function():
     function = source_code.read_snippet("infra/sns_wiring.py", "wire_scatter_gather")
     regions = [source_code.read_snippet("infra/sns_wiring.py", f"region:{name}")
