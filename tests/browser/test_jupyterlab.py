@@ -74,6 +74,8 @@ def jupyterlab(tmp_path_factory, workshop_cloud, free_port):
         sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
         "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
         f"--ServerApp.root_dir={notebooks}",
+        # Its own workspaces: tabs left open by an earlier run (or a learner) are not restored here.
+        f"--LabApp.workspaces_dir={tmp_path_factory.mktemp('lab-workspaces')}",
     ]  # fmt: skip
     if os.geteuid() == 0:
         command.append("--allow-root")
@@ -100,6 +102,11 @@ def _accept_kernel_dialog(page) -> None:
         pass
 
 
+def _run_all(page) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+
+
 def test_parallel_notebook_runs_in_a_real_browser(jupyterlab):
     from playwright.sync_api import sync_playwright
 
@@ -110,12 +117,11 @@ def test_parallel_notebook_runs_in_a_real_browser(jupyterlab):
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page.goto(f"{jupyterlab}/lab/tree/01_parallel_state.ipynb")
+            page.goto(f"{jupyterlab}/lab/tree/01_parallel_state.ipynb?reset")
             page.wait_for_selector(".jp-Notebook", timeout=60_000)
             _accept_kernel_dialog(page)
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible", timeout=60_000)
+            _run_all(page)
 
             # The request cell clicks the button from code; then a learner clicks it in the page.
             page.wait_for_selector("svg .state", state="attached", timeout=240_000)
@@ -137,11 +143,6 @@ def test_parallel_notebook_runs_in_a_real_browser(jupyterlab):
         finally:
             page.screenshot(path=str(ARTIFACTS / "01_parallel_state.png"), full_page=True)  # kept, pass or fail
             browser.close()
-
-
-def _run_all(page) -> None:
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
 
 
 @pytest.mark.timeout(900)
