@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 RECIPIENTS_KEY = "recipients"
 BATCHING_WINDOW_KEY = "max_batching_window_seconds"
 DEADLINE_KEY = "aggregation_deadline_seconds"
 CATCH_FAILURES_KEY = "parallel_catch_failures"
+SNS_WIRING_KEY = "sns_wiring"
+SNS_WIRINGS = ("finished", "exercise")  # infra/sns_wiring.py, or the learner's exercises/sns_wiring.py
+# The headless notebook run points this at a copy of exercises/ filled with the solutions.
+EXERCISES_DIR_ENV = "WORKSHOP_EXERCISES_DIR"
+EXERCISES_DIR = Path(__file__).resolve().parent.parent / "exercises"
 DEFAULT_RECIPIENTS: dict[str, dict[str, str]] = {"Avis": {"base_rate": "99"}, "Alamo": {"base_rate": "120"}}
 # Small on purpose: the aggregator fires about a second after the last quote, so the workshop feels fast.
 DEFAULT_MAX_BATCHING_WINDOW_SECONDS = 1
@@ -46,6 +53,10 @@ class CatchFailuresConfigError(ConfigError):
     """The `parallel_catch_failures` context is not a boolean."""
 
 
+class WiringConfigError(ConfigError):
+    """The `sns_wiring` context names no known wiring, or the learner's wiring does not load."""
+
+
 @dataclass(frozen=True)
 class Vendor:
     """One car-rental vendor, answered by one responder function."""
@@ -73,6 +84,7 @@ class WorkshopConfig:
     max_batching_window_seconds: int = DEFAULT_MAX_BATCHING_WINDOW_SECONDS
     aggregation_deadline_seconds: int = DEFAULT_AGGREGATION_DEADLINE_SECONDS
     parallel_catch_failures: bool = DEFAULT_PARALLEL_CATCH_FAILURES
+    sns_wiring: str = SNS_WIRINGS[0]
 
 
 def _recipients_error(problem: str) -> RecipientsConfigError:
@@ -192,6 +204,22 @@ def parse_catch_failures(value: Any) -> bool:
     )
 
 
+def parse_wiring(value: Any) -> str:
+    """Which wiring connects the SNS stack: "finished" (infra/sns_wiring.py) or "exercise" (the learner's)."""
+    if isinstance(value, str) and value.strip() in SNS_WIRINGS:
+        return value.strip()
+    raise WiringConfigError(
+        f"The '{SNS_WIRING_KEY}' context must be {' or '.join(SNS_WIRINGS)}, not {value!r}; "
+        f"pass e.g. -c {SNS_WIRING_KEY}=exercise."
+    )
+
+
+def exercises_dir() -> Path:
+    """The folder of the learner's exercise files (exercises/, unless WORKSHOP_EXERCISES_DIR says otherwise)."""
+    override = os.environ.get(EXERCISES_DIR_ENV)
+    return Path(override) if override else EXERCISES_DIR
+
+
 def _context(get_context: Callable[[str], Any], key: str, default: Any) -> Any:
     value = get_context(key)
     return default if value is None else value
@@ -215,4 +243,5 @@ def load_config(get_context: Callable[[str], Any]) -> WorkshopConfig:
         max_batching_window_seconds=seconds,
         aggregation_deadline_seconds=deadline,
         parallel_catch_failures=catch,
+        sns_wiring=parse_wiring(_context(get_context, SNS_WIRING_KEY, SNS_WIRINGS[0])),
     )

@@ -59,6 +59,7 @@ class ParallelScatterGatherStack(Stack):
             for vendor in vendors
         }
 
+        # region: definition
         request = tasks.LambdaInvoke(
             self,
             "RequesterTask",
@@ -80,6 +81,7 @@ class ParallelScatterGatherStack(Stack):
         scatter = sfn.Parallel(self, "ParallelState", state_name="Parallel", result_selector=result_selector)
         for name, responder in self.responders.items():
             scatter.branch(self._ask_vendor(name, responder, catch_failures=catch_failures))
+        # endregion
 
         self.state_machine_log_group = logs.LogGroup(
             self, "StateMachineLogGroup", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY

@@ -14,13 +14,11 @@ from constructs import Construct
 
 from infra.config import DEFAULT_AGGREGATION_DEADLINE_SECONDS, Vendor
 from infra.functions import TIMEOUT, PythonLambda
+from infra.sns_wiring import SnsParts, Wiring, wire_scatter_gather
 
 STACK_NAME = "ScatterGatherWithSNSStack"
 MAX_RECEIVE_COUNT = 3  # deliveries of a message before it moves to the dead-letter queue
 RETENTION = Duration.days(4)  # how long unconsumed messages (and failure records) stay readable
-RESPONDER_RETRY_ATTEMPTS = 2  # Lambda's asynchronous retries of a failed vendor before its OnFailure record
-# A requester fails only on an invalid request, which a retry cannot fix: record the failure at once.
-REQUESTER_RETRY_ATTEMPTS = 0
 DEADLINE_BATCH_SIZE = 10
 MAX_SQS_MESSAGE_BYTES = 1024 * 1024
 TTL_ATTRIBUTE = "expires_at"  # the aggregator sets it; DynamoDB deletes expired items
@@ -32,6 +30,8 @@ class SnsScatterGatherStack(Stack):
     The topic also feeds a deadline queue whose delivery delay is the aggregation deadline, so the aggregator
     hears of every scattered request once more when its deadline passes. Failed invocations of the requester
     and the responders (after their retries) are recorded in the failed-invocations queue.
+
+    `wiring` connects the parts (infra.sns_wiring.wire_scatter_gather, or a learner's version of it).
     """
 
     def __init__(
@@ -42,6 +42,7 @@ class SnsScatterGatherStack(Stack):
         vendors: tuple[Vendor, ...],
         max_batching_window_seconds: int,
         aggregation_deadline_seconds: int = DEFAULT_AGGREGATION_DEADLINE_SECONDS,
+        wiring: Wiring = wire_scatter_gather,
     ) -> None:
         super().__init__(scope, construct_id, description="Scatter-gather with SNS, SQS and Lambda destinations.")
         batching_window = Duration.seconds(max_batching_window_seconds)
@@ -98,28 +99,17 @@ class SnsScatterGatherStack(Stack):
             "Requester",
             asset="requester",
             description="Validates a quote request and adds its uuid; OnSuccess publishes it to the topic",
-            on_success=destinations.SnsDestination(self.topic),
-            on_failure=record_failure,
-            retry_attempts=REQUESTER_RETRY_ATTEMPTS,
         )
-        # SnsDestination grants sns:Publish through Topic.grant_publish, which also grants the requester's
-        # role kms:Decrypt and kms:GenerateDataKey* on the topic key; no other role here is granted the key.
-
-        self.responders: dict[str, PythonLambda] = {}
-        for vendor in vendors:
-            responder = PythonLambda(
+        self.responders: dict[str, PythonLambda] = {
+            vendor.name: PythonLambda(
                 self,
                 f"Responder{vendor.name}",
                 asset="responder",
                 description=f"Prices a quote request for {vendor.name}; OnSuccess sends it to the queue",
                 environment=vendor.environment(),
-                on_success=destinations.SqsDestination(self.queue),
-                on_failure=record_failure,
-                retry_attempts=RESPONDER_RETRY_ATTEMPTS,
             )
-            self.topic.add_subscription(subscriptions.LambdaSubscription(responder.function))
-            self.responders[vendor.name] = responder
-
+            for vendor in vendors
+        }
         self.aggregator = PythonLambda(
             self,
             "Aggregator",
@@ -132,15 +122,22 @@ class SnsScatterGatherStack(Stack):
             },
         )
         self.table.grant(self.aggregator.role, "dynamodb:PutItem", "dynamodb:Query", "dynamodb:BatchGetItem")
-        # One batch per quote request when every vendor answers within the batching window.
-        self.aggregator.function.add_event_source(
-            event_sources.SqsEventSource(
-                self.queue,
-                batch_size=len(vendors),
-                max_batching_window=batching_window,
-                report_batch_item_failures=True,
+
+        # The refactoring: what replaces the Parallel state. SnsDestination grants sns:Publish through
+        # Topic.grant_publish, which also grants the requester's role kms:Decrypt and kms:GenerateDataKey* on
+        # the topic key; no other role here is granted the key.
+        wiring(
+            SnsParts(
+                topic=self.topic,
+                aggregation_queue=self.queue,
+                requester=self.requester.function,
+                responders={name: responder.function for name, responder in self.responders.items()},
+                aggregator=self.aggregator.function,
+                record_failure=record_failure,
+                batching_window=batching_window,
             )
         )
+        # The deadline is not part of the Parallel state's job, so it stays here, after the wiring.
         self.aggregator.function.add_event_source(
             event_sources.SqsEventSource(
                 self.deadline_queue, batch_size=DEADLINE_BATCH_SIZE, report_batch_item_failures=True

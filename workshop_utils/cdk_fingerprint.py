@@ -9,20 +9,22 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from infra.config import EXERCISES_DIR_ENV
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FINGERPRINT_SOURCES = ("infra", "lambdas", "cdk.json", "app.py")
 _SKIPPED_PARTS = {"__pycache__", ".pytest_cache", ".ruff_cache", "node_modules", "cdk.out", ".ipynb_checkpoints"}
 _SKIPPED_SUFFIXES = (".pyc", ".pyo")
 
 
-def _source_files(root: Path) -> Iterable[Path]:
-    for name in FINGERPRINT_SOURCES:
-        path = root / name
+def _source_files(root: Path, exercises: Path) -> Iterable[Path]:
+    # The learner's exercise files feed the app too (`-c sns_wiring=exercise`), wherever they are kept.
+    for path in (*(root / name for name in FINGERPRINT_SOURCES), exercises):
         if path.is_file():
             yield path
         elif path.is_dir():
             for child in sorted(path.rglob("*")):
-                relative = child.relative_to(root)
+                relative = child.relative_to(path)
                 if (
                     child.is_file()
                     and not _SKIPPED_PARTS.intersection(relative.parts)
@@ -38,13 +40,15 @@ def fingerprint(
     env: Mapping[str, str] | None = None,
     python: str = sys.executable,
 ) -> str:
-    """A hash of what a synth depends on: infra/**, lambdas/**, cdk.json, the context overrides, the target."""
+    """A hash of what a synth depends on: infra/**, lambdas/**, exercises/**, cdk.json, the context, the target."""
     digest = hashlib.sha256()
-    for path in _source_files(root):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+    env = env or {}
+    exercises = Path(env[EXERCISES_DIR_ENV]) if env.get(EXERCISES_DIR_ENV) else root / "exercises"
+    for path in _source_files(root, exercises):
+        name = path.relative_to(exercises.parent) if path.is_relative_to(exercises) else path.relative_to(root)
+        digest.update(name.as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     digest.update(json.dumps(dict(context or {}), sort_keys=True, default=str).encode() + b"\0")
-    env = env or {}
     for name in ("CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION", "AWS_REGION"):
         digest.update(f"{name}={env.get(name, '')}\0".encode())
     digest.update(python.encode())

@@ -16,8 +16,11 @@ from workshop_utils import (
     cdk,
     cleanup,
     exercise,
+    exercise_files,
     outcomes,
     readiness,
+    refactoring,
+    source_code,
     stacks,
     target,
     timelines,
@@ -29,10 +32,13 @@ from workshop_utils.logs import fetch_log_events, function_log_group
 from workshop_utils.prerequisites import check_all
 from workshop_utils.quote_input import QuoteRequest, parse_quote_form
 from workshop_utils.render import (
+    code_side,
     diff_html,
     execution_events_html,
     log_events_html,
     quotes_html,
+    refactoring_html,
+    source_html,
     state_machine_svg,
     timeline_svg,
 )
@@ -171,6 +177,42 @@ def quote_form(pattern: str) -> QuoteForm:
     return QuoteForm(pattern)
 
 
+def _live_bundle(widget: object, parts: list, title: str) -> dict:
+    # The live widget for JupyterLab, plus what its parts show now as plain HTML for saved and exported copies
+    # (an exported page has no widget manager offline; the headless run's copies prefer text/html).
+    bundle = dict(widget._repr_mimebundle_() or {})  # type: ignore[attr-defined]
+    shown = "".join(part.value for part in parts)
+    bundle["text/html"] = views.section(title, shown) if shown else ""
+    return bundle
+
+
+def _display_live(widget: object, parts: list, title: str) -> None:
+    """Display a widget whose HTML `parts` are also kept, as they change, in the notebook's static output."""
+    handle = display(_live_bundle(widget, parts, title), raw=True, display_id=True)
+
+    def refresh(_change: object) -> None:
+        if handle is not None:
+            handle.update(_live_bundle(widget, parts, title), raw=True)
+
+    for part in parts:
+        part.observe(refresh, names="value")
+
+
+def request_form(pattern: str) -> QuoteForm:
+    """Show the request form for "parallel" or "sns"; its latest result stays in the notebook as static HTML."""
+    form = QuoteForm(pattern)
+    _display_live(form, [form.status, form.result_view], f"The form's latest result ({pattern})")
+    return form
+
+
+def show_aggregator_tail() -> LogTail:
+    """Show a live tail of the aggregator's log group; what it shows stays in the notebook as static HTML."""
+    tail = aggregator_tail()
+    tail.since_ms = now_ms()  # only what happens from now on: earlier requests are shown where they were sent
+    _display_live(tail, [tail.state, tail.view], "The aggregator's log, as the tail last showed it")
+    return tail
+
+
 def show_graph(execution: triggers.ParallelExecution) -> None:
     """The state machine coloured by this execution."""
     _show(views.section("State machine", state_machine_svg(execution.definition, execution.history)))
@@ -238,6 +280,92 @@ def show_destination_record(handle: triggers.SnsQuoteHandle) -> dict | None:
                 return record
     _show(views.message_html("No destination record found yet: send a request above, then re-run this cell."))
     return None
+
+
+# ---------------------------------------------------------------- the code on the page, and the exercises
+
+
+def show_source(path: str, target: str | None = None, *, emphasise: tuple[int | str, ...] = (),
+                title: str | None = None) -> None:
+    """Show a function, class or `region:<name>` of a project file, read now, `emphasise`d lines marked."""
+    try:
+        snippet = source_code.read_snippet(path, target, emphasise=emphasise)
+    except source_code.SourceNotFound as error:
+        return _show(views.message_html(str(error), kind="error"))
+    _show(source_html(snippet.path, snippet.lines, first_line=snippet.first_line, emphasised=snippet.emphasised,
+                      title=title))
+
+
+def show_refactoring() -> None:
+    """The Parallel state's definition and the wiring that replaces it side by side, then who does each job."""
+    sides = [code_side(ref.title, source_code.read_snippet(ref.path, ref.target, emphasise=ref.emphasise))
+             for ref in (refactoring.BEFORE, refactoring.AFTER)]
+    _show(refactoring_html(*sides, refactoring.jobs_rows()))
+
+
+def check_vendors_exercise() -> None:
+    """01's exercise: deploy the Parallel stack with exercises/vendors.py's vendors, send a request, count branches."""
+    try:
+        vendors = exercise_files.load_vendors()
+    except exercise_files.ExerciseFileError as error:
+        return _verdict(False, "", str(error))
+    problem = exercise_files.vendors_problem(vendors, default_recipients())
+    if problem:
+        return _verdict(False, "", problem)
+    deploy(PARALLEL_STACK, recipients=vendors)
+    execution = triggers.request_parallel_quote(QuoteRequest("Compact", 3))
+    show_graph(execution)
+    branches = exercise_files.branch_vendors(execution.definition)
+    _verdict(
+        sorted(branches) == sorted(vendors) and len(execution.quotes) == len(vendors),
+        f"The state machine now has {len(branches)} branches ({', '.join(branches)}) and answered with "
+        f"{len(execution.quotes)} quotes: adding a vendor meant changing the orchestrator's definition and "
+        "redeploying it.",
+        f"The state machine has branches for {', '.join(branches)} and answered with {len(execution.quotes)} "
+        f"quotes, not one per vendor of exercises/vendors.py: run this cell again.",
+    )
+
+
+def show_vendors_solution() -> None:
+    """The vendors exercise, solved (the scaffold with the model answer on its marked line)."""
+    scaffold = (exercise_files.EXERCISES_DIR / exercise_files.VENDORS_FILE).read_text(encoding="utf-8")
+    solved = exercise_files.vendors_solution(scaffold).splitlines()
+    _show(source_html(f"exercises/{exercise_files.VENDORS_FILE}", solved, title="Solution",
+                      emphasised=frozenset(n for n, line in enumerate(solved, 1)
+                                           if exercise_files.SOLUTION_VENDOR in line)))
+
+
+def check_wiring() -> None:
+    """02a's exercise: synthesize exercises/sns_wiring.py's wiring and compare; if complete, deploy it and try it."""
+    from workshop_utils import wiring_exercise
+
+    _show(views.message_html("Synthesizing your stack from exercises/sns_wiring.py (about 20 s)..."))
+    report = wiring_exercise.check()
+    if report.error:
+        return _verdict(False, "", report.error)
+    for problem in report.problems:
+        _verdict(False, "", problem)
+    if report.problems:
+        _show(views.message_html("Fix these in exercises/sns_wiring.py, save it, then run this cell again."))
+        return None
+    _verdict(True, "Your wiring has every piece: deploying your version of the stack.", "")
+    deploy(SNS_STACK, sns_wiring="exercise")
+    handle = triggers.request_sns_quote(QuoteRequest("Compact", 3))
+    try:
+        document = aggregates.wait_for_aggregate(handle)
+    except triggers.QuoteTimeout as timeout:
+        return _verdict(False, "", str(timeout))
+    _verdict(
+        document.get("status") == "complete",
+        f"Your stack gathered request {handle.uuid}: {len(document.get('quotes', []))} quotes, one aggregate.",
+        f"Your stack's aggregate for {handle.uuid} is {document.get('status')}, missing "
+        f"{', '.join(document.get('missing_vendors') or [])}: compare your wiring with the solution below.",
+    )
+
+
+def use_finished_wiring() -> None:
+    """Deploy the SNS stack with the finished wiring (infra/sns_wiring.py), whatever the exercise file holds."""
+    deploy(SNS_STACK, sns_wiring="finished")
 
 
 # ---------------------------------------------------------------- the Aggregator and failures

@@ -1,4 +1,5 @@
-"""A real browser: JupyterLab in headless Chromium runs 01_parallel_state and clicks the request button."""
+"""A real browser: JupyterLab in headless Chromium runs 01_parallel_state and clicks the request button, then
+a learner types the wiring into exercises/sns_wiring.py and 02a's check passes."""
 from __future__ import annotations
 
 import json
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from infra.config import EXERCISES_DIR, EXERCISES_DIR_ENV
 from workshop_utils.run_notebooks import NOTEBOOK_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -58,6 +60,8 @@ def jupyterlab(tmp_path_factory, workshop_cloud, free_port):
     notebooks = tmp_path_factory.mktemp("notebooks")
     for path in NOTEBOOK_DIR.glob("*.ipynb"):
         shutil.copy(path, notebooks / path.name)
+    # The learner edits a copy of the exercises too, reached as in `make lab` (notebooks/exercises).
+    shutil.copytree(EXERCISES_DIR, notebooks / "exercises", ignore=shutil.ignore_patterns("__pycache__"))
     settings = tmp_path_factory.mktemp("lab-settings")
     tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
     tracker.parent.mkdir(parents=True)
@@ -70,15 +74,17 @@ def jupyterlab(tmp_path_factory, workshop_cloud, free_port):
         sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
         "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
         f"--ServerApp.root_dir={notebooks}",
+        # Its own workspaces: tabs left open by an earlier run (or a learner) are not restored here.
+        f"--LabApp.workspaces_dir={tmp_path_factory.mktemp('lab-workspaces')}",
     ]  # fmt: skip
     if os.geteuid() == 0:
         command.append("--allow-root")
     log = (tmp_path_factory.mktemp("lab-log") / "jupyterlab.log").open("w")
-    env = os.environ | {"JUPYTERLAB_SETTINGS_DIR": str(settings)}
+    env = os.environ | {"JUPYTERLAB_SETTINGS_DIR": str(settings), EXERCISES_DIR_ENV: str(notebooks / "exercises")}
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     try:
         _wait_until_serving(f"http://127.0.0.1:{port}/api/status", process)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", notebooks
     finally:
         process.terminate()
         try:
@@ -96,21 +102,26 @@ def _accept_kernel_dialog(page) -> None:
         pass
 
 
+def _run_all(page) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+
+
 def test_parallel_notebook_runs_in_a_real_browser(jupyterlab):
     from playwright.sync_api import sync_playwright
 
+    jupyterlab, _folder = jupyterlab
     executable = _chromium()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page.goto(f"{jupyterlab}/lab/tree/01_parallel_state.ipynb")
+            page.goto(f"{jupyterlab}/lab/tree/01_parallel_state.ipynb?reset")
             page.wait_for_selector(".jp-Notebook", timeout=60_000)
             _accept_kernel_dialog(page)
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible", timeout=60_000)
+            _run_all(page)
 
             # The request cell clicks the button from code; then a learner clicks it in the page.
             page.wait_for_selector("svg .state", state="attached", timeout=240_000)
@@ -120,7 +131,8 @@ def test_parallel_notebook_runs_in_a_real_browser(jupyterlab):
             days.scroll_into_view_if_needed()
             days.fill("3")
             page.locator("button", has_text="Request quotes").first.click()
-            page.wait_for_selector("pre:has-text('\"days_rental\": 3')", state="attached", timeout=60_000)
+            # The click is handled once Run All has finished the cells after the form (the exercise, a redeploy).
+            page.wait_for_selector("pre:has-text('\"days_rental\": 3')", state="attached", timeout=300_000)
 
             assert page.locator("svg .state").count() >= 3  # requester, the Parallel state, a responder a vendor
             first_graph = page.locator("svg").filter(has=page.locator(".branch-lane")).first
@@ -130,4 +142,50 @@ def test_parallel_notebook_runs_in_a_real_browser(jupyterlab):
             assert errors.count() == 0, errors.first.inner_text()
         finally:
             page.screenshot(path=str(ARTIFACTS / "01_parallel_state.png"), full_page=True)  # kept, pass or fail
+            browser.close()
+
+
+@pytest.mark.timeout(900)
+def test_a_learner_types_the_wiring_and_the_check_passes(jupyterlab):
+    from playwright.sync_api import sync_playwright
+
+    from workshop_utils.exercise_files import WIRING_FILE, wiring_solution
+
+    url, folder = jupyterlab
+    exercise = folder / "exercises" / WIRING_FILE
+    answer = wiring_solution(exercise.read_text(encoding="utf-8"))
+    executable = _chromium()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            # The learner opens the exercise file from the file browser's folder and writes the wiring.
+            page.goto(f"{url}/lab/tree/exercises/{WIRING_FILE}?reset")  # ?reset: no tabs of the test before
+            editor = page.locator(".jp-FileEditor .cm-content").first
+            editor.wait_for(timeout=60_000)
+            editor.click()
+            page.keyboard.press("Control+A")
+            page.keyboard.insert_text(answer)  # as typed (no auto-indent), the whole function body
+            page.keyboard.press("Control+S")
+            deadline = time.monotonic() + 30
+            while exercise.read_text(encoding="utf-8") != answer and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert exercise.read_text(encoding="utf-8") == answer
+
+            page.goto(f"{url}/lab/tree/02a_make_the_refactoring.ipynb?reset")
+            page.wait_for_selector(".jp-Notebook", timeout=60_000)
+            _accept_kernel_dialog(page)
+            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible", timeout=60_000)
+            _run_all(page)
+            # The check synthesizes the learner's stack, deploys it and waits for one aggregate.
+            page.wait_for_selector(".workshop-message:has-text('Your wiring has every piece')", state="attached",
+                                   timeout=300_000)
+            page.wait_for_selector(".workshop-message:has-text('Your stack gathered request')", state="attached",
+                                   timeout=300_000)
+            assert page.locator(".check-failed").count() == 0, page.locator(".check-failed").first.inner_text()
+            errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']")
+            assert errors.count() == 0, errors.first.inner_text()
+        finally:
+            page.screenshot(path=str(ARTIFACTS / "02a_make_the_refactoring.png"), full_page=True)
             browser.close()

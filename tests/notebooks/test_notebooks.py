@@ -15,6 +15,7 @@ def test_the_workshop_has_its_notebooks_in_order():
         "00_setup",
         "01_parallel_state",
         "02_sns_scatter_gather",
+        "02a_make_the_refactoring",
         "02b_aggregator_and_failures",
         "03_side_by_side",
         "99_cleanup",
@@ -36,3 +37,17 @@ def test_notebooks_are_committed_without_outputs(path):
     for cell in notebook.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: run `make strip`"
+
+
+def test_every_solution_cell_is_collapsed_and_every_exercise_file_is_reachable_from_jupyterlab():
+    import nbformat
+
+    for path in NOTEBOOKS:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if "solution" in cell.metadata.get("tags", []):
+                assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, path.name
+                if "show_" in cell.source:  # the solution is what the cell shows: its output is folded too
+                    assert cell.metadata["jupyter"].get("outputs_hidden") is True, path.name
+    # `make lab` serves notebooks/ only: the exercise files are reached through this link.
+    link = NOTEBOOK_DIR / "exercises"
+    assert link.is_symlink() and (link / "sns_wiring.py").is_file() and (link / "vendors.py").is_file()
