@@ -15,29 +15,10 @@ import pytest
 
 from infra.config import EXERCISES_DIR, EXERCISES_DIR_ENV
 from workshop_utils.run_notebooks import NOTEBOOK_DIR
+from workshop_utils.stacks import SNS_STACK
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path:
-        return path
-    reason = "Debian's chromium is not installed: `apt-get install chromium` (.ci/run does it) to run this test."
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"In CI the browser test cannot skip. {reason}")
-    pytest.skip(reason)
-
-
+REPO = Path(__file__).resolve().parents[2]
 def _wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 90) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -66,14 +47,12 @@ def jupyterlab(tmp_path_factory, workshop_cloud, free_port):
     tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
     tracker.parent.mkdir(parents=True)
     tracker.write_text(json.dumps({"windowingMode": "none"}))  # render every cell, so every output is in the DOM
-    news = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    news.parent.mkdir(parents=True)
-    news.write_text(json.dumps({"fetchNews": "false"}))  # no "get notified about news?" toast (no network here)
     port = free_port()
     command = [
         sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
         "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
         f"--ServerApp.root_dir={notebooks}",
+        f"--LabApp.app_settings_dir={REPO / '.jupyterlab'}",  # make lab's: no news pop-up, no update check
         # Its own workspaces: tabs left open by an earlier run (or a learner) are not restored here.
         f"--LabApp.workspaces_dir={tmp_path_factory.mktemp('lab-workspaces')}",
     ]  # fmt: skip
@@ -94,6 +73,16 @@ def jupyterlab(tmp_path_factory, workshop_cloud, free_port):
         log.close()
 
 
+def _template_edges(stack: str) -> set[tuple[str, str, str]]:
+    """The edges of the stack's deployed template, read through CloudFormation (not through the diagram's reader)."""
+    from workshop_utils import target
+    from workshop_utils.wiring import from_template
+
+    body = target.client("cloudformation").get_template(StackName=stack)["TemplateBody"]
+    template = json.loads(body) if isinstance(body, str) else body
+    return {(edge.source, edge.target, edge.kind) for edge in from_template(template, stack).edges}
+
+
 def _accept_kernel_dialog(page) -> None:
     """A first open may ask which kernel to use; accept the proposed one."""
     try:
@@ -107,14 +96,12 @@ def _run_all(page) -> None:
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
 
 
-def test_parallel_notebook_runs_in_a_real_browser(jupyterlab):
+def test_parallel_notebook_runs_in_a_real_browser(jupyterlab, chromium_executable, chromium_flags, browser_artifacts):
     from playwright.sync_api import sync_playwright
 
     jupyterlab, _folder = jupyterlab
-    executable = _chromium()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+        browser = playwright.chromium.launch(executable_path=chromium_executable, headless=True, args=chromium_flags)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
             page.goto(f"{jupyterlab}/lab/tree/01_parallel_state.ipynb?reset")
@@ -141,12 +128,14 @@ def test_parallel_notebook_runs_in_a_real_browser(jupyterlab):
             errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']")
             assert errors.count() == 0, errors.first.inner_text()
         finally:
-            page.screenshot(path=str(ARTIFACTS / "01_parallel_state.png"), full_page=True)  # kept, pass or fail
+            page.screenshot(path=str(browser_artifacts / "01_parallel_state.png"), full_page=True)  # kept, pass or fail
             browser.close()
 
 
 @pytest.mark.timeout(900)
-def test_a_learner_types_the_wiring_and_the_check_passes(jupyterlab):
+def test_a_learner_types_the_wiring_and_the_check_passes(
+    jupyterlab, chromium_executable, chromium_flags, browser_artifacts
+):
     from playwright.sync_api import sync_playwright
 
     from workshop_utils.exercise_files import WIRING_FILE, wiring_solution
@@ -154,10 +143,8 @@ def test_a_learner_types_the_wiring_and_the_check_passes(jupyterlab):
     url, folder = jupyterlab
     exercise = folder / "exercises" / WIRING_FILE
     answer = wiring_solution(exercise.read_text(encoding="utf-8"))
-    executable = _chromium()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+        browser = playwright.chromium.launch(executable_path=chromium_executable, headless=True, args=chromium_flags)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
             # The learner opens the exercise file from the file browser's folder and writes the wiring.
@@ -186,6 +173,12 @@ def test_a_learner_types_the_wiring_and_the_check_passes(jupyterlab):
             assert page.locator(".check-failed").count() == 0, page.locator(".check-failed").first.inner_text()
             errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']")
             assert errors.count() == 0, errors.first.inner_text()
+            # The architecture drawn last is the deployed SNS stack's: exactly the template's edges, none more.
+            page.wait_for_selector("svg g.link", state="attached", timeout=120_000)
+            drawn = page.eval_on_selector_all(
+                "svg g.link", "links => links.map(l => [l.dataset.source, l.dataset.target, l.dataset.kind])"
+            )
+            assert {tuple(link) for link in drawn} == _template_edges(SNS_STACK)
         finally:
-            page.screenshot(path=str(ARTIFACTS / "02a_make_the_refactoring.png"), full_page=True)
+            page.screenshot(path=str(browser_artifacts / "02a_make_the_refactoring.png"), full_page=True)
             browser.close()
