@@ -29,14 +29,20 @@ def references(node: Any) -> Iterator[str]:
             yield from references(item)
 
 
-def dependency_order(resources: dict[str, Any]) -> list[str]:
-    """Logical ids with every resource after the ones it refers to or DependsOn (as CloudFormation creates)."""
+def dependencies(resources: dict[str, Any]) -> dict[str, set[str]]:
+    """For each logical id, the resources of the template it refers to or names in DependsOn."""
     needs: dict[str, set[str]] = {}
     for logical_id, resource in resources.items():
         depends_on = resource.get("DependsOn", [])
         named = [depends_on] if isinstance(depends_on, str) else list(depends_on)
         found = set(references(resource.get("Properties", {}))) | set(named)
         needs[logical_id] = {other for other in found if other in resources and other != logical_id}
+    return needs
+
+
+def dependency_order(resources: dict[str, Any]) -> list[str]:
+    """Logical ids with every resource after the ones it refers to or DependsOn (as CloudFormation creates)."""
+    needs = dependencies(resources)
     ordered: list[str] = []
     visiting: set[str] = set()
 

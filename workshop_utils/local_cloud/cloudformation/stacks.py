@@ -181,6 +181,21 @@ class LocalCloudFormationBackend(CloudFormationBackend):
             stack.status = f"{prefix}_COMPLETE"
             stack.stack_status_reason = reason
 
+    def list_stack_resources(self, stack_name_or_id: str) -> tuple[Stack, list[Any]]:  # type: ignore[override]
+        stack, resources = super().list_stack_resources(stack_name_or_id)
+        return stack, [resource for resource in resources if resource is not None]  # not (yet) created
+
+    def describe_stack_resources(self, stack_name: str,  # type: ignore[override]
+                                 logical_resource_id: str) -> tuple[Stack, list[Any]]:
+        stack, resources = super().describe_stack_resources(stack_name, logical_resource_id)
+        return stack, [resource for resource in resources if resource is not None]
+
+    def describe_stack_resource(self, stack_name: str, logical_resource_id: str) -> tuple[Stack, Any]:
+        stack, resources = self.describe_stack_resources(stack_name, logical_resource_id)
+        if not resources:
+            raise ValidationError(stack_name, f"Resource {logical_resource_id} does not exist for stack {stack_name}")
+        return stack, resources[0]
+
     def update_stack(
         self,
         name: str,
