@@ -40,7 +40,8 @@ def position(events: list[dict[str, Any]], logical_id: str, status: str) -> int:
 
 
 def assert_reads_as_on_aws(events: list[dict[str, Any]]) -> None:
-    """Every event has AWS's fields, and the timestamps never go backwards (events oldest first)."""
+    """Every event has AWS's fields, and the timestamps never go backwards (events oldest first) nor repeat a
+    millisecond (the CDK CLI sorts by time and would print two events of one millisecond newest first)."""
     for event in events:
         assert {"StackId", "StackName", "EventId", "LogicalResourceId", "PhysicalResourceId", "ResourceType",
                 "ResourceStatus", "Timestamp"} <= set(event), event
@@ -48,6 +49,8 @@ def assert_reads_as_on_aws(events: list[dict[str, Any]]) -> None:
             assert event.get("ResourceStatusReason"), event
     stamps = [event["Timestamp"] for event in events]
     assert stamps == sorted(stamps)
+    milliseconds = [stamp.replace(microsecond=stamp.microsecond // 1000 * 1000) for stamp in stamps]
+    assert len(set(milliseconds)) == len(milliseconds)
 
 
 def _assert_stepped(events: list[dict[str, Any]], resources: dict[str, Any], logical_ids: set[str], action: str,

@@ -114,6 +114,7 @@ _SOURCE_FACTS: list[tuple[str, str, str]] = [
     ("moto.cloudformation.models", "Stack.update", "self.resource_map.update(self.template_dict, parameters)"),
     ("moto.cloudformation.models", "Stack.delete", "self.resource_map.delete()"),
     ("moto.cloudformation.models", "Stack.stack_resources", "self.resource_map.values()"),
+    ("moto.cloudformation.models", "Stack._add_stack_event", "self.events.append(event)"),  # our EventLog spaces them
     ("moto.cloudformation.models", "CloudFormationBackend.delete_stack", "stack.delete()"),
     ("moto.cloudformation.models", "CloudFormationBackend.create_change_set", "self.stacks[stack_id] = stack"),
     ("moto.cloudformation.parsing", "ResourceMap.__getitem__", "parse_and_create_resource("),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import logging
 import threading
 from collections.abc import Iterator
@@ -14,6 +15,8 @@ from moto.cloudformation.parsing import ResourceMap, parse_and_update_resource
 from .order import dependency_order
 
 logger = logging.getLogger(__name__)
+
+_ONE_MILLISECOND = datetime.timedelta(milliseconds=1)
 
 #: The reason AWS gives a resource whose operation stopped because another one failed.
 _CANCELLED = {"CREATE": "Resource creation cancelled", "UPDATE": "Resource update cancelled",
@@ -36,6 +39,20 @@ def physical_id_of(resource: Any) -> str:
 def _with_properties(resources: dict[str, Any]) -> dict[str, Any]:
     return {logical_id: resource if "Properties" in resource else {**resource, "Properties": {}}
             for logical_id, resource in resources.items()}
+
+
+class EventLog(list[Event]):
+    """A stack's events, each stamped at least a millisecond after the one before.
+
+    AWS's timestamps have milliseconds, and the CDK CLI sorts the events of a poll by time, keeping the order it
+    read them in (newest first) for equal ones: two steps in the same millisecond would print backwards
+    (a resource's COMPLETE before its IN_PROGRESS).
+    """
+
+    def append(self, event: Event) -> None:
+        if self and event.timestamp < self[-1].timestamp + _ONE_MILLISECOND:
+            event.timestamp = self[-1].timestamp + _ONE_MILLISECOND
+        super().append(event)
 
 
 def record_event(stack: Stack, logical_id: str, physical_id: str, resource_type: str, status: str,
@@ -69,6 +86,8 @@ class LocalResourceMap(ResourceMap):
         if local is not resource_map:
             local.__dict__.update(resource_map.__dict__)
         local.stack, local.lock = stack, lock
+        if not isinstance(stack.events, EventLog):
+            stack.events = EventLog(stack.events)
         local._building = getattr(local, "_building", threading.local())
         return local
 
