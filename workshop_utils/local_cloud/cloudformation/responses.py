@@ -32,7 +32,9 @@ class LocalCloudFormationResponse(CloudFormationResponse):
     """moto's CloudFormation responses, with four fixes the CDK CLI needs.
 
     - Each request holds the backend's lock, answer included (moto reads a stack's Outputs while it
-      writes the answer), so it sees a stack between two steps of a change set running meanwhile.
+      writes the answer), so it sees a stack between two steps of a change set running meanwhile;
+      ExecuteChangeSet then gives its change set a moment to finish, without the lock (see
+      ``EXECUTE_GRACE_SECONDS``).
     - TemplateURLs are resolved for any endpoint host (:func:`template_location`).
     - Change sets are looked up by name within the request's StackName (moto ignores it).
     - ``UsePreviousValue`` means the previous *parameter value*: moto substitutes the value it resolved,
@@ -42,8 +44,11 @@ class LocalCloudFormationResponse(CloudFormationResponse):
     """
 
     def call_action(self) -> Any:
-        with self.cloudformation_backend.lock:
-            return super().call_action()
+        backend = self.cloudformation_backend
+        with backend.lock:
+            answer = super().call_action()
+        backend.wait_for_started_change_set()
+        return answer
 
     def _get_param(self, param_name: str, if_none: Any = None) -> Any:
         value = super()._get_param(param_name, if_none)

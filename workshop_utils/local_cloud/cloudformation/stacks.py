@@ -20,6 +20,13 @@ logger = logging.getLogger(__name__)
 
 # One lock a backend, made on first use: backends switched to the subclass in place have no __init__ of ours.
 _LOCKS_GUARD = threading.Lock()
+# The change set a request thread started (ExecuteChangeSet), for its answer to wait on.
+_started = threading.local()
+
+#: How long ExecuteChangeSet waits for its change set before answering (it runs on a thread all the same). The
+#: CDK CLI reads the stack's status right after ExecuteChangeSet, then every 5 s: a local change set (under a
+#: second) that finished before the answer costs no 5-s wait, while a slower one is watched as on AWS.
+EXECUTE_GRACE_SECONDS = 2.0
 
 
 class ChangeSetNotFoundError(CloudFormationError):
@@ -125,6 +132,15 @@ class LocalCloudFormationBackend(CloudFormationBackend):
         worker = threading.Thread(target=self._run_change_set, args=(change_set, stack),
                                   name=f"cloudformation-{stack.name}", daemon=True)
         worker.start()
+        _started.worker = worker
+
+    @staticmethod
+    def wait_for_started_change_set(timeout: float = EXECUTE_GRACE_SECONDS) -> None:
+        """Wait (up to ``timeout``) for the change set this thread's request started; call without the lock."""
+        worker = getattr(_started, "worker", None)
+        _started.worker = None
+        if worker is not None:
+            worker.join(timeout)
 
     @staticmethod
     def _refuse_while_busy(stack: Stack, verb: str) -> None:
