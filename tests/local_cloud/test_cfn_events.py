@@ -43,11 +43,13 @@ def fan_out(*, extra_queue: bool = False, display_name: str = "Quotes") -> dict[
         "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": display_name}},
         "Queue": {"Type": "AWS::SQS::Queue"},  # no Properties, as the CDK writes a queue with defaults
     }
+    outputs = {"TopicArn": {"Value": {"Ref": "Topic"}}}
     if extra_queue:
+        outputs["ExtraQueueUrl"] = {"Value": {"Ref": "Extra"}}
         resources["Extra"] = {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": 1}}
         resources["ExtraSubscription"] = {"Type": "AWS::SNS::Subscription", "Properties": {
             "Protocol": "sqs", "TopicArn": {"Ref": "Topic"}, "Endpoint": {"Fn::GetAtt": ["Extra", "Arn"]}}}
-    return {"Resources": resources, "Outputs": {"TopicArn": {"Value": {"Ref": "Topic"}}}}
+    return {"Resources": resources, "Outputs": outputs}
 
 
 def run_change_set(cfn: Any, stack: str, template: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -184,3 +186,38 @@ def test_requests_see_a_running_change_set_between_its_steps(
         release.set()
     assert settled(cfn, stack)["StackStatus"] == "CREATE_COMPLETE"
     assert_created_in_dependency_order(chronological(cfn, stack), template["Resources"])
+
+
+def test_during_an_updates_cleanup_the_stack_has_the_new_outputs(
+        moto_client: Callable[[str], Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The removed queue is deleted in the cleanup phase; its Output is gone by then, so the stack reads meanwhile."""
+    cfn = moto_client("cloudformation")
+    stack = unique("Cleanup")
+    assert {o["OutputKey"] for o in run_change_set(cfn, stack, fan_out(extra_queue=True), "CREATE")["Outputs"]} == {
+        "TopicArn", "ExtraQueueUrl"}
+    paused, release = threading.Event(), threading.Event()
+    step = LocalResourceMap._step
+
+    @contextlib.contextmanager
+    def pausing_step(resource_map: LocalResourceMap) -> Iterator[None]:
+        if resource_map.stack.status == "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS" and not release.is_set():
+            paused.set()
+            assert release.wait(60), "the test never let the change set go on"
+        with step(resource_map):
+            yield
+
+    monkeypatch.setattr(LocalResourceMap, "_step", pausing_step)
+    cfn.create_change_set(StackName=stack, ChangeSetName="cdk-deploy-change-set", ChangeSetType="UPDATE",
+                          TemplateBody=json.dumps(fan_out()))
+    cfn.execute_change_set(ChangeSetName="cdk-deploy-change-set", StackName=stack)
+    try:
+        assert paused.wait(60), "the change set never reached its cleanup"
+        described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
+        assert described["StackStatus"] == "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"
+        assert {o["OutputKey"] for o in described["Outputs"]} == {"TopicArn"}
+        assert statuses_of(since_last(chronological(cfn, stack), "UPDATE_IN_PROGRESS"), "Extra") == []  # still there
+    finally:
+        release.set()
+    assert settled(cfn, stack)["StackStatus"] == "UPDATE_COMPLETE"
+    assert statuses_of(since_last(chronological(cfn, stack), "UPDATE_IN_PROGRESS"), "Extra") == [
+        "DELETE_IN_PROGRESS", "DELETE_COMPLETE"]

@@ -6,7 +6,7 @@ import contextlib
 import datetime
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from moto.cloudformation.models import Event, Stack
@@ -77,6 +77,9 @@ class LocalResourceMap(ResourceMap):
     """
 
     stack: Stack | None = None
+    #: Called (under the lock) once an update's additions and changes are done, before its cleanup deletes: the
+    #: stack's Outputs must stop naming resources about to go (a DescribeStacks meanwhile would fail on them).
+    before_cleanup: Callable[[], None] | None = None
     lock: Any = contextlib.nullcontext()
 
     @classmethod
@@ -190,8 +193,11 @@ class LocalResourceMap(ResourceMap):
                     self._update_resource(logical_id)
         if not previous:
             return  # a stack's creation (a CREATE change set starts from an empty template) has no cleanup
-        if self.stack is not None:
-            with self.lock:
+        with self.lock:
+            if self.before_cleanup is not None:
+                self.before_cleanup()
+            if self.stack is not None:
+                self.stack.status = "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"
                 self.stack._add_stack_event("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
         self._delete_in_order(previous, set(diff["Remove"]))
 

@@ -151,12 +151,21 @@ class LocalCloudFormationBackend(CloudFormationBackend):
     def _run_change_set(self, change_set: ChangeSet, stack: Stack) -> None:
         """The change set's work, on its own thread; every step takes the lock, so requests go on between."""
         kind = change_set.change_set_type
+
+        def take_the_new_template() -> None:
+            stack.template = change_set.template
+            stack.parameters = dict(change_set.parameters or {})  # the values given, for UsePreviousValue
+            self._refresh_outputs(stack)
+
         try:
-            stack.resource_map.update(change_set.template_dict, change_set.parameters)
+            resource_map = stack.resource_map  # a LocalResourceMap since execute_change_set
+            resource_map.before_cleanup = take_the_new_template  # before removed resources go
+            try:
+                resource_map.update(change_set.template_dict, change_set.parameters)
+            finally:
+                resource_map.before_cleanup = None
             with self.lock:
-                stack.template = change_set.template
-                stack.parameters = dict(change_set.parameters or {})  # the values given, for UsePreviousValue
-                self._refresh_outputs(stack)
+                take_the_new_template()  # again: a creation has no cleanup phase
         except Exception as error:  # the resource's own event has the reason; the stack rolls back
             logger.warning("stack %s: %s failed", stack.name, kind.lower(), exc_info=error)
             self._roll_back(stack, kind, error)
