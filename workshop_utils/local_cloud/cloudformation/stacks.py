@@ -18,6 +18,8 @@ __all__ = ["ChangeSetNotFoundError", "LocalCloudFormationBackend", "LocalStack",
 
 logger = logging.getLogger(__name__)
 
+STACK_TYPE = "AWS::CloudFormation::Stack"
+
 # One lock a backend, made on first use: backends switched to the subclass in place have no __init__ of ours.
 _LOCKS_GUARD = threading.Lock()
 # The change set a request thread started (ExecuteChangeSet), for its answer to wait on.
@@ -168,9 +170,15 @@ class LocalCloudFormationBackend(CloudFormationBackend):
                 take_the_new_template()  # again: a creation has no cleanup phase
         except Exception as error:  # the resource's own event has the reason; the stack rolls back
             logger.warning("stack %s: %s failed", stack.name, kind.lower(), exc_info=error)
-            self._roll_back(stack, kind, error)
             with self.lock:
                 change_set.execution_status = "EXECUTE_FAILED"
+            try:
+                self._roll_back(stack, kind, error)
+            except Exception as rollback_error:  # never leave the stack *_IN_PROGRESS: the CLI would wait forever
+                logger.exception("stack %s: rollback failed", stack.name, exc_info=rollback_error)
+                with self.lock:
+                    stack.status = "ROLLBACK_FAILED" if kind == "CREATE" else "UPDATE_ROLLBACK_FAILED"
+                    stack._add_stack_event(stack.status, resource_status_reason=failure_reason(rollback_error))
             return
         with self.lock:
             change_set.execution_status = "EXECUTE_COMPLETE"
@@ -183,11 +191,12 @@ class LocalCloudFormationBackend(CloudFormationBackend):
         A failed creation deletes what it created (dependents first, with their events); a failed update
         keeps the resources as they are (the local cloud does not restore the previous template's).
         """
-        since = max(i for i, event in enumerate(stack.events) if event.resource_type == "AWS::CloudFormation::Stack"
-                    and event.resource_status == f"{kind}_IN_PROGRESS")
-        failed = [event.logical_resource_id for event in stack.events[since:]
-                  if event.resource_status.endswith("_FAILED") and event.resource_type != "AWS::CloudFormation::Stack"
-                  and not (event.resource_status_reason or "").endswith("cancelled")]
+        with self.lock:
+            since = max(i for i, event in enumerate(stack.events) if event.resource_type == STACK_TYPE
+                        and event.resource_status == f"{kind}_IN_PROGRESS")
+            failed = [event.logical_resource_id for event in stack.events[since:]
+                      if event.resource_status.endswith("_FAILED") and event.resource_type != STACK_TYPE
+                      and not (event.resource_status_reason or "").endswith("cancelled")]
         verb = "create" if kind == "CREATE" else "update"
         reason = (f"The following resource(s) failed to {verb}: [{', '.join(failed)}]. "
                   + ("Rollback requested by user." if kind == "CREATE" else "")
