@@ -25,6 +25,16 @@ def outputs_of(cfn: Any, stack: str) -> dict[str, str]:
     return {output["OutputKey"]: output["OutputValue"] for output in described.get("Outputs", [])}
 
 
+def settled(cfn: Any, stack: str) -> dict[str, Any]:
+    """The stack once its change set ran (ExecuteChangeSet answers at once; the work runs on a thread)."""
+    for _ in range(1200):
+        described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
+        if not described["StackStatus"].endswith("_IN_PROGRESS"):
+            return described
+        time.sleep(0.05)
+    raise AssertionError(f"stack {stack} is still {described['StackStatus']}")
+
+
 def finished(sfn: Any, execution_arn: str) -> dict[str, Any]:
     """The execution once it left RUNNING (the interpreter runs in a thread of the server)."""
     for _ in range(600):

@@ -68,7 +68,10 @@ def test_a_cloudformation_stack_runs_on_the_local_runtime(aws: Any) -> None:
     change_set = cfn.create_change_set(StackName=stack, ChangeSetName="cdk-deploy-change-set",
                                        ChangeSetType="CREATE", TemplateBody=json.dumps(template()))
     cfn.execute_change_set(ChangeSetName=change_set["Id"])
-    described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
+    # ExecuteChangeSet answers at once, as on AWS; the stack is ready when its status says so.
+    described = aws.wait_for(lambda: (d := cfn.describe_stacks(StackName=stack)["Stacks"][0])
+                             ["StackStatus"] != "CREATE_IN_PROGRESS" and d)
+    assert described["StackStatus"] == "CREATE_COMPLETE"
     outputs = {output["OutputKey"]: output["OutputValue"] for output in described["Outputs"]}
 
     execution = sfn.start_execution(stateMachineArn=outputs["MachineArn"], input=json.dumps({"n": 21}))

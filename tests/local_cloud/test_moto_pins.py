@@ -236,3 +236,32 @@ def test_a_queue_lists_the_same_receivable_messages_as_moto(mocked_client):
     assert (queue.approximate_number_of_messages_delayed, queue.approximate_number_of_messages_not_visible) == (
         2, 1)  # two delayed, one received (in flight)
     assert ours == [body for body in ("m1", "m2", "m4", "m5") if body != received[0]["Body"]]
+
+
+def test_a_stacks_resource_map_creates_on_lookup_only_inside_a_step(mocked_client):
+    """moto's ResourceMap creates a resource when it is first looked up; LocalResourceMap lets only its own steps
+    do that (a DescribeStackResources during a deploy must not create anything) and records their events."""
+    import json
+    import threading
+
+    from moto.cloudformation.models import Stack
+
+    from workshop_utils.local_cloud.cloudformation import install as cloudformation_install
+    from workshop_utils.local_cloud.cloudformation.resource_map import LocalResourceMap
+
+    cloudformation_install.install()
+    template = json.dumps({"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}})
+    stack = Stack("arn:aws:cloudformation:us-east-1:123456789012:stack/Pinned/1", "Pinned", template, {},
+                  MOCK_ACCOUNT, REGION)
+    assert type(stack.resource_map).__getitem__ is not LocalResourceMap.__getitem__
+    stack_lock = threading.RLock()
+    resource_map = LocalResourceMap.adopt(stack.resource_map, stack, stack_lock)
+
+    assert resource_map.lock is stack_lock and resource_map["AWS::StackName"] == "Pinned"
+    assert resource_map["Queue"] is None and "Queue" not in resource_map._parsed_resources
+    with resource_map._step():
+        queue = resource_map["Queue"]
+    assert resource_map["Queue"] is queue and "Pinned-Queue-" in queue.physical_resource_id
+    assert [(e.logical_resource_id, e.resource_status) for e in stack.events] == [
+        ("Queue", "CREATE_IN_PROGRESS"), ("Queue", "CREATE_COMPLETE")]
+    assert [e.resource_type for e in stack.events] == ["AWS::SQS::Queue"] * 2

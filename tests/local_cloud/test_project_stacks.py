@@ -24,6 +24,15 @@ from workshop_utils.logs import fetch_log_events, function_log_group
 from workshop_utils.quote_input import QuoteRequest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from stack_events import (  # noqa: E402
+    assert_created_in_dependency_order,
+    assert_deleted_dependents_first,
+    assert_reads_as_on_aws,
+    chronological,
+    since_last,
+    stack_statuses,
+    statuses_of,
+)
 from test_aggregator_support import ACCOUNT, REGION, require_cdk_cli, wait_for  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -114,6 +123,11 @@ def workers_of(endpoint: str, function: str) -> set[int]:
     return {pid for pid, name in worker_processes(endpoint).items() if name == function}
 
 
+def template_resources(stack: str) -> dict[str, Any]:
+    body = target.client("cloudformation").get_template(StackName=stack)["TemplateBody"]
+    return (json.loads(body) if isinstance(body, str) else body)["Resources"]
+
+
 def log_messages(resource: stacks.Resource) -> list[str]:
     """What a leftover log group holds (it tells who wrote to it after its deletion); [] for other resources."""
     if resource.resource_type != "AWS::Logs::LogGroup":
@@ -168,6 +182,16 @@ def test_both_stacks_are_deployed_with_their_outputs(deployed):
         "FailedInvocationsQueueUrl",
     } <= set(deployed[stacks.SNS_STACK])
     assert {f"ResponderFunctionName{vendor}" for vendor in RATES} <= set(deployed[stacks.SNS_STACK])
+
+
+def test_each_stack_was_created_resource_by_resource_in_its_templates_dependency_order(deployed):
+    cfn = target.client("cloudformation")
+    for stack in stacks.STACKS:
+        resources, events = template_resources(stack), chronological(cfn, stack)
+        assert_reads_as_on_aws(events)
+        assert stack_statuses(events) == ["REVIEW_IN_PROGRESS", "CREATE_IN_PROGRESS", "CREATE_COMPLETE"], stack
+        assert_created_in_dependency_order(events, resources)
+        assert events[-1]["ResourceType"] == "AWS::CloudFormation::Stack"  # the stack completes last
 
 
 def test_the_parallel_execution_succeeds_with_one_correct_quote_per_vendor(deployed):
@@ -330,6 +354,26 @@ def test_a_third_vendor_quotes_in_both_patterns(deployed):
     assert by_vendor(result.quotes) == expected_quotes(result.handle.uuid, rates)
 
 
+def test_adding_a_vendor_creates_only_its_resources_in_dependency_order(deployed):
+    """The update of the previous test: the third vendor's resources are created, a few others changed, none of
+    the rest touched; nothing is removed, so the cleanup phase is empty."""
+    cfn = target.client("cloudformation")
+    for stack in stacks.STACKS:
+        resources = template_resources(stack)
+        events = since_last(chronological(cfn, stack), "UPDATE_IN_PROGRESS")
+        assert_reads_as_on_aws(events)
+        assert stack_statuses(events) == [
+            "UPDATE_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_COMPLETE"]
+        added = {logical_id for logical_id in resources if THIRD_VENDOR in logical_id}
+        assert added and {e["LogicalResourceId"] for e in events if e["ResourceStatus"] == "CREATE_COMPLETE"} == added
+        assert_created_in_dependency_order(events, resources, added)
+        updated = {e["LogicalResourceId"] for e in events if e["ResourceStatus"] == "UPDATE_COMPLETE"} - {stack}
+        assert updated and len(updated) < len(resources) - len(added), stack
+        for logical_id in updated:
+            assert statuses_of(events, logical_id) == ["UPDATE_IN_PROGRESS", "UPDATE_COMPLETE"]
+        assert not [e for e in events if e["ResourceStatus"].startswith("DELETE")]
+
+
 # ---------------------------------------------------------------- destroy
 
 
@@ -346,9 +390,18 @@ def test_destroy_removes_everything(endpoint, deployed):
     }
     assert triggers.request_parallel_quote(REQUEST, timeout_s=WAIT_SECONDS).status == "SUCCEEDED"
     assert worker_processes(endpoint)  # so that their end below means something
+    cfn = target.client("cloudformation")
+    deployed_stacks = {stack: (cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackId"],
+                               template_resources(stack)) for stack in stacks.STACKS}
 
     for stack in reversed(stacks.STACKS):
         cdk.destroy(stack)
+
+    for stack, (stack_id, resources) in deployed_stacks.items():
+        events = since_last(chronological(cfn, stack_id), "DELETE_IN_PROGRESS")
+        assert_reads_as_on_aws(events)
+        assert stack_statuses(events) == ["DELETE_IN_PROGRESS", "DELETE_COMPLETE"], stack
+        assert_deleted_dependents_first(events, resources)
 
     left = stacks.leftovers(inventory)
     assert left == [], [(resource, log_messages(resource)) for resource in left]

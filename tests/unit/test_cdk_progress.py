@@ -175,3 +175,42 @@ def test_text_progress_draws_a_bar_when_the_counter_moves():
 def test_outside_a_kernel_the_display_is_text():
     assert isinstance(make_display("auto"), TextProgress)
     assert not isinstance(make_display("none"), TextProgress)
+
+
+def test_recorded_local_cloud_deploy_counts_resource_by_resource():
+    """The local cloud's per-resource events: the counter moves one resource at a time, each started before done."""
+    events = events_of("deploy_workshop_per_resource.txt")
+    for stack, total in (("ScatterGatherWithParallelStack", 17), ("ScatterGatherWithSNSStack", 39)):
+        mine = [e for e in events if e.stack == stack]
+        assert {e.total for e in mine} == {total}
+        assert [e.done for e in mine] == sorted(e.done for e in mine)  # never back
+        assert sorted({e.done for e in mine}) == list(range(total + 1))  # every step, one by one
+        resources = [e for e in mine if not e.is_stack]
+        assert len(resources) == 2 * (total - 1) and not any(e.failed for e in mine)
+        for event in resources:
+            if event.status == "CREATE_COMPLETE":
+                started = [e for e in resources if e.resource == event.resource and e.status == "CREATE_IN_PROGRESS"]
+                assert started and resources.index(started[0]) < resources.index(event), event.resource
+
+    stream = io.StringIO()
+    display = TextProgress(stream)
+    display.start("deploy", expected_total=17)
+    for event in events:
+        if event.stack == "ScatterGatherWithParallelStack":
+            display.update(event)
+    bars = [line for line in stream.getvalue().splitlines() if line.startswith("[")]
+    assert [bar.split("] ")[1].split(" ·")[0] for bar in bars] == [f"{n}/17 resources" for n in range(1, 18)]
+
+
+def test_recorded_local_cloud_failure_names_the_failing_resource_and_its_reason():
+    lines = lines_of("deploy_failed_local.txt")
+    events = [event for event in map(parse_progress, lines) if event is not None]
+    cause = first_cause(events)
+    assert cause is not None and (cause.resource, cause.resource_type, cause.status) == (
+        "BrokenSubscription", "AWS::SNS::Subscription", "CREATE_FAILED")
+    assert cause.reason == "Resource handler returned message: TopicNotFound: Topic does not exist"
+    stack_statuses = [e.status for e in events if e.is_stack]
+    assert stack_statuses == ["CREATE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS", "ROLLBACK_COMPLETE"]
+    assert failure_summary(lines) == (
+        "BrokenSubscription (AWS::SNS::Subscription) CREATE_FAILED: "
+        "Resource handler returned message: TopicNotFound: Topic does not exist")

@@ -52,6 +52,30 @@ _SIGNATURES: list[tuple[str, str, list[str]]] = [
     ("moto.dynamodb.models.table", "Table.query",
      ["self", "hash_key", "range_comparison", "range_objs", "limit", "exclusive_start_key", "scan_index_forward",
       "projection_expressions", "index_name"]),
+    # CloudFormation: the per-resource steps and events (cloudformation/resource_map.py, stacks.py)
+    ("moto.cloudformation.parsing", "ResourceMap.__getitem__", ["self", "key"]),
+    ("moto.cloudformation.parsing", "ResourceMap.create", ["self", "template"]),
+    ("moto.cloudformation.parsing", "ResourceMap.update", ["self", "template", "parameters"]),
+    ("moto.cloudformation.parsing", "ResourceMap.delete", ["self"]),
+    ("moto.cloudformation.parsing", "ResourceMap._delete_resource", ["self", "parsed_resource", "resource_json"]),
+    ("moto.cloudformation.parsing", "ResourceMap.build_resource_diff", ["self", "other_template", "parameters"]),
+    ("moto.cloudformation.parsing", "parse_and_update_resource",
+     ["logical_id", "resource_json", "resources_map", "account_id", "region_name"]),
+    ("moto.cloudformation.models", "Event.__init__",
+     ["self", "stack_id", "stack_name", "logical_resource_id", "physical_resource_id", "resource_type",
+      "resource_status", "resource_status_reason", "resource_properties"]),
+    ("moto.cloudformation.models", "Stack.__init__",
+     ["self", "stack_id", "name", "template", "parameters", "account_id", "region_name", "notification_arns",
+      "tags", "role_arn", "cross_stack_resources", "enable_termination_protection", "timeout_in_mins",
+      "stack_policy_body"]),
+    ("moto.cloudformation.models", "Stack._add_stack_event", ["self", "resource_status", "resource_status_reason"]),
+    ("moto.cloudformation.models", "Stack._create_resource_map", ["self"]),
+    ("moto.cloudformation.models", "CloudFormationBackend.create_change_set",
+     ["self", "stack_name", "change_set_name"]),
+    ("moto.cloudformation.models", "CloudFormationBackend.list_stack_resources", ["self", "stack_name_or_id"]),
+    ("moto.cloudformation.models", "CloudFormationBackend.describe_stack_resources",
+     ["self", "stack_name", "logical_resource_id"]),
+    ("moto.core.responses", "BaseResponse.call_action", ["self"]),
     ("moto.moto_server.werkzeug_app", "DomainDispatcherApplication.__init__", ["self", "create_app"]),
     ("moto.moto_server.werkzeug_app", "DomainDispatcherApplication.get_backend_for_host", ["self", "host"]),
 ]
@@ -85,6 +109,19 @@ _SOURCE_FACTS: list[tuple[str, str, str]] = [
     ("moto.sqs.models", "Message.visible", "current_time > self.visible_at"),
     ("moto.sqs.models", "Message.delayed", "current_time < self.delayed_until"),
     ("moto.dynamodb.models.table", "Table.query", "for item in self.all_items()"),
+    # CloudFormation: where moto's stacks call the resource map we subclass, and how it creates lazily
+    ("moto.cloudformation.models", "Stack.create_resources", "self.resource_map.create(self.template_dict)"),
+    ("moto.cloudformation.models", "Stack.update", "self.resource_map.update(self.template_dict, parameters)"),
+    ("moto.cloudformation.models", "Stack.delete", "self.resource_map.delete()"),
+    ("moto.cloudformation.models", "Stack.stack_resources", "self.resource_map.values()"),
+    ("moto.cloudformation.models", "Stack._add_stack_event", "self.events.append(event)"),  # our EventLog spaces them
+    ("moto.cloudformation.models", "CloudFormationBackend.delete_stack", "stack.delete()"),
+    ("moto.cloudformation.models", "CloudFormationBackend.create_change_set", "self.stacks[stack_id] = stack"),
+    ("moto.cloudformation.parsing", "ResourceMap.__getitem__", "parse_and_create_resource("),
+    ("moto.cloudformation.parsing", "ResourceMap.__init__", "self._parsed_resources"),
+    ("moto.cloudformation.parsing", "ResourceMap.load_conditions", "self.lazy_condition_map"),
+    ("moto.cloudformation.parsing", "parse_resource", 'resource_json["Properties"] = {}'),  # see build_resource_diff
+    ("moto.cloudformation.responses", "CloudFormationResponse.describe_stack_events", "events[::-1]"),
 ]
 
 

@@ -29,8 +29,12 @@ def template_location(template_url: str) -> tuple[str, str]:
 
 
 class LocalCloudFormationResponse(CloudFormationResponse):
-    """moto's CloudFormation responses, with three fixes the CDK CLI needs.
+    """moto's CloudFormation responses, with four fixes the CDK CLI needs.
 
+    - Each request holds the backend's lock, answer included (moto reads a stack's Outputs while it
+      writes the answer), so it sees a stack between two steps of a change set running meanwhile;
+      ExecuteChangeSet then gives its change set a moment to finish, without the lock (see
+      ``EXECUTE_GRACE_SECONDS``).
     - TemplateURLs are resolved for any endpoint host (:func:`template_location`).
     - Change sets are looked up by name within the request's StackName (moto ignores it).
     - ``UsePreviousValue`` means the previous *parameter value*: moto substitutes the value it resolved,
@@ -38,6 +42,13 @@ class LocalCloudFormationResponse(CloudFormationResponse):
       parameter's content, then resolves it again as a parameter name and fails. A parameter that was
       never given keeps its template default.
     """
+
+    def call_action(self) -> Any:
+        backend = self.cloudformation_backend
+        with backend.lock:
+            answer = super().call_action()
+        backend.wait_for_started_change_set()
+        return answer
 
     def _get_param(self, param_name: str, if_none: Any = None) -> Any:
         value = super()._get_param(param_name, if_none)

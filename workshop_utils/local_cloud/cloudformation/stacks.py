@@ -2,62 +2,33 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import re
-from collections.abc import Iterator
+import threading
 from typing import Any
 
-from moto.cloudformation.exceptions import CloudFormationError, ValidationError
+from moto.cloudformation.exceptions import AlreadyExistsException, CloudFormationError, ValidationError
 from moto.cloudformation.models import ChangeSet, CloudFormationBackend, Stack
+from moto.cloudformation.utils import generate_stack_id
+
+from .order import dependency_order, references
+from .resource_map import LocalResourceMap, failure_reason
+
+__all__ = ["ChangeSetNotFoundError", "LocalCloudFormationBackend", "LocalStack", "dependency_order", "references"]
 
 logger = logging.getLogger(__name__)
 
-_SUB_REFERENCE = re.compile(r"\$\{([A-Za-z0-9]+)[.}]")
+STACK_TYPE = "AWS::CloudFormation::Stack"
 
+# One lock a backend, made on first use: backends switched to the subclass in place have no __init__ of ours.
+_LOCKS_GUARD = threading.Lock()
+# The change set a request thread started (ExecuteChangeSet), for its answer to wait on.
+_started = threading.local()
 
-def references(node: Any) -> Iterator[str]:
-    """Logical ids a template fragment refers to (Ref, Fn::GetAtt, Fn::Sub)."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "Ref" and isinstance(value, str):
-                yield value
-            elif key == "Fn::GetAtt":
-                yield value.split(".", 1)[0] if isinstance(value, str) else value[0]
-            elif key == "Fn::Sub":
-                text = value if isinstance(value, str) else value[0]
-                yield from _SUB_REFERENCE.findall(text)
-                if not isinstance(value, str):
-                    yield from references(value[1:])
-            else:
-                yield from references(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from references(item)
-
-
-def dependency_order(resources: dict[str, Any]) -> list[str]:
-    """Logical ids with every resource after the ones it refers to or DependsOn (as CloudFormation creates)."""
-    needs: dict[str, set[str]] = {}
-    for logical_id, resource in resources.items():
-        depends_on = resource.get("DependsOn", [])
-        named = [depends_on] if isinstance(depends_on, str) else list(depends_on)
-        found = set(references(resource.get("Properties", {}))) | set(named)
-        needs[logical_id] = {other for other in found if other in resources and other != logical_id}
-    ordered: list[str] = []
-    visiting: set[str] = set()
-
-    def visit(logical_id: str) -> None:
-        if logical_id in ordered or logical_id in visiting:
-            return  # a cycle (invalid in CloudFormation) is broken rather than looped on
-        visiting.add(logical_id)
-        for other in sorted(needs[logical_id]):
-            visit(other)
-        visiting.discard(logical_id)
-        ordered.append(logical_id)
-
-    for logical_id in resources:
-        visit(logical_id)
-    return ordered
+#: How long ExecuteChangeSet waits for its change set before answering (it runs on a thread all the same). The
+#: CDK CLI reads the stack's status right after ExecuteChangeSet, then every 5 s: a local change set (under a
+#: second) that finished before the answer costs no 5-s wait, while a slower one is watched as on AWS.
+EXECUTE_GRACE_SECONDS = 2.0
 
 
 class ChangeSetNotFoundError(CloudFormationError):
@@ -66,21 +37,43 @@ class ChangeSetNotFoundError(CloudFormationError):
     code = "ChangeSetNotFoundException"
 
 
+class LocalStack(Stack):
+    """moto's Stack, with a :class:`LocalResourceMap` from the start (create_stack creates right away)."""
+
+    def _create_resource_map(self) -> LocalResourceMap:
+        # No lock yet: nothing is created in __init__, and the backend gives its lock before anything is.
+        return LocalResourceMap.adopt(super()._create_resource_map(), self, contextlib.nullcontext())
+
+
 class LocalCloudFormationBackend(CloudFormationBackend):
     """moto's CloudFormation backend with what ``cdk deploy`` needs on top.
 
+    - ExecuteChangeSet answers at once and the change set runs on a thread, as on AWS: the stack is
+      ``*_IN_PROGRESS`` while its resources are created, updated and deleted one by one (see
+      :class:`LocalResourceMap`), each with its events, and ``describe_stack_events`` is read meanwhile.
+      Every CloudFormation request and every step of a running change set holds :attr:`lock`.
     - A change set created for a new stack starts from an empty template, and moto builds a stack's
-      Outputs once, from the template it had when created: so after ``execute_change_set`` the Outputs
+      Outputs once, from the template it had when created: so after a change set the Outputs
       (and exports) are rebuilt from the template just applied (``cdk deploy --outputs-file``).
     - Change sets are found by name *and* stack (CDK names every change set "cdk-deploy-change-set"); a
       missing one is ChangeSetNotFound (moto says ValidationError), and deleting a missing one is a no-op.
     - TemplateURLs on the local endpoint (``http://127.0.0.1:<port>/<bucket>/<key>``) are read (see
       :mod:`.cloudformation_responses`).
     - A stack is deleted dependents first (moto deletes in set order and retries on errors).
-    - A resource that fails to create or update leaves a stack event with the reason, a final stack status
-      (ROLLBACK_COMPLETE or UPDATE_ROLLBACK_COMPLETE, so the next deploy can go ahead) and a
-      CloudFormation error (a ValidationError) rather than the other service's error format.
+    - A resource that fails leaves its ``*_FAILED`` event with the reason, then the stack rolls back as
+      on AWS (ROLLBACK_IN_PROGRESS, the created resources deleted, ROLLBACK_COMPLETE; an update ends in
+      UPDATE_ROLLBACK_COMPLETE, so the next deploy can go ahead). CreateStack and UpdateStack still run
+      synchronously and answer a failure with a CloudFormation error (a ValidationError).
     """
+
+    @property
+    def lock(self) -> threading.RLock:
+        """Serialises this backend's requests and the steps of its running change sets."""
+        lock = self.__dict__.get("_lock")
+        if lock is None:
+            with _LOCKS_GUARD:
+                lock = self.__dict__.setdefault("_lock", threading.RLock())
+        return lock
 
     @property
     def _url_module(self) -> Any:
@@ -89,27 +82,153 @@ class LocalCloudFormationBackend(CloudFormationBackend):
 
         return cloudformation_urls
 
-    def create_stack(self, name: str, template: str, parameters: dict[str, Any], *args: Any,
-                     **kwargs: Any) -> Stack:
+    def _local(self, stack: Stack) -> LocalResourceMap:
+        """The stack's resource map as a LocalResourceMap (moto builds plain ones for change sets)."""
+        stack.resource_map = LocalResourceMap.adopt(stack.resource_map, stack, self.lock)
+        return stack.resource_map
+
+    def create_stack(self, name: str, template: str, parameters: dict[str, Any], notification_arns: Any = None,
+                     tags: dict[str, str] | None = None, role_arn: str | None = None,
+                     enable_termination_protection: bool | None = False, timeout_in_mins: int | None = None,
+                     stack_policy_body: str | None = None) -> Stack:
+        """moto's create_stack, with a LocalStack (its resources and their events in dependency order)."""
+        if name in [stack.name for stack in self.stacks.values()]:
+            raise AlreadyExistsException(f"Stack {name} already exists")
+        stack: Stack | None = None
         try:
-            return super().create_stack(name, template, parameters, *args, **kwargs)
+            stack = LocalStack(
+                stack_id=generate_stack_id(name, self.region_name, self.account_id), name=name,
+                template=template, parameters=parameters, account_id=self.account_id,
+                region_name=self.region_name, notification_arns=notification_arns, tags=tags, role_arn=role_arn,
+                cross_stack_resources=self.exports, enable_termination_protection=enable_termination_protection,
+                timeout_in_mins=timeout_in_mins, stack_policy_body=stack_policy_body,
+            )
+            self._local(stack)
+            self.stacks[stack.stack_id] = stack
+            self._validate_export_uniqueness(stack)
+            for export in stack.exports:
+                self.exports[export.name] = export
+            stack._add_stack_event("CREATE_IN_PROGRESS", resource_status_reason="User Initiated")
+            stack.create_resources()
+            return stack
         except CloudFormationError:
             raise
         except Exception as error:
-            stack = next((s for s in self.stacks.values() if s.name == name), None)
             raise self._failed(stack, "CREATE", error) from error
 
+    def create_change_set(self, stack_name: str, change_set_name: str, *args: Any, **kwargs: Any) -> tuple[str, str]:
+        change_set_id, stack_id = super().create_change_set(stack_name, change_set_name, *args, **kwargs)
+        self._local(self.stacks[stack_id])
+        return change_set_id, stack_id
+
     def execute_change_set(self, change_set_name: str, stack_name: str | None = None) -> None:
+        """Start the change set and answer (AWS does too); the stack is ``*_IN_PROGRESS`` until it ends."""
         change_set = self._find_change_set(change_set_name, stack_name)
         stack = self.stacks[change_set.stack_id]
-        before = set(stack.resource_map._resource_json_map)
+        self._refuse_while_busy(stack, "updated")
+        kind = change_set.change_set_type
+        self._local(stack)
+        change_set.execution_status = "EXECUTE_IN_PROGRESS"
+        stack.status = f"{kind}_IN_PROGRESS"
+        stack._add_stack_event(f"{kind}_IN_PROGRESS", resource_status_reason="User Initiated")
+        worker = threading.Thread(target=self._run_change_set, args=(change_set, stack),
+                                  name=f"cloudformation-{stack.name}", daemon=True)
+        worker.start()
+        _started.worker = worker
+
+    @staticmethod
+    def wait_for_started_change_set(timeout: float = EXECUTE_GRACE_SECONDS) -> None:
+        """Wait (up to ``timeout``) for the change set this thread's request started; call without the lock."""
+        worker = getattr(_started, "worker", None)
+        _started.worker = None
+        if worker is not None:
+            worker.join(timeout)
+
+    @staticmethod
+    def _refuse_while_busy(stack: Stack, verb: str) -> None:
+        if stack.status.endswith("_IN_PROGRESS") and stack.status != "REVIEW_IN_PROGRESS":
+            raise ValidationError(stack.name, message=(
+                f"Stack:{stack.stack_id} is in {stack.status} state and can not be {verb}."))
+
+    def _run_change_set(self, change_set: ChangeSet, stack: Stack) -> None:
+        """The change set's work, on its own thread; every step takes the lock, so requests go on between."""
+        kind = change_set.change_set_type
+
+        def take_the_new_template() -> None:
+            stack.template = change_set.template
+            stack.parameters = dict(change_set.parameters or {})  # the values given, for UsePreviousValue
+            self._refresh_outputs(stack)
+
         try:
-            super().execute_change_set(change_set.change_set_id, stack_name)
-        except Exception as error:
-            raise self._failed(stack, change_set.change_set_type, error) from error
-        self._forget_removed(stack, before)
-        stack.parameters = dict(change_set.parameters or {})  # the values given, for UsePreviousValue
-        self._refresh_outputs(stack)
+            resource_map = stack.resource_map  # a LocalResourceMap since execute_change_set
+            resource_map.before_cleanup = take_the_new_template  # before removed resources go
+            try:
+                resource_map.update(change_set.template_dict, change_set.parameters)
+            finally:
+                resource_map.before_cleanup = None
+            with self.lock:
+                take_the_new_template()  # again: a creation has no cleanup phase
+        except Exception as error:  # the resource's own event has the reason; the stack rolls back
+            logger.warning("stack %s: %s failed", stack.name, kind.lower(), exc_info=error)
+            with self.lock:
+                change_set.execution_status = "EXECUTE_FAILED"
+            try:
+                self._roll_back(stack, kind, error)
+            except Exception as rollback_error:  # never leave the stack *_IN_PROGRESS: the CLI would wait forever
+                logger.exception("stack %s: rollback failed", stack.name, exc_info=rollback_error)
+                with self.lock:
+                    stack.status = "ROLLBACK_FAILED" if kind == "CREATE" else "UPDATE_ROLLBACK_FAILED"
+                    stack._add_stack_event(stack.status, resource_status_reason=failure_reason(rollback_error))
+            return
+        with self.lock:
+            change_set.execution_status = "EXECUTE_COMPLETE"
+            stack._add_stack_event(f"{kind}_COMPLETE")
+            stack.status = f"{kind}_COMPLETE"
+
+    def _roll_back(self, stack: Stack, kind: str, error: Exception) -> None:
+        """End a failed change set as AWS does: the stack's rollback events and final status.
+
+        A failed creation deletes what it created (dependents first, with their events); a failed update
+        keeps the resources as they are (the local cloud does not restore the previous template's).
+        """
+        with self.lock:
+            since = max(i for i, event in enumerate(stack.events) if event.resource_type == STACK_TYPE
+                        and event.resource_status == f"{kind}_IN_PROGRESS")
+            failed = [event.logical_resource_id for event in stack.events[since:]
+                      if event.resource_status.endswith("_FAILED") and event.resource_type != STACK_TYPE
+                      and not (event.resource_status_reason or "").endswith("cancelled")]
+        verb = "create" if kind == "CREATE" else "update"
+        reason = (f"The following resource(s) failed to {verb}: [{', '.join(failed)}]. "
+                  + ("Rollback requested by user." if kind == "CREATE" else "")
+                  if failed else failure_reason(error))
+        prefix = "ROLLBACK" if kind == "CREATE" else "UPDATE_ROLLBACK"
+        with self.lock:
+            stack.status = f"{prefix}_IN_PROGRESS"
+            stack._add_stack_event(f"{prefix}_IN_PROGRESS", resource_status_reason=reason)
+        if kind == "CREATE":
+            try:
+                stack.resource_map.delete()
+            except Exception as cleanup_error:  # its own events say which resource stayed
+                logger.warning("stack %s: rollback left resources behind: %s", stack.name, cleanup_error)
+        with self.lock:
+            stack._add_stack_event(f"{prefix}_COMPLETE")
+            stack.status = f"{prefix}_COMPLETE"
+            stack.stack_status_reason = reason
+
+    def list_stack_resources(self, stack_name_or_id: str) -> tuple[Stack, list[Any]]:  # type: ignore[override]
+        stack, resources = super().list_stack_resources(stack_name_or_id)
+        return stack, [resource for resource in resources if resource is not None]  # not (yet) created
+
+    def describe_stack_resources(self, stack_name: str,  # type: ignore[override]
+                                 logical_resource_id: str) -> tuple[Stack, list[Any]]:
+        stack, resources = super().describe_stack_resources(stack_name, logical_resource_id)
+        return stack, [resource for resource in resources if resource is not None]
+
+    def describe_stack_resource(self, stack_name: str, logical_resource_id: str) -> tuple[Stack, Any]:
+        stack, resources = self.describe_stack_resources(stack_name, logical_resource_id)
+        if not resources:
+            raise ValidationError(stack_name, f"Resource {logical_resource_id} does not exist for stack {stack_name}")
+        return stack, resources[0]
 
     def update_stack(
         self,
@@ -120,27 +239,17 @@ class LocalCloudFormationBackend(CloudFormationBackend):
         tags: dict[str, str] | None,
     ) -> Stack:
         existing = next((s for s in self.stacks.values() if s.name == name), None)
-        before = set(existing.resource_map._resource_json_map) if existing else set()
+        if existing is not None:
+            self._refuse_while_busy(existing, "updated")
+            self._local(existing)
         try:
             stack = super().update_stack(name, template, role_arn, parameters, tags)
         except CloudFormationError:
             raise
         except Exception as error:
             raise self._failed(self.get_stack(name), "UPDATE", error) from error
-        self._forget_removed(stack, before)
         self._refresh_exports(stack)
         return stack
-
-    @staticmethod
-    def _forget_removed(stack: Stack, before: set[str]) -> None:
-        """Drop resources an update removed from the parsed-resource cache.
-
-        moto deletes them but keeps them cached, so a resource removed and later added again (a vendor
-        taken out, then back in) would be "created" from the cache: a deleted function, never recreated.
-        """
-        resource_map = stack.resource_map
-        for logical_id in before - set(resource_map._resource_json_map):
-            resource_map._parsed_resources.pop(logical_id, None)
 
     def describe_change_set(self, change_set_name: str, stack_name: str | None = None) -> ChangeSet:
         return self._find_change_set(change_set_name, stack_name)
@@ -158,30 +267,21 @@ class LocalCloudFormationBackend(CloudFormationBackend):
                 if not stack_name or stack_name in (change_set.stack_name, change_set.stack_id)]
 
     def delete_stack(self, name_or_stack_id: str) -> None:
+        """Delete the stack's resources dependents first, each with its events (synchronously)."""
         stack = self.stacks.get(name_or_stack_id) or next(
             (s for s in self.stacks.values() if s.name == name_or_stack_id), None
         )
-        if stack is not None:
-            self._delete_dependents_first(stack)
-        super().delete_stack(name_or_stack_id)
-
-    @staticmethod
-    def _delete_dependents_first(stack: Stack) -> None:
-        """Delete resources before what they refer to, as CloudFormation does (an event source mapping
-        before its queue, a subscription before its function); moto's own pass, which retries in any
-        order, then deletes whatever is left."""
-        resource_map = stack.resource_map
-        templates = resource_map._resource_json_map
-        for logical_id in reversed(dependency_order(templates)):
-            resource = resource_map._parsed_resources.get(logical_id)
-            if resource is None or isinstance(resource, str) or templates[logical_id].get("DeletionPolicy") == "Retain":
-                continue
-            try:
-                resource_map._delete_resource(resource, templates[logical_id])
-            except Exception as error:  # left to moto's pass, which retries
-                logger.debug("stack %s: deleting %s first failed: %s", stack.name, logical_id, error)
-            else:
-                resource_map._parsed_resources.pop(logical_id, None)
+        if stack is None:
+            return super().delete_stack(name_or_stack_id)
+        self._refuse_while_busy(stack, "deleted")
+        self._local(stack)
+        try:
+            super().delete_stack(stack.stack_id)
+        except Exception as error:  # the resource's DELETE_FAILED event has the reason; the stack stays
+            logger.warning("stack %s: delete failed", stack.name, exc_info=error)
+            self.stacks[stack.stack_id] = stack
+            stack.status = "DELETE_FAILED"
+            stack._add_stack_event("DELETE_FAILED", resource_status_reason=failure_reason(error))
 
     def _find_change_set(self, change_set_name: str, stack_name: str | None) -> ChangeSet:
         if change_set_name in self.change_sets:
@@ -212,8 +312,7 @@ class LocalCloudFormationBackend(CloudFormationBackend):
         if isinstance(error, CloudFormationError) and stack is None:
             return error  # type: ignore[return-value]
         logger.warning("stack %s: %s failed", stack.name if stack else "?", kind.lower(), exc_info=error)
-        detail = getattr(error, "message", None) or getattr(error, "description", None) or str(error)
-        reason = f"Resource handler returned message: {type(error).__name__}: {detail}"
+        reason = failure_reason(error)
         if stack is not None:
             stack._add_stack_event(f"{kind}_FAILED", resource_status_reason=reason)
             stack.status = "ROLLBACK_COMPLETE" if kind == "CREATE" else "UPDATE_ROLLBACK_COMPLETE"
