@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -17,30 +15,7 @@ for _path in (REPO_ROOT, Path(__file__).resolve().parent):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from infra_test_support import PARALLEL, SNS, THREE_VENDORS  # noqa: E402
-
-
-@dataclass(frozen=True)
-class Synthesized:
-    """One synthesized app: its vendors, templates by stack name, and the cloud assembly."""
-
-    vendors: tuple[str, ...]
-    batching_window: int
-    deadline: int
-    catch_failures: bool
-    templates: dict[str, dict[str, Any]]
-    assembly: Any
-    outdir: Path
-
-
-def synthesize(
-    outdir: Path, context: dict[str, Any] | None, vendors: tuple[str, ...], window: int, deadline: int, catch: bool
-) -> Synthesized:
-    from infra.app import build_app
-
-    assembly = build_app(context, outdir=str(outdir)).synth()
-    templates = {name: assembly.get_stack_by_name(name).template for name in (PARALLEL, SNS)}
-    return Synthesized(vendors, window, deadline, catch, templates, assembly, outdir)
+from infra_test_support import THREE_VENDORS, Synthesized, synthesize  # noqa: E402
 
 
 @pytest.fixture(scope="session")

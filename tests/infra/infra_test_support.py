@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,3 +24,26 @@ def flatten_join(value: Any) -> str:
         return value
     separator, parts = value["Fn::Join"]
     return separator.join(part if isinstance(part, str) else "<ref>" for part in parts)
+
+
+@dataclass(frozen=True)
+class Synthesized:
+    """One synthesized app: its vendors, templates by stack name, and the cloud assembly."""
+
+    vendors: tuple[str, ...]
+    batching_window: int
+    deadline: int
+    catch_failures: bool
+    templates: dict[str, dict[str, Any]]
+    assembly: Any
+    outdir: Path
+
+
+def synthesize(
+    outdir: Path, context: dict[str, Any] | None, vendors: tuple[str, ...], window: int, deadline: int, catch: bool
+) -> Synthesized:
+    from infra.app import build_app
+
+    assembly = build_app(context, outdir=str(outdir)).synth()
+    templates = {name: assembly.get_stack_by_name(name).template for name in (PARALLEL, SNS)}
+    return Synthesized(vendors, window, deadline, catch, templates, assembly, outdir)

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 from aws_cdk import cx_api
-from conftest import Synthesized, synthesize
-from infra_test_support import SNS, THREE_VENDORS
+from infra_test_support import SNS, THREE_VENDORS, Synthesized, synthesize
 
 from infra.app import build_app
 from infra.config import EXERCISES_DIR, EXERCISES_DIR_ENV, WiringConfigError

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from infra_test_support import PARALLEL, SNS
 
-from infra.sns_stack import DEADLINE_BATCH_SIZE, MAX_RECEIVE_COUNT, REQUESTER_RETRY_ATTEMPTS, RESPONDER_RETRY_ATTEMPTS
+from infra.sns_stack import DEADLINE_BATCH_SIZE, MAX_RECEIVE_COUNT
+from infra.sns_wiring import REQUESTER_RETRY_ATTEMPTS, RESPONDER_RETRY_ATTEMPTS
 from workshop_utils.render import architecture_svg
 from workshop_utils.wiring import from_template
 
