@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from workshop_utils import target
+from workshop_utils import target, warm_synth
 from workshop_utils.cdk_failures import CdkCliMissing, CdkCommandFailed, failure_message
 from workshop_utils.cdk_fingerprint import REPO_ROOT, fingerprint
 from workshop_utils.cdk_output import is_noise, learner_printer
@@ -43,6 +43,7 @@ __all__ = [
     "fingerprint",
     "outputs",
     "parse_progress",
+    "stop_warm_synth",
     "synth",
 ]
 
@@ -111,6 +112,7 @@ class CdkRunner:
         env: Callable[[], dict[str, str]] = target.cdk_env,
         display: Callable[[], ProgressDisplay] | str = "auto",
         preflight: Callable[[str], None] | None = None,
+        warm: warm_synth.WarmSynth | None = None,
     ) -> None:
         self.root = Path(root)
         self.cli = Path(cli) if cli else self.root / "node_modules" / ".bin" / "cdk"
@@ -121,6 +123,8 @@ class CdkRunner:
         self._env = env
         self._display = display if callable(display) else (lambda kind=display: make_display(kind))
         self._preflight = preflight if preflight is not None else self._check_target
+        # Synthesizes in a process kept warm (None: `cdk synth` in a new process every time).
+        self.warm = warm
 
     # ------------------------------------------------------------ plumbing
 
@@ -201,17 +205,7 @@ class CdkRunner:
             display.finish(False, "interrupted")
             raise
         if result.returncode != 0:
-            cause = failure_summary([line for line in result.lines if not is_noise(line)], result.events)
-            message = failure_message(verb, stack, result.lines, result.returncode, cause)
-            display.finish(False, cause or f"exit code {result.returncode}")
-            raise CdkCommandFailed(
-                message,
-                command=argv,
-                returncode=result.returncode,
-                output=result.lines,
-                failures=[event for event in result.events if event.failed],
-                cause=cause,
-            )
+            _raise_failure(verb, stack, argv, result, display)
         display.finish(True, "done")
         return result
 
@@ -240,12 +234,42 @@ class CdkRunner:
             (on_line or _print_line)("Nothing changed since the last synth: reusing cdk.out.")
             return self.assembly
         (self.assembly / FINGERPRINT_FILE).unlink(missing_ok=True)
-        args = ["--app", self.app_command(), "--output", str(self.assembly), "--quiet", *_COMMON_FLAGS]
-        self.run("synth", args + context_args(context), on_line=on_line, env=env)
+        if not self._synth_warm(context, env, on_line):
+            args = ["--app", self.app_command(), "--output", str(self.assembly), "--quiet", *_COMMON_FLAGS]
+            self.run("synth", args + context_args(context), on_line=on_line, env=env)
         (self.assembly / FINGERPRINT_FILE).write_text(
             json.dumps({"fingerprint": current, "context": dict(context or {})}, indent=2, default=str)
         )
         return self.assembly
+
+    def _synth_warm(self, context: Mapping[str, Any] | None, env: dict[str, str], on_line: LineCallback | None) -> bool:
+        """Synthesize in the warm process, as `cdk synth` would; False when it cannot (the CLI synthesizes then)."""
+        if self.warm is None or not warm_synth.enabled(env):
+            return False
+        self._require_cli(env)  # the deploy that follows needs it anyway: say so before synthesizing
+        on_line = on_line or learner_printer(_print_line)
+        args = context_args(context)
+        overrides = dict(pair.split("=", 1) for pair in args[1::2])
+        full_context = warm_synth.cli_context(self.root, overrides)
+        display = self._display()
+        display.start("cdk synth")
+        try:
+            reply = self.warm.synth(self.assembly, full_context, env)
+        except warm_synth.WarmSynthUnavailable as error:
+            display.finish(False, "warm synth unavailable")
+            on_line(f"The warm synth is unavailable ({error}); synthesizing with the CDK CLI instead.")
+            return False
+        except BaseException:
+            display.finish(False, "interrupted")
+            raise
+        lines = reply.lines if not reply.ok else warm_synth.assembly_errors(self.assembly)
+        if lines:
+            for line in lines:
+                on_line(line)
+            command = [self.python, "-m", warm_synth.SERVER_MODULE]
+            _raise_failure("synth", None, command, RunResult(1, lines), display)
+        display.finish(True, "done")
+        return True
 
     def _stacks_in_assembly(self) -> dict[str, dict]:
         try:
@@ -395,6 +419,21 @@ class CdkRunner:
         return True
 
 
+def _raise_failure(verb: str, stack: str | None, argv: list[str], result: RunResult, display: ProgressDisplay) -> None:
+    """Finish the display in red and raise the one-sentence failure (what failed, why, what to do)."""
+    cause = failure_summary([line for line in result.lines if not is_noise(line)], result.events)
+    message = failure_message(verb, stack, result.lines, result.returncode, cause)
+    display.finish(False, cause or f"exit code {result.returncode}")
+    raise CdkCommandFailed(
+        message,
+        command=argv,
+        returncode=result.returncode,
+        output=result.lines,
+        failures=[event for event in result.events if event.failed],
+        cause=cause,
+    )
+
+
 def _stop(process: Any) -> None:
     """Stop the CLI (and with it the app) when the cell is interrupted."""
     try:
@@ -408,7 +447,7 @@ def _stop(process: Any) -> None:
 
 # ---------------------------------------------------------------- module-level API (the default runner)
 
-_runner = CdkRunner()
+_runner = CdkRunner(warm=warm_synth.WarmSynth())
 
 
 def runner() -> CdkRunner:
@@ -456,3 +495,10 @@ def bootstrap(*, on_line: LineCallback | None = None) -> None:
 def ensure_bootstrapped(*, on_line: LineCallback | None = None) -> bool:
     """Bootstrap the local cloud if needed (idempotent); on AWS, raise with the bootstrap command if missing."""
     return _runner.ensure_bootstrapped(on_line=on_line)
+
+
+def stop_warm_synth() -> int:
+    """End the warm synth processes of this checkout (every kernel's); the next synth starts one again."""
+    if _runner.warm is not None:
+        _runner.warm.stop()
+    return warm_synth.stop_all(_runner.root)

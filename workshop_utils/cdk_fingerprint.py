@@ -15,8 +15,8 @@ _SKIPPED_PARTS = {"__pycache__", ".pytest_cache", ".ruff_cache", "node_modules",
 _SKIPPED_SUFFIXES = (".pyc", ".pyo")
 
 
-def _source_files(root: Path) -> Iterable[Path]:
-    for name in FINGERPRINT_SOURCES:
+def _source_files(root: Path, names: Iterable[str] = FINGERPRINT_SOURCES) -> Iterable[Path]:
+    for name in names:
         path = root / name
         if path.is_file():
             yield path
@@ -31,6 +31,20 @@ def _source_files(root: Path) -> Iterable[Path]:
                     yield child
 
 
+def _hash_sources(digest: Any, root: Path, names: Iterable[str]) -> None:
+    for path in _source_files(root, names):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+
+
+def sources_digest(names: Iterable[str], *, root: Path = REPO_ROOT, extra: str = "") -> str:
+    """A hash of some of the sources (e.g. infra/ alone, which a warm synth process imports once), plus `extra`."""
+    digest = hashlib.sha256()
+    _hash_sources(digest, root, names)
+    digest.update(extra.encode())
+    return digest.hexdigest()
+
+
 def fingerprint(
     context: Mapping[str, Any] | None = None,
     *,
@@ -40,9 +54,7 @@ def fingerprint(
 ) -> str:
     """A hash of what a synth depends on: infra/**, lambdas/**, cdk.json, the context overrides, the target."""
     digest = hashlib.sha256()
-    for path in _source_files(root):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+    _hash_sources(digest, root, FINGERPRINT_SOURCES)
     digest.update(json.dumps(dict(context or {}), sort_keys=True, default=str).encode() + b"\0")
     env = env or {}
     for name in ("CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION", "AWS_REGION"):

@@ -110,6 +110,7 @@ def stop_local_cloud() -> None:
     """Stop the local cloud and every Lambda worker it started (nothing to do on another target)."""
     from workshop_utils.local_cloud import service
 
+    cdk.stop_warm_synth()  # the workshop is over, whatever the target: its synth process goes too
     if target.current() != "local" or target.endpoint_override():
         _show(views.message_html(f"Nothing to stop: the target is {target.current()}, not the local cloud."))
         return
@@ -512,6 +513,7 @@ def destroy_all() -> None:
             cdk.destroy(stack)
         else:  # the CLI would report "destroyed" for a stack that never was
             _show(views.message_html(f"{stack} is not deployed on the {target.current()} target: nothing to destroy."))
+    cdk.stop_warm_synth()  # nothing left to synthesize; a later deploy starts it again
 
 
 def check_nothing_left(deployed: cleanup.Inventory) -> cleanup.CleanupReport:
