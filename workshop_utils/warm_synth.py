@@ -100,7 +100,8 @@ def cli_context(root: Path, overrides: Mapping[str, str], home: Path | None = No
 
 
 def assembly_errors(assembly: Path) -> list[str]:
-    """Error annotations in a synthesized assembly, as the CLI prints them (`cdk synth` fails on any)."""
+    """Error annotations in a synthesized assembly, as the CLI prints them (`cdk synth` fails on any); the last
+    one becomes the failure's cause."""
     manifest = _read_json(assembly / "manifest.json")
     lines = []
     for artifact in (manifest.get("artifacts") or {}).values():
@@ -108,7 +109,7 @@ def assembly_errors(assembly: Path) -> list[str]:
             for entry in entries:
                 if entry.get("type") == "aws:cdk:error":
                     lines.append(f"[Error at {path}] {entry.get('data')}")
-    return lines + ["Found errors"] if lines else []
+    return lines
 
 
 # ---------------------------------------------------------------- the process
