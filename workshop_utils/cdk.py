@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from workshop_utils import target, warm_synth
+from workshop_utils import cdk_context, target, warm_synth
 from workshop_utils.cdk_failures import CdkCliMissing, CdkCommandFailed, failure_message
 from workshop_utils.cdk_fingerprint import REPO_ROOT, fingerprint
 from workshop_utils.cdk_output import is_noise, learner_printer
@@ -45,6 +45,7 @@ __all__ = [
     "parse_progress",
     "stop_warm_synth",
     "synth",
+    "warm_up",
 ]
 
 APP_MODULE = "infra.app"
@@ -232,6 +233,7 @@ class CdkRunner:
         current = self.fingerprint(context, env)
         if not force and (self.assembly / "manifest.json").exists() and self._stored_fingerprint() == current:
             (on_line or _print_line)("Nothing changed since the last synth: reusing cdk.out.")
+            self.warm_up(env)  # the next context change will find the warm synth ready
             return self.assembly
         (self.assembly / FINGERPRINT_FILE).unlink(missing_ok=True)
         if not self._synth_warm(context, env, on_line):
@@ -242,6 +244,12 @@ class CdkRunner:
         )
         return self.assembly
 
+    def warm_up(self, env: dict[str, str] | None = None) -> None:
+        """Get the warm synth ready in the background (nothing when it is off or already warm)."""
+        env = env if env is not None else self.cli_env()
+        if self.warm is not None and warm_synth.enabled(env):
+            self.warm.warm_up(env, cdk_context.cli_context(self.root, {}))
+
     def _synth_warm(self, context: Mapping[str, Any] | None, env: dict[str, str], on_line: LineCallback | None) -> bool:
         """Synthesize in the warm process, as `cdk synth` would; False when it cannot (the CLI synthesizes then)."""
         if self.warm is None or not warm_synth.enabled(env):
@@ -250,7 +258,7 @@ class CdkRunner:
         on_line = on_line or learner_printer(_print_line)
         args = context_args(context)
         overrides = dict(pair.split("=", 1) for pair in args[1::2])
-        full_context = warm_synth.cli_context(self.root, overrides)
+        full_context = cdk_context.cli_context(self.root, overrides)
         display = self._display()
         display.start("cdk synth")
         try:
@@ -262,7 +270,7 @@ class CdkRunner:
         except BaseException:
             display.finish(False, "interrupted")
             raise
-        lines = reply.lines if not reply.ok else warm_synth.assembly_errors(self.assembly)
+        lines = reply.lines if not reply.ok else cdk_context.assembly_errors(self.assembly)
         if lines:
             for line in lines:
                 on_line(line)
@@ -495,6 +503,11 @@ def bootstrap(*, on_line: LineCallback | None = None) -> None:
 def ensure_bootstrapped(*, on_line: LineCallback | None = None) -> bool:
     """Bootstrap the local cloud if needed (idempotent); on AWS, raise with the bootstrap command if missing."""
     return _runner.ensure_bootstrapped(on_line=on_line)
+
+
+def warm_up() -> None:
+    """Start the warm synth in the background, so the first context change is quick (a notebook's first cell)."""
+    _runner.warm_up()
 
 
 def stop_warm_synth() -> int:

@@ -66,6 +66,7 @@ def ready(*stacks_needed: str, deploy_on_aws: bool = False) -> None:
 
 
 def _show_readiness(needs: readiness.Needs, deploy_on_aws: bool, hint: str) -> None:
+    cdk.warm_up()  # in the background: this notebook's context changes then synthesize in about a second
     report = readiness.ready(
         needs, deploy_on_aws=deploy_on_aws, how_to_deploy=hint, say=lambda text: _show(views.message_html(text))
     )

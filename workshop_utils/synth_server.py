@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import sys
+import threading
 import traceback
 from typing import IO, Any
 
 READY = "ready"
+IDLE_EXIT_S = 20 * 60
 
 
 def _protocol_stream() -> IO[str]:
@@ -45,13 +48,34 @@ def synth_once(request: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "lines": []}
 
 
-def serve(requests: IO[str], replies: IO[str]) -> None:
-    """Answer every request line until stdin closes."""
+def _lines(requests: IO[str]) -> queue.Queue[str | None]:
+    """stdin's lines, read by a thread, so the main loop can stop waiting after a while; None at EOF."""
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        for line in requests:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=read, name="requests", daemon=True).start()
+    return lines
+
+
+def serve(requests: IO[str], replies: IO[str], *, idle_exit_s: float | None = IDLE_EXIT_S) -> None:
+    """Answer every request line until stdin closes, or until nothing came for idle_exit_s seconds (a kernel
+    left open should not hold the app's memory for hours; the client starts a new process when needed)."""
     import infra.app  # noqa: F401  (the import, and jsii loading aws-cdk-lib into node, is what stays warm)
 
     replies.write(json.dumps({READY: True, "pid": os.getpid()}) + "\n")
     replies.flush()
-    for line in requests:
+    lines = _lines(requests)
+    while True:
+        try:
+            line = lines.get(timeout=idle_exit_s)
+        except queue.Empty:
+            return
+        if line is None:
+            return
         if not line.strip():
             continue
         reply = synth_once(json.loads(line))

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +21,9 @@ from typing import Any
 
 import psutil
 
+from workshop_utils.cdk_context import read_json
 from workshop_utils.cdk_fingerprint import REPO_ROOT, sources_digest
+from workshop_utils.synth_server import READY
 
 # The switch: WORKSHOP_WARM_SYNTH=0 synthesizes with `cdk synth` in a new process every time, as before.
 SWITCH = "WORKSHOP_WARM_SYNTH"
@@ -50,73 +54,11 @@ class SynthReply:
     lines: list[str] = field(default_factory=list)
 
 
-# ---------------------------------------------------------------- the context the CLI would pass
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        loaded = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
-
-
-def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in over.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def cli_context(root: Path, overrides: Mapping[str, str], home: Path | None = None) -> dict[str, Any]:
-    """The context `cdk synth -c ...` hands the app (CDK_CONTEXT_JSON), computed as the CLI does.
-
-    Later sources win: ~/.cdk.json's context, cdk.context.json, cdk.json's context, then `-c` (strings, as the
-    CLI passes them); then the keys the CLI derives from its settings (path and asset metadata, version
-    reporting, bundling). A test compares the templates with the CLI's own synth.
-    """
-    user = _read_json((home or Path.home()) / ".cdk.json")
-    project = _read_json(root / "cdk.json")
-    context: dict[str, Any] = {}
-    for bag in (user.get("context"), _read_json(root / "cdk.context.json"), project.get("context"), overrides):
-        context = _deep_merge(context, bag or {})
-    settings = {**user, **project}
-    if settings.get("pathMetadata", True):
-        context["aws:cdk:enable-path-metadata"] = True
-    if settings.get("assetMetadata", True):
-        context["aws:cdk:enable-asset-metadata"] = True
-    if settings.get("versionReporting", True):
-        context["aws:cdk:version-reporting"] = True
-    else:
-        context["aws:cdk:disable-version-reporting"] = True
-    if not settings.get("staging", True):
-        context["aws:cdk:disable-asset-staging"] = True
-    context["aws:cdk:bundling-stacks"] = settings.get("bundlingStacks", ["**"])
-    context["@aws-cdk/core:failSynthOnValidationErrors"] = False
-    return context
-
-
-def assembly_errors(assembly: Path) -> list[str]:
-    """Error annotations in a synthesized assembly, as the CLI prints them (`cdk synth` fails on any); the last
-    one becomes the failure's cause."""
-    manifest = _read_json(assembly / "manifest.json")
-    lines = []
-    for artifact in (manifest.get("artifacts") or {}).values():
-        for path, entries in (artifact.get("metadata") or {}).items():
-            for entry in entries:
-                if entry.get("type") == "aws:cdk:error":
-                    lines.append(f"[Error at {path}] {entry.get('data')}")
-    return lines
-
-
 # ---------------------------------------------------------------- the process
 
 
 class WarmSynth:
-    """One synth process, restarted when infra/ or the target's account and region change."""
+    """One synth process, restarted when infra/ or the target's account and region change; thread-safe."""
 
     def __init__(self, *, root: Path = REPO_ROOT, python: str = sys.executable,
                  popen: Callable[..., Any] = subprocess.Popen) -> None:
@@ -125,6 +67,11 @@ class WarmSynth:
         self._popen = popen
         self._process: Any = None
         self._key: str | None = None
+        self._lock = threading.RLock()  # one request at a time on the pipe (a warm-up may run in a thread)
+
+    @property
+    def registry(self) -> Path:
+        return self.root / REGISTRY
 
     def key(self, env: Mapping[str, str]) -> str:
         """What the running process depends on: infra/ (imported once), the Python, the env the framework reads."""
@@ -134,75 +81,161 @@ class WarmSynth:
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
-    def start(self, env: Mapping[str, str]) -> None:
-        """Start the process (returns once the app is imported), unless one with the same key runs."""
-        key = self.key(env)
-        if self.running() and key == self._key:
-            return
-        self.stop()
-        child_env = {name: value for name, value in env.items() if name not in _CLI_ONLY_ENV}
-        registry = self.root / REGISTRY
-        registry.mkdir(parents=True, exist_ok=True)
-        log = open(registry / f"kernel-{os.getpid()}.log", "w")  # noqa: SIM115 (the child holds it open)
-        try:
-            self._process = self._popen(
-                [self.python, "-m", SERVER_MODULE],
-                cwd=str(self.root), env=child_env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=log, text=True, encoding="utf-8", bufsize=1,
-            )
-        except OSError as error:
-            raise WarmSynthUnavailable(f"the synth process could not start ({error})") from error
-        finally:
-            log.close()
-        self._key = key
-        hello = self._read_reply()
-        _record(registry, self._process.pid)
-        if not hello.get("ready"):
+    def pid(self) -> int | None:
+        return self._process.pid if self.running() else None
+
+    def start(self, env: Mapping[str, str]) -> bool:
+        """Start the process (returns once the app is imported) unless one with the same key runs; True if started.
+
+        A process that ended on its own (idle, or killed) is started again here, transparently.
+        """
+        with self._lock:
+            key = self.key(env)
+            if self.running() and key == self._key:
+                return False
             self.stop()
-            raise WarmSynthUnavailable("the synth process did not say it was ready")
+            _prune(self.registry)
+            child_env = {name: value for name, value in env.items() if name not in _CLI_ONLY_ENV}
+            self.registry.mkdir(parents=True, exist_ok=True)
+            log = open(self._log(), "w")  # noqa: SIM115 (the child holds it open)
+            try:
+                self._process = self._popen(
+                    [self.python, "-m", SERVER_MODULE],
+                    cwd=str(self.root), env=child_env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                    stderr=log, text=True, encoding="utf-8", bufsize=1,
+                )
+            except OSError as error:
+                raise WarmSynthUnavailable(f"the synth process could not start ({error})") from error
+            finally:
+                log.close()
+            self._key = key
+            _record(self.registry, self._process.pid)
+            if not self._read_reply().get(READY):
+                self.stop()
+                raise WarmSynthUnavailable("the synth process did not say it was ready")
+            return True
+
+    def _log(self) -> Path:
+        return self.registry / f"kernel-{os.getpid()}.log"
 
     def _read_reply(self) -> dict[str, Any]:
         line = self._process.stdout.readline()
         if not line:
             self.stop()
-            raise WarmSynthUnavailable(
-                f"the synth process exited (its log: {self.root / REGISTRY}/kernel-{os.getpid()}.log)")
+            raise WarmSynthUnavailable(f"the synth process exited; its log is {self._log()}")
         return json.loads(line)
 
-    def synth(self, outdir: Path, context: Mapping[str, Any], env: Mapping[str, str]) -> SynthReply:
-        """Synthesize the app with this full context into outdir, holding the CLI's writer lock meanwhile."""
-        self.start(env)
-        outdir.mkdir(parents=True, exist_ok=True)
-        lock = outdir / _WRITER_LOCK
-        lock.write_text(str(self._process.pid))
+    def _request(self, outdir: Path, context: Mapping[str, Any]) -> dict[str, Any]:
         try:
             self._process.stdin.write(json.dumps({"outdir": str(outdir), "context": dict(context)}) + "\n")
             self._process.stdin.flush()
-            reply = self._read_reply()
-        except BaseException:  # interrupted mid-synth, or the pipe broke: this process cannot be trusted again
+        except OSError as error:  # it ended between the check and the write
             self.stop()
-            raise
+            raise WarmSynthUnavailable(f"the synth process exited ({error})") from error
+        return self._read_reply()
+
+    def synth(self, outdir: Path, context: Mapping[str, Any], env: Mapping[str, str]) -> SynthReply:
+        """Synthesize the app with this full context into outdir, holding the CLI's writer lock meanwhile."""
+        with self._lock:
+            self.start(env)
+            busy = _cli_busy(outdir)
+            if busy:
+                return SynthReply(False, [busy])
+            outdir.mkdir(parents=True, exist_ok=True)
+            lock = outdir / _WRITER_LOCK
+            lock.write_text(str(self._process.pid))
+            try:
+                reply = self._request(outdir, context)
+            except BaseException:  # interrupted mid-synth: this process cannot be trusted with the pipe again
+                self.stop()
+                raise
+            finally:
+                lock.unlink(missing_ok=True)
+            return SynthReply(bool(reply.get("ok")), list(reply.get("lines") or []))
+
+    def warm_up(self, env: Mapping[str, str], context: Mapping[str, Any]) -> threading.Thread | None:
+        """In a thread: start the process and synthesize once into a scratch folder, so that the learner's first
+        context change finds aws-cdk-lib loaded (the first synth in a process takes seconds more than the next)."""
+        if not self._lock.acquire(blocking=False):
+            return None  # a synth is under way: it warms the process anyway
+        try:
+            if self.running() and self._key == self.key(env):
+                return None
         finally:
-            lock.unlink(missing_ok=True)
-        return SynthReply(bool(reply.get("ok")), list(reply.get("lines") or []))
+            self._lock.release()
+
+        def run() -> None:
+            scratch = self.registry / f"scratch-{os.getpid()}"
+            try:
+                with self._lock:
+                    self.start(env)
+                    self._request(scratch, context)
+            except (WarmSynthUnavailable, OSError, ValueError):
+                pass  # the next synth starts it again, or falls back to the CLI: nothing to say here
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+
+        thread = threading.Thread(target=run, name="warm-synth-warm-up", daemon=True)
+        thread.start()
+        return thread
 
     def stop(self) -> None:
         """End the process (closing stdin is enough; then escalate), and forget its record."""
-        process, self._process, self._key = self._process, None, None
-        if process is None:
-            return
-        try:
-            process.stdin.close()
-        except (OSError, ValueError):
-            pass
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            _end_tree(process.pid)
-        (self.root / REGISTRY / f"{process.pid}.json").unlink(missing_ok=True)
+        with self._lock:
+            process, self._process, self._key = self._process, None, None
+            if process is None:
+                return
+            try:
+                process.stdin.close()
+            except (OSError, ValueError):
+                pass
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                _end_tree(process.pid)
+            (self.registry / f"{process.pid}.json").unlink(missing_ok=True)
+
+
+def _cli_busy(outdir: Path) -> str | None:
+    """The CDK CLI's own refusal when another CLI (another kernel's deploy) reads or writes the assembly."""
+    for pattern, doing in (("synth.lock", "synthing to"), ("read.*.lock", "reading from")):
+        pids = sorted({_live_pid(path) for path in outdir.glob(pattern)} - {None})
+        if pids:
+            who = "Another CLI" if doing == "synthing to" else "Other CLIs"
+            return (f"{who} (PID={','.join(map(str, pids))}) {'is' if doing == 'synthing to' else 'are'} currently "
+                    f"{doing} {outdir}. Invoke the CLI in sequence, or use '--output' to synth into different "
+                    "directories.")
+    return None
+
+
+def _live_pid(lock: Path) -> int | None:
+    try:
+        pid = int(lock.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    return pid if pid != os.getpid() and psutil.pid_exists(pid) else None
 
 
 # ---------------------------------------------------------------- every process of this checkout
+
+
+def _prune(registry: Path) -> None:
+    """Forget the records and logs of processes (and kernels) that are gone."""
+    for record in registry.glob("*.json") if registry.is_dir() else []:
+        if not _same_process(read_json(record)):
+            record.unlink(missing_ok=True)
+    for log in registry.glob("kernel-*.log") if registry.is_dir() else []:
+        kernel = log.stem.removeprefix("kernel-")
+        if kernel.isdigit() and int(kernel) != os.getpid() and not psutil.pid_exists(int(kernel)):
+            log.unlink(missing_ok=True)
+
+
+def _same_process(info: Mapping[str, Any]) -> bool:
+    """True when the recorded pid still is the process recorded (not a pid reused by another program)."""
+    try:
+        return abs(psutil.Process(int(info["pid"])).create_time() - float(info["create_time"])) < 1
+    except (psutil.Error, KeyError, ValueError, TypeError):
+        return False
 
 
 def _record(registry: Path, pid: int) -> None:
@@ -238,13 +271,9 @@ def stop_all(root: Path = REPO_ROOT) -> int:
     registry = Path(root) / REGISTRY
     stopped = 0
     for record in sorted(registry.glob("*.json")) if registry.is_dir() else []:
-        info = _read_json(record)
+        info = read_json(record)
         record.unlink(missing_ok=True)
-        try:
-            same = abs(psutil.Process(int(info["pid"])).create_time() - float(info["create_time"])) < 1
-        except (psutil.Error, KeyError, ValueError, TypeError):
-            continue  # already gone (or the pid was reused by another program: never touch that)
-        if same:
+        if _same_process(info):  # else already gone (or its pid now another program's: never touch that)
             _end_tree(int(info["pid"]))
             stopped += 1
     return stopped

@@ -151,3 +151,26 @@ def test_stop_all_ends_every_process_of_the_checkout(app_copy):
     assert _gone(family)
     assert not list((app_copy / warm_synth.REGISTRY).glob("*.json"))
     warm.stop()  # the kernel's own handle on it: nothing left to do, and no error
+
+
+def test_a_warm_up_readies_the_process_and_a_dead_one_is_replaced_transparently(app_copy, tmp_path):
+    from workshop_utils.cdk_context import cli_context
+
+    warm = warm_synth.WarmSynth(root=app_copy)
+    try:
+        thread = warm.warm_up(ENV, cli_context(app_copy, {}))
+        thread.join(timeout=300)
+        pid = warm.pid()
+        assert pid is not None
+        assert not list((app_copy / warm_synth.REGISTRY).glob("scratch-*"))
+        assert warm.warm_up(ENV, cli_context(app_copy, {})) is None  # already warm: nothing to do
+
+        family = [pid, *(child.pid for child in psutil.Process(pid).children(recursive=True))]
+        psutil.Process(pid).kill()  # the out-of-memory killer, a learner's `kill`: jsii's node goes with it
+        assert _gone(family)
+        runner = _runner(app_copy, tmp_path / "out", warm)
+        runner.synth(on_line=lambda _line: None)
+        assert warm.pid() not in (None, pid)
+        assert (tmp_path / "out" / "manifest.json").exists()
+    finally:
+        warm.stop()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
 
-from workshop_utils import cdk, target, warm_synth
+from workshop_utils import cdk, cdk_context, target, warm_synth
 from workshop_utils.progress import NullProgress
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cdk_output"
@@ -40,6 +42,7 @@ class FakeWarm:
         self.reply = warm_synth.SynthReply(True)
         self.unavailable = False
         self.stopped = 0
+        self.warm_ups: list[dict] = []
 
     def synth(self, outdir, context, env):
         self.requests.append({"outdir": outdir, "context": dict(context), "env": dict(env)})
@@ -48,6 +51,9 @@ class FakeWarm:
         if self.reply.ok:
             self.cli._write_assembly(outdir)
         return self.reply
+
+    def warm_up(self, env, context):
+        self.warm_ups.append(dict(context))
 
     def stop(self):
         self.stopped += 1
@@ -78,7 +84,7 @@ def test_the_context_merges_like_the_cli_with_the_command_line_last(tmp_path):
     (tmp_path / "cdk.json").write_text(json.dumps({
         "versionReporting": False, "context": {"shared": "cdk.json", "lookup": {"b": 2}, "recipients": {"A": {}}}}))
 
-    context = warm_synth.cli_context(tmp_path, {"recipients": '{"Hertz":{"base_rate":"70"}}'}, home=home)
+    context = cdk_context.cli_context(tmp_path, {"recipients": '{"Hertz":{"base_rate":"70"}}'}, home=home)
 
     assert context["from_user"] == "u" and context["shared"] == "cdk.json"
     assert context["lookup"] == {"a": 1, "b": 2}
@@ -98,9 +104,9 @@ def test_error_annotations_read_as_the_cli_prints_them(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"artifacts": {"S": {"metadata": {
         "/S/Queue/Resource": [{"type": "aws:cdk:warning", "data": "just a warning"},
                               {"type": "aws:cdk:error", "data": "AwsSolutions-SQS3: no DLQ"}]}}}}))
-    assert warm_synth.assembly_errors(tmp_path) == ["[Error at /S/Queue/Resource] AwsSolutions-SQS3: no DLQ"]
+    assert cdk_context.assembly_errors(tmp_path) == ["[Error at /S/Queue/Resource] AwsSolutions-SQS3: no DLQ"]
     (tmp_path / "manifest.json").write_text(json.dumps({"artifacts": {}}))
-    assert warm_synth.assembly_errors(tmp_path) == []
+    assert cdk_context.assembly_errors(tmp_path) == []
 
 
 # ---------------------------------------------------------------- the runner with a warm synth
@@ -124,6 +130,14 @@ def test_the_fingerprint_cache_still_decides(runner, warm, repo):
     (repo / "lambdas" / "aggregator" / "app.py").write_text("def handler(e, c): return None\n")
     runner.deploy("StackA", on_line=quiet)
     assert len(warm.requests) == 2
+
+
+def test_a_deploy_that_needs_no_synth_warms_the_process_up_for_the_next_change(runner, warm):
+    runner.synth(on_line=quiet)
+    assert warm.warm_ups == []
+    runner.deploy("StackA", on_line=quiet)
+    assert len(warm.requests) == 1
+    assert warm.warm_ups and warm.warm_ups[0]["aws:cdk:enable-path-metadata"] is True
 
 
 def _cli_failure(fake, repo, fixture: str, context) -> str:
@@ -159,7 +173,7 @@ def test_a_traceback_in_the_app_gives_the_same_sentence_as_the_cli(runner, fake,
 
 
 def test_an_error_annotation_fails_the_synth(runner, warm, repo, monkeypatch):
-    monkeypatch.setattr(warm_synth, "assembly_errors", lambda assembly: ["[Error at /StackA/Q] no DLQ"])
+    monkeypatch.setattr(cdk_context, "assembly_errors", lambda assembly: ["[Error at /StackA/Q] no DLQ"])
     with pytest.raises(cdk.CdkCommandFailed, match=r"^`cdk synth` failed: \[Error at /StackA/Q\] no DLQ; fix it"):
         runner.synth(on_line=quiet)
 
@@ -184,3 +198,33 @@ def test_a_missing_cli_is_said_before_synthesizing(runner, warm, repo):
     with pytest.raises(cdk.CdkCliMissing, match="run `make setup`"):
         runner.synth(on_line=quiet)
     assert warm.requests == []
+
+
+# ---------------------------------------------------------------- the process's own rules
+
+
+def test_another_clis_lock_on_the_assembly_is_refused_as_the_cli_refuses_it(tmp_path):
+    assert warm_synth._cli_busy(tmp_path) is None
+    (tmp_path / "read.999999999.1.lock").write_text("999999999")  # a reader that is gone: stale, ignored
+    assert warm_synth._cli_busy(tmp_path) is None
+    (tmp_path / f"read.{os.getppid()}.1.lock").write_text(str(os.getppid()))
+    assert warm_synth._cli_busy(tmp_path) == (
+        f"Other CLIs (PID={os.getppid()}) are currently reading from {tmp_path}. Invoke the CLI in sequence, "
+        "or use '--output' to synth into different directories.")
+
+
+def test_the_server_ends_when_its_kernel_closes_stdin_or_after_idling(monkeypatch):
+    import io
+
+    from workshop_utils import synth_server
+
+    monkeypatch.setitem(sys.modules, "infra.app", object())  # the import that stays warm: not needed here
+    replies = io.StringIO()
+    synth_server.serve(io.StringIO(""), replies)
+    assert json.loads(replies.getvalue())["ready"] is True
+    read_end, write_end = os.pipe()  # a kernel that keeps stdin open but sends nothing
+    requests = os.fdopen(read_end)
+    try:
+        synth_server.serve(requests, io.StringIO(), idle_exit_s=0.2)
+    finally:
+        os.close(write_end)  # first: the server's reading thread gets EOF and lets go of the pipe
