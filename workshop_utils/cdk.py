@@ -244,11 +244,13 @@ class CdkRunner:
         )
         return self.assembly
 
-    def warm_up(self, env: dict[str, str] | None = None) -> None:
-        """Get the warm synth ready in the background (nothing when it is off or already warm)."""
+    def warm_up(self, env: dict[str, str] | None = None, *, wait: bool = False) -> None:
+        """Get the warm synth ready in the background (nothing when it is off or already warm); `wait` for it."""
         env = env if env is not None else self.cli_env()
         if self.warm is not None and warm_synth.enabled(env):
             self.warm.warm_up(env, cdk_context.cli_context(self.root, {}))
+            if wait:
+                self.warm.wait_warm()
 
     def _synth_warm(self, context: Mapping[str, Any] | None, env: dict[str, str], on_line: LineCallback | None) -> bool:
         """Synthesize in the warm process, as `cdk synth` would; False when it cannot (the CLI synthesizes then)."""
@@ -505,9 +507,9 @@ def ensure_bootstrapped(*, on_line: LineCallback | None = None) -> bool:
     return _runner.ensure_bootstrapped(on_line=on_line)
 
 
-def warm_up() -> None:
+def warm_up(*, wait: bool = False) -> None:
     """Start the warm synth in the background, so the first context change is quick (a notebook's first cell)."""
-    _runner.warm_up()
+    _runner.warm_up(wait=wait)
 
 
 def stop_warm_synth() -> int:

@@ -68,6 +68,7 @@ class WarmSynth:
         self._process: Any = None
         self._key: str | None = None
         self._lock = threading.RLock()  # one request at a time on the pipe (a warm-up may run in a thread)
+        self._warming: threading.Thread | None = None
 
     @property
     def registry(self) -> Path:
@@ -176,8 +177,15 @@ class WarmSynth:
                 shutil.rmtree(scratch, ignore_errors=True)
 
         thread = threading.Thread(target=run, name="warm-synth-warm-up", daemon=True)
+        self._warming = thread
         thread.start()
         return thread
+
+    def wait_warm(self, timeout: float | None = None) -> None:
+        """Wait for a warm-up under way (if any) to finish."""
+        thread = self._warming
+        if thread is not None:
+            thread.join(timeout)
 
     def stop(self) -> None:
         """End the process (closing stdin is enough; then escalate), and forget its record."""

@@ -55,6 +55,9 @@ class FakeWarm:
     def warm_up(self, env, context):
         self.warm_ups.append(dict(context))
 
+    def wait_warm(self, timeout=None):
+        self.waited = True
+
     def stop(self):
         self.stopped += 1
 
