@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
@@ -113,7 +113,7 @@ class CdkRunner:
         env: Callable[[], dict[str, str]] = target.cdk_env,
         display: Callable[[], ProgressDisplay] | str = "auto",
         preflight: Callable[[str], None] | None = None,
-        warm: warm_synth.WarmSynth | None = None,
+        warm: warm_synth.WarmSynth | None | Literal["auto"] = "auto",
     ) -> None:
         self.root = Path(root)
         self.cli = Path(cli) if cli else self.root / "node_modules" / ".bin" / "cdk"
@@ -124,8 +124,12 @@ class CdkRunner:
         self._env = env
         self._display = display if callable(display) else (lambda kind=display: make_display(kind))
         self._preflight = preflight if preflight is not None else self._check_target
-        # Synthesizes in a process kept warm (None: `cdk synth` in a new process every time).
-        self.warm = warm
+        # Synthesizes in a process kept warm (None: `cdk synth` in a new process every time). "auto": the kernel's
+        # shared one when this is the workshop's app run for real (it builds infra.app.build_app; a faked CLI
+        # or another app synthesizes with the CLI).
+        real = popen is subprocess.Popen and self.root.resolve() == REPO_ROOT.resolve()
+        auto = warm_synth.shared(self.root, python) if real else None
+        self.warm = auto if isinstance(warm, str) else warm
 
     # ------------------------------------------------------------ plumbing
 
@@ -457,7 +461,7 @@ def _stop(process: Any) -> None:
 
 # ---------------------------------------------------------------- module-level API (the default runner)
 
-_runner = CdkRunner(warm=warm_synth.WarmSynth())
+_runner = CdkRunner()
 
 
 def runner() -> CdkRunner:

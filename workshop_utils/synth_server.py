@@ -64,8 +64,12 @@ def _lines(requests: IO[str]) -> queue.Queue[str | None]:
 def serve(requests: IO[str], replies: IO[str], *, idle_exit_s: float | None = IDLE_EXIT_S) -> None:
     """Answer every request line until stdin closes, or until nothing came for idle_exit_s seconds (a kernel
     left open should not hold the app's memory for hours; the client starts a new process when needed)."""
-    import infra.app  # noqa: F401  (the import, and jsii loading aws-cdk-lib into node, is what stays warm)
-
+    try:  # the import, and jsii loading aws-cdk-lib into node, is what stays warm
+        from infra.app import build_app  # noqa: F401
+    except Exception as error:  # infra/ does not import (a learner's edit): the CLI's synth shows the traceback
+        replies.write(json.dumps({READY: False, "reason": f"{type(error).__name__}: {error}"}) + "\n")
+        replies.flush()
+        return
     replies.write(json.dumps({READY: True, "pid": os.getpid()}) + "\n")
     replies.flush()
     lines = _lines(requests)

@@ -111,9 +111,10 @@ class WarmSynth:
                 log.close()
             self._key = key
             _record(self.registry, self._process.pid)
-            if not self._read_reply().get(READY):
+            hello = self._read_reply()
+            if not hello.get(READY):
                 self.stop()
-                raise WarmSynthUnavailable("the synth process did not say it was ready")
+                raise WarmSynthUnavailable(f"the app did not import: {hello.get('reason', 'no reason given')}")
             return True
 
     def _log(self) -> Path:
@@ -202,6 +203,17 @@ class WarmSynth:
             except subprocess.TimeoutExpired:
                 _end_tree(process.pid)
             (self.registry / f"{process.pid}.json").unlink(missing_ok=True)
+
+
+_SHARED: dict[tuple[Path, str], WarmSynth] = {}
+
+
+def shared(root: Path = REPO_ROOT, python: str = sys.executable) -> WarmSynth:
+    """The kernel's one warm synth for this checkout: every runner in the process shares it (and its memory)."""
+    key = (Path(root).resolve(), python)
+    if key not in _SHARED:
+        _SHARED[key] = WarmSynth(root=Path(root), python=python)
+    return _SHARED[key]
 
 
 def _cli_busy(outdir: Path) -> str | None:

@@ -174,3 +174,17 @@ def test_a_warm_up_readies_the_process_and_a_dead_one_is_replaced_transparently(
         assert (tmp_path / "out" / "manifest.json").exists()
     finally:
         warm.stop()
+
+
+def test_an_infra_that_does_not_import_is_synthesized_by_the_cli_for_its_traceback(app_copy, tmp_path):
+    broken = app_copy / "infra" / "sns_stack.py"
+    broken.write_text(broken.read_text() + "\nthis is not python\n")  # a NameError when imported
+    warm = warm_synth.WarmSynth(root=app_copy)
+    lines: list[str] = []
+    try:
+        with pytest.raises(cdk.CdkCommandFailed, match=r"^`cdk synth` failed: name 'this' is not defined; fix it in"):
+            _runner(app_copy, tmp_path / "out", warm).synth(on_line=lines.append)
+    finally:
+        warm.stop()
+    assert lines[0].startswith("The warm synth is unavailable (the app did not import: NameError")
+    assert lines[0].endswith("; synthesizing with the CDK CLI instead.")

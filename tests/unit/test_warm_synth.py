@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -221,7 +222,7 @@ def test_the_server_ends_when_its_kernel_closes_stdin_or_after_idling(monkeypatc
 
     from workshop_utils import synth_server
 
-    monkeypatch.setitem(sys.modules, "infra.app", object())  # the import that stays warm: not needed here
+    monkeypatch.setitem(sys.modules, "infra.app", types.SimpleNamespace(build_app=None))  # no need for the real one
     replies = io.StringIO()
     synth_server.serve(io.StringIO(""), replies)
     assert json.loads(replies.getvalue())["ready"] is True
@@ -231,3 +232,21 @@ def test_the_server_ends_when_its_kernel_closes_stdin_or_after_idling(monkeypatc
         synth_server.serve(requests, io.StringIO(), idle_exit_s=0.2)
     finally:
         os.close(write_end)  # first: the server's reading thread gets EOF and lets go of the pipe
+
+
+def test_runners_of_the_workshop_app_share_the_kernels_warm_synth(repo, fake):
+    assert cdk.CdkRunner().warm is warm_synth.shared() is cdk.runner().warm
+    assert cdk.CdkRunner(popen=fake).warm is None  # a faked CLI: no real process
+    assert cdk.CdkRunner(root=repo).warm is None  # another app (no infra.app.build_app to call)
+
+
+def test_an_app_that_does_not_import_is_not_served(monkeypatch):
+    import io
+
+    from workshop_utils import synth_server
+
+    monkeypatch.setitem(sys.modules, "infra.app", None)  # what `import` raises ImportError for
+    replies = io.StringIO()
+    synth_server.serve(io.StringIO('{"outdir": "x", "context": {}}\n'), replies)
+    hello = json.loads(replies.getvalue())
+    assert hello["ready"] is False and hello["reason"].startswith(("ImportError", "ModuleNotFoundError"))
