@@ -13,6 +13,7 @@ import queue
 import sys
 import threading
 import traceback
+from pathlib import Path
 from typing import IO, Any
 
 READY = "ready"
@@ -89,7 +90,10 @@ def serve(requests: IO[str], replies: IO[str], *, idle_exit_s: float | None = ID
 
 def main() -> int:
     replies = _protocol_stream()
-    serve(sys.stdin, replies)
+    try:
+        serve(sys.stdin, replies)
+    finally:  # the record the client wrote (warm_synth.REGISTRY, from the same folder): no process, no record
+        Path("build", "warm-synth", f"{os.getpid()}.json").unlink(missing_ok=True)
     return 0
 
 

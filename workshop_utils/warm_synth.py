@@ -28,7 +28,7 @@ from workshop_utils.synth_server import READY
 # The switch: WORKSHOP_WARM_SYNTH=0 synthesizes with `cdk synth` in a new process every time, as before.
 SWITCH = "WORKSHOP_WARM_SYNTH"
 SERVER_MODULE = "workshop_utils.synth_server"
-REGISTRY = Path("build") / "warm-synth"
+REGISTRY = Path("build") / "warm-synth"  # relative to the checkout (the process deletes its own record there)
 # What the framework reads from the node runtime's environment, fixed when the process starts.
 _ENV_KEYS = ("CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION", "AWS_REGION")
 # The CLI passes these itself (or not at all): never let a stray copy in the kernel's environment leak in.

@@ -140,6 +140,7 @@ def test_the_process_ends_with_the_kernel_that_started_it(app_copy, tmp_path):
         kernel.send_signal(signal.SIGKILL)  # a kernel that dies without cleaning up
         kernel.wait()
     assert _gone(family)
+    assert not list((app_copy / warm_synth.REGISTRY).glob("*.json"))  # nor any record of it
 
 
 def test_stop_all_ends_every_process_of_the_checkout(app_copy):
