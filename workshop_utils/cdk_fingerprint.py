@@ -1,4 +1,4 @@
-"""What a synth depends on, hashed: the key that lets the CDK runner skip a 12-second synth."""
+"""What a synth depends on, hashed: the key that lets the CDK runner skip a synth it has already done."""
 
 from __future__ import annotations
 
