@@ -88,13 +88,17 @@ def _print_line(line: str) -> None:
 # ---------------------------------------------------------------- pure helpers
 
 
+def context_overrides(context: Mapping[str, Any] | None) -> dict[str, str]:
+    """The context as `-c` passes it: strings; values other than strings as JSON (the app parses them)."""
+    return {
+        key: value if isinstance(value, str) else json.dumps(value, sort_keys=True, separators=(",", ":"))
+        for key, value in sorted((context or {}).items())
+    }
+
+
 def context_args(context: Mapping[str, Any] | None) -> list[str]:
-    """`-c key=value` pairs; values other than strings are passed as JSON (the app parses them)."""
-    args: list[str] = []
-    for key, value in sorted((context or {}).items()):
-        text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, separators=(",", ":"))
-        args += ["-c", f"{key}={text}"]
-    return args
+    """`-c key=value` pairs, in key order."""
+    return [arg for key, text in context_overrides(context).items() for arg in ("-c", f"{key}={text}")]
 
 
 # ---------------------------------------------------------------- the runner
@@ -262,15 +266,13 @@ class CdkRunner:
             return False
         self._require_cli(env)  # the deploy that follows needs it anyway: say so before synthesizing
         on_line = on_line or learner_printer(_print_line)
-        args = context_args(context)
-        overrides = dict(pair.split("=", 1) for pair in args[1::2])
-        full_context = cdk_context.cli_context(self.root, overrides)
+        full_context = cdk_context.cli_context(self.root, context_overrides(context))
         display = self._display()
         display.start("cdk synth")
         try:
             reply = self.warm.synth(self.assembly, full_context, env)
         except warm_synth.WarmSynthUnavailable as error:
-            display.finish(False, "warm synth unavailable")
+            display.finish(True, "handed over to cdk synth")  # nothing failed yet: the CLI takes over
             on_line(f"The warm synth is unavailable ({error}); synthesizing with the CDK CLI instead.")
             return False
         except BaseException:
