@@ -250,3 +250,10 @@ def test_an_app_that_does_not_import_is_not_served(monkeypatch):
     synth_server.serve(io.StringIO('{"outdir": "x", "context": {}}\n'), replies)
     hello = json.loads(replies.getvalue())
     assert hello["ready"] is False and hello["reason"].startswith(("ImportError", "ModuleNotFoundError"))
+
+
+def test_make_clean_stops_them_by_command(monkeypatch, capsys):
+    monkeypatch.setattr(warm_synth, "stop_all", lambda root=None: 2)
+    assert warm_synth.main(["stop"]) == 0
+    assert capsys.readouterr().out == "Stopped 2 warm synth processes.\n"
+    assert warm_synth.main([]) == 2
