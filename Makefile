@@ -88,4 +88,5 @@ strip: setup  ## remove outputs from every notebook before committing
 	$(VENV)/bin/nbstripout notebooks/*.ipynb
 
 clean: cloud-stop  ## remove build output and local state (keeps .venv and node_modules)
+	@test -x $(PY) && $(PY) -m workshop_utils.warm_synth stop || true
 	rm -rf build cdk.out .local_cloud .pytest_cache

@@ -10,11 +10,11 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
-from workshop_utils import target
+from workshop_utils import cdk_context, target, warm_synth
 from workshop_utils.cdk_failures import CdkCliMissing, CdkCommandFailed, failure_message
 from workshop_utils.cdk_fingerprint import REPO_ROOT, fingerprint
 from workshop_utils.cdk_output import is_noise, learner_printer
@@ -43,7 +43,9 @@ __all__ = [
     "fingerprint",
     "outputs",
     "parse_progress",
+    "stop_warm_synth",
     "synth",
+    "warm_up",
 ]
 
 APP_MODULE = "infra.app"
@@ -86,13 +88,17 @@ def _print_line(line: str) -> None:
 # ---------------------------------------------------------------- pure helpers
 
 
+def context_overrides(context: Mapping[str, Any] | None) -> dict[str, str]:
+    """The context as `-c` passes it: strings; values other than strings as JSON (the app parses them)."""
+    return {
+        key: value if isinstance(value, str) else json.dumps(value, sort_keys=True, separators=(",", ":"))
+        for key, value in sorted((context or {}).items())
+    }
+
+
 def context_args(context: Mapping[str, Any] | None) -> list[str]:
-    """`-c key=value` pairs; values other than strings are passed as JSON (the app parses them)."""
-    args: list[str] = []
-    for key, value in sorted((context or {}).items()):
-        text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, separators=(",", ":"))
-        args += ["-c", f"{key}={text}"]
-    return args
+    """`-c key=value` pairs, in key order."""
+    return [arg for key, text in context_overrides(context).items() for arg in ("-c", f"{key}={text}")]
 
 
 # ---------------------------------------------------------------- the runner
@@ -111,6 +117,7 @@ class CdkRunner:
         env: Callable[[], dict[str, str]] = target.cdk_env,
         display: Callable[[], ProgressDisplay] | str = "auto",
         preflight: Callable[[str], None] | None = None,
+        warm: warm_synth.WarmSynth | None | Literal["auto"] = "auto",
     ) -> None:
         self.root = Path(root)
         self.cli = Path(cli) if cli else self.root / "node_modules" / ".bin" / "cdk"
@@ -121,6 +128,12 @@ class CdkRunner:
         self._env = env
         self._display = display if callable(display) else (lambda kind=display: make_display(kind))
         self._preflight = preflight if preflight is not None else self._check_target
+        # Synthesizes in a process kept warm (None: `cdk synth` in a new process every time). "auto": the kernel's
+        # shared one when this is the workshop's app run for real (it builds infra.app.build_app; a faked CLI
+        # or another app synthesizes with the CLI).
+        real = popen is subprocess.Popen and self.root.resolve() == REPO_ROOT.resolve()
+        auto = warm_synth.shared(self.root, python) if real else None
+        self.warm = auto if isinstance(warm, str) else warm
 
     # ------------------------------------------------------------ plumbing
 
@@ -201,17 +214,7 @@ class CdkRunner:
             display.finish(False, "interrupted")
             raise
         if result.returncode != 0:
-            cause = failure_summary([line for line in result.lines if not is_noise(line)], result.events)
-            message = failure_message(verb, stack, result.lines, result.returncode, cause)
-            display.finish(False, cause or f"exit code {result.returncode}")
-            raise CdkCommandFailed(
-                message,
-                command=argv,
-                returncode=result.returncode,
-                output=result.lines,
-                failures=[event for event in result.events if event.failed],
-                cause=cause,
-            )
+            _raise_failure(verb, stack, argv, result, display)
         display.finish(True, "done")
         return result
 
@@ -238,14 +241,51 @@ class CdkRunner:
         current = self.fingerprint(context, env)
         if not force and (self.assembly / "manifest.json").exists() and self._stored_fingerprint() == current:
             (on_line or _print_line)("Nothing changed since the last synth: reusing cdk.out.")
+            self.warm_up(env)  # the next context change will find the warm synth ready
             return self.assembly
         (self.assembly / FINGERPRINT_FILE).unlink(missing_ok=True)
-        args = ["--app", self.app_command(), "--output", str(self.assembly), "--quiet", *_COMMON_FLAGS]
-        self.run("synth", args + context_args(context), on_line=on_line, env=env)
+        if not self._synth_warm(context, env, on_line):
+            args = ["--app", self.app_command(), "--output", str(self.assembly), "--quiet", *_COMMON_FLAGS]
+            self.run("synth", args + context_args(context), on_line=on_line, env=env)
         (self.assembly / FINGERPRINT_FILE).write_text(
             json.dumps({"fingerprint": current, "context": dict(context or {})}, indent=2, default=str)
         )
         return self.assembly
+
+    def warm_up(self, env: dict[str, str] | None = None, *, wait: bool = False) -> None:
+        """Get the warm synth ready in the background (nothing when it is off or already warm); `wait` for it."""
+        env = env if env is not None else self.cli_env()
+        if self.warm is not None and warm_synth.enabled(env):
+            self.warm.warm_up(env, cdk_context.cli_context(self.root, {}))
+            if wait:
+                self.warm.wait_warm()
+
+    def _synth_warm(self, context: Mapping[str, Any] | None, env: dict[str, str], on_line: LineCallback | None) -> bool:
+        """Synthesize in the warm process, as `cdk synth` would; False when it cannot (the CLI synthesizes then)."""
+        if self.warm is None or not warm_synth.enabled(env):
+            return False
+        self._require_cli(env)  # the deploy that follows needs it anyway: say so before synthesizing
+        on_line = on_line or learner_printer(_print_line)
+        full_context = cdk_context.cli_context(self.root, context_overrides(context))
+        display = self._display()
+        display.start("cdk synth")
+        try:
+            reply = self.warm.synth(self.assembly, full_context, env)
+        except warm_synth.WarmSynthUnavailable as error:
+            display.finish(True, "handed over to cdk synth")  # nothing failed yet: the CLI takes over
+            on_line(f"The warm synth is unavailable ({error}); synthesizing with the CDK CLI instead.")
+            return False
+        except BaseException:
+            display.finish(False, "interrupted")
+            raise
+        lines = reply.lines if not reply.ok else cdk_context.assembly_errors(self.assembly)
+        if lines:
+            for line in lines:
+                on_line(line)
+            command = [self.python, "-m", warm_synth.SERVER_MODULE]
+            _raise_failure("synth", None, command, RunResult(1, lines), display)
+        display.finish(True, "done")
+        return True
 
     def _stacks_in_assembly(self) -> dict[str, dict]:
         try:
@@ -395,6 +435,21 @@ class CdkRunner:
         return True
 
 
+def _raise_failure(verb: str, stack: str | None, argv: list[str], result: RunResult, display: ProgressDisplay) -> None:
+    """Finish the display in red and raise the one-sentence failure (what failed, why, what to do)."""
+    cause = failure_summary([line for line in result.lines if not is_noise(line)], result.events)
+    message = failure_message(verb, stack, result.lines, result.returncode, cause)
+    display.finish(False, cause or f"exit code {result.returncode}")
+    raise CdkCommandFailed(
+        message,
+        command=argv,
+        returncode=result.returncode,
+        output=result.lines,
+        failures=[event for event in result.events if event.failed],
+        cause=cause,
+    )
+
+
 def _stop(process: Any) -> None:
     """Stop the CLI (and with it the app) when the cell is interrupted."""
     try:
@@ -456,3 +511,15 @@ def bootstrap(*, on_line: LineCallback | None = None) -> None:
 def ensure_bootstrapped(*, on_line: LineCallback | None = None) -> bool:
     """Bootstrap the local cloud if needed (idempotent); on AWS, raise with the bootstrap command if missing."""
     return _runner.ensure_bootstrapped(on_line=on_line)
+
+
+def warm_up(*, wait: bool = False) -> None:
+    """Start the warm synth in the background, so the first context change is quick (a notebook's first cell)."""
+    _runner.warm_up(wait=wait)
+
+
+def stop_warm_synth() -> int:
+    """End the warm synth processes of this checkout (every kernel's); the next synth starts one again."""
+    if _runner.warm is not None:
+        _runner.warm.stop()
+    return warm_synth.stop_all(_runner.root)

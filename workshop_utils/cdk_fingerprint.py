@@ -1,4 +1,4 @@
-"""What a synth depends on, hashed: the key that lets the CDK runner skip a 12-second synth."""
+"""What a synth depends on, hashed: the key that lets the CDK runner skip a synth it has already done."""
 
 from __future__ import annotations
 
@@ -17,9 +17,8 @@ _SKIPPED_PARTS = {"__pycache__", ".pytest_cache", ".ruff_cache", "node_modules",
 _SKIPPED_SUFFIXES = (".pyc", ".pyo")
 
 
-def _source_files(root: Path, exercises: Path) -> Iterable[Path]:
-    # The learner's exercise files feed the app too (`-c sns_wiring=exercise`), wherever they are kept.
-    for path in (*(root / name for name in FINGERPRINT_SOURCES), exercises):
+def _source_files(root: Path, names: Iterable[str]) -> Iterable[Path]:
+    for path in (root / name for name in names):
         if path.is_file():
             yield path
         elif path.is_dir():
@@ -33,6 +32,20 @@ def _source_files(root: Path, exercises: Path) -> Iterable[Path]:
                     yield child
 
 
+def _hash_sources(digest: Any, root: Path, names: Iterable[str]) -> None:
+    for path in _source_files(root, names):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+
+
+def sources_digest(names: Iterable[str], *, root: Path = REPO_ROOT, extra: str = "") -> str:
+    """A hash of some of the sources (e.g. infra/ alone, which a warm synth process imports once), plus `extra`."""
+    digest = hashlib.sha256()
+    _hash_sources(digest, root, names)
+    digest.update(extra.encode())
+    return digest.hexdigest()
+
+
 def fingerprint(
     context: Mapping[str, Any] | None = None,
     *,
@@ -43,11 +56,10 @@ def fingerprint(
     """A hash of what a synth depends on: infra/**, lambdas/**, exercises/**, cdk.json, the context, the target."""
     digest = hashlib.sha256()
     env = env or {}
+    _hash_sources(digest, root, FINGERPRINT_SOURCES)
+    # The learner's exercise files feed the app too (`-c sns_wiring=exercise`), wherever they are kept.
     exercises = Path(env[EXERCISES_DIR_ENV]) if env.get(EXERCISES_DIR_ENV) else root / "exercises"
-    for path in _source_files(root, exercises):
-        name = path.relative_to(exercises.parent) if path.is_relative_to(exercises) else path.relative_to(root)
-        digest.update(name.as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+    _hash_sources(digest, exercises.parent, (exercises.name,))
     digest.update(json.dumps(dict(context or {}), sort_keys=True, default=str).encode() + b"\0")
     for name in ("CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION", "AWS_REGION"):
         digest.update(f"{name}={env.get(name, '')}\0".encode())

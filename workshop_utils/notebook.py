@@ -72,6 +72,8 @@ def ready(*stacks_needed: str, deploy_on_aws: bool = False) -> None:
 
 
 def _show_readiness(needs: readiness.Needs, deploy_on_aws: bool, hint: str) -> None:
+    if needs.stacks or needs.deploys_itself:  # a notebook that deploys: its context changes then take seconds
+        cdk.warm_up()  # in the background
     report = readiness.ready(
         needs, deploy_on_aws=deploy_on_aws, how_to_deploy=hint, say=lambda text: _show(views.message_html(text))
     )
@@ -116,6 +118,7 @@ def stop_local_cloud() -> None:
     """Stop the local cloud and every Lambda worker it started (nothing to do on another target)."""
     from workshop_utils.local_cloud import service
 
+    cdk.stop_warm_synth()  # the workshop is over, whatever the target: its synth process goes too
     if target.current() != "local" or target.endpoint_override():
         _show(views.message_html(f"Nothing to stop: the target is {target.current()}, not the local cloud."))
         return
@@ -155,7 +158,7 @@ def deploy(stack: str, *, recipients: dict | None = None, **context: object) -> 
 
 def show_diff(stack: str, *, recipients: dict | None = None, **context: object) -> str:
     """Show what `cdk diff` says would change with these recipients (and context overrides); return its text."""
-    _show(views.message_html(f"Running cdk diff {stack} (a synth takes about 12 s)..."))
+    _show(views.message_html(f"Running cdk diff {stack} (a synth takes a few seconds)..."))
     text = cdk.diff(stack, context=_context(recipients, context), on_line=lambda _line: None)
     _show(views.section(f"cdk diff {stack}", diff_html(text)))
     return text
@@ -640,6 +643,7 @@ def destroy_all() -> None:
             cdk.destroy(stack)
         else:  # the CLI would report "destroyed" for a stack that never was
             _show(views.message_html(f"{stack} is not deployed on the {target.current()} target: nothing to destroy."))
+    cdk.stop_warm_synth()  # nothing left to synthesize; a later deploy starts it again
 
 
 def check_nothing_left(deployed: cleanup.Inventory) -> cleanup.CleanupReport:

@@ -127,3 +127,12 @@ def test_notebook_03_offers_the_workshop_load_that_the_stack_test_holds_under_a_
     notebook = nbformat.read(NOTEBOOK_DIR / "03_side_by_side.ipynb", as_version=4)
     (cell,) = [c.source for c in notebook.cells if c.cell_type == "code" and "ws.benchmark(" in c.source]
     assert f"ws.benchmark(rate={bench.WORKSHOP_RATE:g}, duration_s={bench.WORKSHOP_DURATION_S:g})" in cell
+
+
+def test_the_redeploy_adds_a_vendor_to_one_stack_then_puts_the_defaults_back():
+    deploys = []
+    result = bench.measure_redeploy(lambda stack, context=None, **kwargs: deploys.append((stack, context)))
+    assert list(result) == [bench.REDEPLOY_STACK] and result[bench.REDEPLOY_STACK] >= 0
+    (stack, context), (again, default) = deploys
+    assert stack == again == bench.REDEPLOY_STACK and default is None
+    assert set(context["recipients"]) == {"Avis", "Alamo", *bench.EXTRA_VENDOR}
