@@ -7,14 +7,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 Bar = tuple[str, float, float]
-_START = re.compile(r"^START RequestId: (\S+)")
-_END = re.compile(r"^END RequestId: (\S+)")
+START_LINE = re.compile(r"^START RequestId: (\S+)")
+END_LINE = re.compile(r"^END RequestId: (\S+)")
 # CDK's logical ids of the stacks' functions: "RequesterFunction1907AB88", "ResponderAvisFunction2B3C4D5E", ...
 _FUNCTION_ID = re.compile(r"^(?P<role>Requester|Responder(?P<vendor>\w+?)|Aggregator)Function[0-9A-F]{8}$")
 _RESPONDER_STATE = re.compile(r"^Responder(?P<vendor>\w+?)(?P<caught>Failed)?$")
 
 
-def _ms(value: datetime | str | float) -> float:
+def to_ms(value: datetime | str | float) -> float:
+    """A timestamp (datetime, ISO text or epoch milliseconds) in epoch milliseconds."""
     if isinstance(value, datetime):
         return value.timestamp() * 1000
     if isinstance(value, str):
@@ -38,17 +39,17 @@ def execution_bars(history: list[dict], *, attempts: dict[str, int] | None = Non
     by role; a task attempted more than once (`attempts`, by state name) says how many times."""
     if not history:
         return []
-    origin = _ms(history[0]["timestamp"])
+    origin = to_ms(history[0]["timestamp"])
     entered: dict[str, float] = {}
     spans: list[tuple[str, float, float]] = []
     for event in history:
-        at = _ms(event["timestamp"]) - origin
+        at = to_ms(event["timestamp"]) - origin
         if event["type"].endswith("StateEntered"):
             entered[event["stateEnteredEventDetails"]["name"]] = at
         elif event["type"].endswith("StateExited"):
             name = event["stateExitedEventDetails"]["name"]
             spans.append((name, entered.pop(name, at), at))
-    end = _ms(history[-1]["timestamp"]) - origin
+    end = to_ms(history[-1]["timestamp"]) - origin
     spans.extend((name, start, end) for name, start in entered.items())  # still open: failed or running
 
     def label(name: str) -> str:
@@ -80,10 +81,10 @@ def invocations(events: list[dict], *, needle: str) -> list[Invocation]:
     current: dict[str, Invocation | None] = {}
     for event in sorted(events, key=lambda e: e["timestamp"]):
         stream, message = event.get("logStreamName", ""), event["message"]
-        if match := _START.match(message):
+        if match := START_LINE.match(message):
             current[stream] = Invocation(match.group(1), event["timestamp"], event["timestamp"])
             found.append(current[stream])
-        elif _END.match(message):
+        elif END_LINE.match(message):
             if (running := current.get(stream)) is not None:
                 running.end_ms = event["timestamp"]
             current[stream] = None

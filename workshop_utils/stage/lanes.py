@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime
+
+from workshop_utils.timelines import END_LINE, START_LINE, role_label, to_ms
 
 RUNNING, DONE, FAILED, CAUGHT = "running", "done", "failed", "caught"
-_START = re.compile(r"^START RequestId: (\S+)")
-_END = re.compile(r"^END RequestId: (\S+)")
 _FAILURE_MARKS = ("[ERROR]", '"errorType"', "is unavailable")
 
 
@@ -22,22 +20,9 @@ class Lane:
     status: str = DONE
 
 
-def _ms(value: datetime | str | float) -> float:
-    if isinstance(value, datetime):
-        return value.timestamp() * 1000
-    if isinstance(value, str):
-        return datetime.fromisoformat(value).timestamp() * 1000
-    return float(value)
-
-
 def state_label(name: str) -> str:
-    """The shared vocabulary for a Parallel state's name: "ResponderAvis" -> "Responder · Avis"."""
-    if name.startswith("Responder") and len(name) > len("Responder"):
-        vendor = name[len("Responder"):]
-        return f"Responder · {vendor.removesuffix('Failed')}"
-    if name == "Parallel":
-        return "Parallel (waits for all)"
-    return name
+    """The shared vocabulary for a Parallel state's name; a vendor's Catch state shares its task's lane."""
+    return "Parallel (waits for all)" if name == "Parallel" else role_label(name).removesuffix(" (caught)")
 
 
 def parallel_lanes(history: list[dict], *, click_ms: float, now_ms: float) -> list[Lane]:
@@ -48,7 +33,7 @@ def parallel_lanes(history: list[dict], *, click_ms: float, now_ms: float) -> li
     entered: dict[str, float] = {}
     lanes: list[Lane] = []
     for event in history:
-        at = _ms(event["timestamp"]) - click_ms
+        at = to_ms(event["timestamp"]) - click_ms
         if event["type"].endswith("StateEntered"):
             entered[event["stateEnteredEventDetails"]["name"]] = at
         elif event["type"].endswith("StateExited"):
@@ -56,7 +41,7 @@ def parallel_lanes(history: list[dict], *, click_ms: float, now_ms: float) -> li
             status = CAUGHT if name.startswith("Responder") and name.endswith("Failed") else DONE
             lanes.append(Lane(state_label(name), entered.pop(name, at), at, status))
     finished = history and history[-1]["type"].startswith("Execution") and "Started" not in history[-1]["type"]
-    end = _ms(history[-1]["timestamp"]) - click_ms if finished else now_ms - click_ms
+    end = to_ms(history[-1]["timestamp"]) - click_ms if finished else now_ms - click_ms
     lanes += [Lane(state_label(name), start, max(start, end), FAILED if finished else RUNNING)
               for name, start in entered.items()]
     # The vendor's task exits normally once its error is caught: colour the whole vendor's lane as caught.
@@ -69,7 +54,7 @@ def execution_end_ms(history: list[dict], *, click_ms: float) -> float | None:
     """When the execution stopped, since the click; None while it runs."""
     if history and history[-1]["type"] in ("ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut",
                                            "ExecutionAborted"):
-        return _ms(history[-1]["timestamp"]) - click_ms
+        return to_ms(history[-1]["timestamp"]) - click_ms
     return None
 
 
@@ -92,10 +77,10 @@ def invocations(events: list[dict], needle: str) -> list[Invocation]:
     # belong to that invocation; streams of concurrent workers interleave, so follow each on its own.
     for event in sorted(events, key=lambda e: e["timestamp"]):
         stream, message = event.get("logStreamName", ""), event["message"]
-        if match := _START.match(message):
+        if match := START_LINE.match(message):
             current[stream] = match.group(1)
             spans[match.group(1)] = [event["timestamp"], None, [], False]
-        elif match := _END.match(message):
+        elif match := END_LINE.match(message):
             if match.group(1) in spans:
                 spans[match.group(1)][1] = event["timestamp"]
             current[stream] = None
