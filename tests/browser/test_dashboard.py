@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -21,22 +20,17 @@ SIZES = [(1280, 720, "dark"), (1920, 1080, "dark"), (1280, 720, "light")]
 VOILA_STARTED: list[float] = []  # when the fixture started Voila, for the presenter's "page ready" figure
 
 
-def _wait_until_listening(port: int, process: subprocess.Popen, timeout_s: float = 90) -> None:
+def _listening(port: int) -> bool:
     # A connect, not a GET: every GET of the page would start (and leave) a kernel.
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"Voila exited with {process.returncode} before serving.")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"Voila did not listen on port {port} in {timeout_s:.0f} s.")
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
 
 
 @pytest.fixture(scope="module")
-def dashboard_url(workshop_cloud, free_port, tmp_path_factory):
+def dashboard_url(workshop_cloud, free_port, tmp_path_factory, serve):
     """Both stacks deployed on a private local cloud, and Voila serving the dashboard with the stage template."""
     from workshop_utils import cdk, stacks
 
@@ -48,20 +42,11 @@ def dashboard_url(workshop_cloud, free_port, tmp_path_factory):
         sys.executable, "-m", "voila", str(NOTEBOOK_DIR / "presenter_dashboard.ipynb"), f"--port={port}",
         "--no-browser", "--Voila.ip=127.0.0.1", "--template=stage",
     ]  # fmt: skip
-    log = (tmp_path_factory.mktemp("voila-log") / "voila.log").open("w")
     env = os.environ | {"JUPYTER_PATH": str(TEMPLATES)}
     VOILA_STARTED.append(time.monotonic())
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    try:
-        _wait_until_listening(port, process)
+    log_path = tmp_path_factory.mktemp("voila-log") / "voila.log"
+    with serve("Voila", command, env=env, log_path=log_path, ready=lambda: _listening(port)):
         yield f"http://127.0.0.1:{port}/"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")

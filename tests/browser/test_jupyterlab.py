@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 import urllib.request
@@ -19,21 +18,16 @@ from workshop_utils.stacks import SNS_STACK
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
-def _wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 90) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited with {process.returncode} before serving.")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"JupyterLab did not answer at {url} in {timeout_s:.0f} s.")
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except OSError:
+        return False
 
 
 @pytest.fixture(scope="module")
-def jupyterlab(tmp_path_factory, workshop_cloud, free_port):
+def jupyterlab(tmp_path_factory, workshop_cloud, free_port, serve):
     """JupyterLab on a free port, serving a copy of the notebooks (its autosave must not touch the repo)."""
     from workshop_utils import cdk
 
@@ -58,19 +52,11 @@ def jupyterlab(tmp_path_factory, workshop_cloud, free_port):
     ]  # fmt: skip
     if os.geteuid() == 0:
         command.append("--allow-root")
-    log = (tmp_path_factory.mktemp("lab-log") / "jupyterlab.log").open("w")
     env = os.environ | {"JUPYTERLAB_SETTINGS_DIR": str(settings), EXERCISES_DIR_ENV: str(notebooks / "exercises")}
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    try:
-        _wait_until_serving(f"http://127.0.0.1:{port}/api/status", process)
-        yield f"http://127.0.0.1:{port}", notebooks
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+    log_path = tmp_path_factory.mktemp("lab-log") / "jupyterlab.log"
+    url = f"http://127.0.0.1:{port}"
+    with serve("JupyterLab", command, env=env, log_path=log_path, ready=lambda: _answers(f"{url}/api/status")):
+        yield url, notebooks
 
 
 def _template_edges(stack: str) -> set[tuple[str, str, str]]:
