@@ -14,12 +14,8 @@ AGGREGATE_PREFIX = "aggregate: "
 
 def parse_aggregate_line(message: str) -> dict | None:
     """The JSON document of an `aggregate: {...}` log line (wherever the runtime's prefix puts it)."""
-    if AGGREGATE_PREFIX not in message:
-        return None
-    try:
-        return json.loads(message.split(AGGREGATE_PREFIX, 1)[1])
-    except json.JSONDecodeError:
-        return None
+    document = timelines.logged_json(message, AGGREGATE_PREFIX)
+    return document if isinstance(document, dict) else None
 
 
 def find_aggregate(handle: triggers.SnsQuoteHandle, log_group: str | None = None) -> dict | None:

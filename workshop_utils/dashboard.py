@@ -17,7 +17,7 @@ from workshop_utils import stacks, views
 from workshop_utils.logs import now_ms
 from workshop_utils.quote_input import CAR_TYPES, QuoteRequest
 from workshop_utils.stage import levers as live_levers
-from workshop_utils.stage.lanes import replay_frame
+from workshop_utils.stage.lanes import replay_frame, replay_messages
 from workshop_utils.stage.render import Counters, SideView, axis_end_ms, page_css, side_html
 from workshop_utils.stage.sides import Outcome, parallel_side, sns_side
 from workshop_utils.widgets import error_html
@@ -30,7 +30,8 @@ WATCH = {
 }
 FOOTNOTE = ("Times run from the click. Failed = answered without every vendor's quote: left, the execution "
             "catches the vendor's error and still SUCCEEDS; right, a missing vendor shows only at the deadline "
-            "(TIMED OUT).")
+            "(TIMED OUT). Arrows are messages; a dashed one is on its way (the deadline's copy waits in its "
+            "queue).")
 SPEEDS = {"Normal": None, "1.5 s per vendor": 1500, "3 s per vendor": 3000}
 REPLAY_FACTORS = {"×5 slower": 5, "×10 slower": 10, "×20 slower": 20}
 NO_FAILURE = "none"
@@ -110,11 +111,17 @@ class PresenterDashboard(widgets.VBox):
             self.remove_class(f"stage-{name}")
         self.add_class(f"stage-{self.theme.value}")
 
+    @staticmethod
+    def _on_axis(view: SideView) -> list[float]:
+        """The times a side puts on the shared axis: its lanes up to its end (the deadline waking the
+        aggregator seconds after the answer is named at its row's end, not stretched onto the axis)."""
+        ends = [lane.end_ms for lane in view.lanes if view.end_ms is None or lane.start_ms <= view.end_ms]
+        return ends + ([view.now_ms] if view.now_ms is not None else [])
+
     def _redraw(self) -> None:
         """Both panels on one axis: from the click to the latest moment either side has reached."""
         with self._lock:
-            ends = [lane.end_ms for view in self.views.values() for lane in view.lanes]
-            ends += [view.now_ms for view in self.views.values() if view.now_ms is not None]
+            ends = [at for view in self.views.values() for at in self._on_axis(view)]
             axis = self._fixed_axis or axis_end_ms(*ends)
             for name, view in self.views.items():
                 self.panels[name].value = side_html(view, axis_ms=axis)
@@ -192,9 +199,35 @@ class PresenterDashboard(widgets.VBox):
             counters.quotes += quotes
             counters.failed += failed
             counters.done += not failed
-            self.views[name].end_ms = getattr(outcome, "end_ms", None)
-            self._measured[name] = replace(self.views[name])
+            view = self.views[name]
+            view.end_ms = getattr(outcome, "end_ms", None)
+            measured = self._measured[name] = replace(view)
         self._redraw()
+        if outcome is not None and outcome.follow is not None:
+            threading.Thread(target=self._follow, args=(name, outcome, view, measured, generation), daemon=True,
+                             name=f"stage-follow-{name}").start()
+
+    def _follow(self, name: str, outcome: Outcome, view: SideView, measured: SideView, generation: int) -> None:
+        """What still happens after a side ended (the SNS deadline), drawn on its panel and kept for a replay
+        until another click, a replay or a reset takes the panel."""
+
+        def current() -> bool:
+            return generation == self._generation and self.views.get(name) is view
+
+        def show_later(**changes: object) -> None:
+            with self._lock:
+                if not current():
+                    return
+                for key, value in changes.items():
+                    setattr(view, key, value)
+                    if self._measured.get(name) is measured:
+                        setattr(measured, key, value)
+            self._redraw()
+
+        try:
+            outcome.follow(show_later, current)
+        except Exception as error:  # the logs going away must not break the page
+            self.note.value = error_html(error)
 
     def reset(self) -> None:
         """Clear the counters, the panels and the backlog, in the same kernel (a request in flight is dropped)."""
@@ -225,7 +258,7 @@ class PresenterDashboard(widgets.VBox):
             self._say("Nothing to replay yet: click Send to both first.")
             return
         end = max([final.end_ms or 0.0 for final in finals.values()] +
-                  [lane.end_ms for final in finals.values() for lane in final.lanes])
+                  [at for final in finals.values() for at in self._on_axis(final)])
         self._fixed_axis = axis_end_ms(end)
         self._say(f"REPLAY of the last request's measured times, {factor} times slower.")
         started = self._clock()
@@ -237,6 +270,7 @@ class PresenterDashboard(widgets.VBox):
                         over = at >= (final.end_ms or end)
                         self.views[name] = final if over else replace(
                             final, lanes=replay_frame(final.lanes, at), now_ms=at, state="replay", quotes=[],
+                            messages=replay_messages(final.messages, at),
                             missing=[], status=f"REPLAY ×{factor} of measured times · {at / 1000:.2f} s")
                 self._redraw()
                 if at >= end:

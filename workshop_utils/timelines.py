@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,16 @@ def to_ms(value: datetime | str | float) -> float:
     if isinstance(value, str):
         return datetime.fromisoformat(value).timestamp() * 1000
     return float(value)
+
+
+def logged_json(message: str, prefix: str) -> object:
+    """The JSON a log line carries after `prefix` (wherever the runtime's own prefix puts it), else None."""
+    if prefix not in message:
+        return None
+    try:
+        return json.loads(message.split(prefix, 1)[1])
+    except json.JSONDecodeError:
+        return None
 
 
 def role_label(logical_id: str) -> str:

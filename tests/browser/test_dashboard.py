@@ -180,6 +180,31 @@ def test_one_click_shows_both_sides_and_their_quotes_above_the_fold_offline(
         context.close()
 
 
+def test_messages_are_drawn_and_the_deadline_copy_shows_when_it_wakes_the_aggregator(
+    dashboard_url, browser, browser_artifacts
+):
+    context, page, attempts = _offline_page(browser, 1280, 720)
+    try:
+        _open(page, dashboard_url, "dark")
+        _send_and_wait(page)
+        sns = page.locator(".stage-side[data-side='sns']")
+        received = sns.locator(".message[data-state='received']")
+        assert sorted(received.evaluate_all("gs => gs.map(g => g.dataset.kind + ' to ' + g.dataset.to)")) == [
+            "quote to Aggregator (quotes)", "quote to Aggregator (quotes)",
+            "scatter to Responder · Alamo", "scatter to Responder · Avis"]
+        waiting = sns.locator(".message[data-state='on-its-way']")
+        assert waiting.evaluate_all("gs => gs.map(g => g.dataset.kind)") == ["deadline"]
+        assert page.locator(".stage-side[data-side='parallel'] .message").count() == 0  # no messages there
+        page.screenshot(path=str(browser_artifacts / "dashboard-1280x720-messages.png"))
+        # The deadline's copy of the request wakes the aggregator seconds later: named at its row's end.
+        sns.locator(".lane.beyond[data-lane='Aggregator (deadline)']").wait_for(timeout=60_000)
+        assert sns.locator(".message[data-kind='deadline']").get_attribute("data-state") == "received"
+        page.screenshot(path=str(browser_artifacts / "dashboard-1280x720-deadline-after-the-answer.png"))
+        assert attempts == [], attempts
+    finally:
+        context.close()
+
+
 def test_stage_speed_shows_each_side_run_frame_by_frame(dashboard_url, browser, browser_artifacts):
     context, page, attempts = _offline_page(browser, 1280, 720)
     try:
@@ -224,6 +249,11 @@ def test_the_failing_vendor_switch_changes_the_next_outcome_on_both_sides(dashbo
         assert "Avis failed, caught" in parallel.inner_text() and "TIMED OUT" in sns.inner_text()
         assert parallel.locator("[data-counter='failed'] b").inner_text() == "1"
         assert sns.locator("[data-counter='failed'] b").inner_text() == "1"
+        # No quote message from Avis; the deadline's copy arrived on the axis and wrote the timed-out aggregate.
+        quotes_from = sns.locator(".message[data-kind='quote']").evaluate_all("gs => gs.map(g => g.dataset.from)")
+        assert quotes_from == ["Responder · Alamo"], quotes_from
+        assert sns.locator(".message[data-kind='deadline']").get_attribute("data-state") == "received"
+        assert sns.locator(".lane.beyond").count() == 0
         assert _inside(sns.locator(".stage-quotes").bounding_box(), 1280, 720)
         assert attempts == [], attempts
     finally:

@@ -68,6 +68,11 @@ def test_one_click_drives_both_deployed_patterns_then_the_levers_change_what_hap
         assert 'data-state="done"' in board.panels[side].value and 'data-quotes="2"' in board.panels[side].value
     assert "Responder · Avis" in board.panels["parallel"].value and "Responder · Avis" in board.panels["sns"].value
     assert "Aggregator (quotes)" in board.panels["sns"].value
+    sns = board.panels["sns"].value  # the messages: the scatter to each vendor, each quote, the deadline's copy
+    assert sns.count('data-kind="scatter"') == 2 and sns.count('data-kind="quote" ') == 2
+    assert '<g class="message deadline" data-kind="deadline" data-from="Requester" data-to="Aggregator (deadline)" ' \
+           'data-state="on-its-way">' in sns
+    assert 'class="message' not in board.panels["parallel"].value
 
     # At stage speed every vendor takes 1.5 s: each side shows its states and invocations as they happen.
     board.speed.value = "1.5 s per vendor"

@@ -1,6 +1,7 @@
 """The presenter dashboard: its callbacks driven with Button.click() against fake sides and levers, its lanes
 drawn on the click's clock from fake histories and logs, and its pure renderers."""
 
+import json
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -256,3 +257,94 @@ def test_a_replay_frame_shows_what_had_started_by_then():
     measured = [lanes.Lane("Requester", 0, 50, "done"), lanes.Lane("Responder · Avis", 60, 200, "failed")]
     assert lanes.replay_frame(measured, 100) == [lanes.Lane("Requester", 0, 50, "done"),
                                                  lanes.Lane("Responder · Avis", 60, 100, "running")]
+
+
+def sns_event_line(published_iso):
+    record = {"Records": [{"EventSource": "aws:sns", "Sns": {"Timestamp": published_iso,
+                                                             "Message": '{"data": {"uuid": "u-1"}}'}}]}
+    return "[INFO]\t2026-11-29T20:00:00.000Z\tr1\treceived event: " + json.dumps(record)
+
+
+PUBLISHED = datetime.fromtimestamp(1.005, UTC).isoformat().replace("+00:00", "Z")  # 5 ms after the click
+
+
+def sns_logs(*, deadline_fired: bool):
+    avis = [log(10, "START RequestId: r1"), log(11, sns_event_line(PUBLISHED)),
+            log(30, 'quote from Avis: {"uuid": "u-1", "vendor": "Avis"}'), log(31, "END RequestId: r1")]
+    budget = [log(12, "START RequestId: b1"), log(13, sns_event_line(PUBLISHED)),
+              log(14, "[ERROR] VendorUnavailableError: Vendor Budget is unavailable"), log(15, "END RequestId: b1")]
+    aggregator = [log(50, "START RequestId: a1"),
+                  log(51, '[INFO]\t...\tquotes: [{"uuid": "u-1", "vendor": "Avis", "price_quote": 10}]'),
+                  log(53, "END RequestId: a1")]
+    if deadline_fired:
+        aggregator += [log(10_005, "START RequestId: a2"), log(10_006, 'aggregate: {"uuid": "u-1", "timed_out": '
+                                                                       'true}'), log(10_007, "END RequestId: a2")]
+    return {"Responder · Avis": lanes.invocations(avis, "u-1"), "Responder · Budget": lanes.invocations(budget, "u-1"),
+            "Aggregator": lanes.invocations(aggregator, "u-1")}
+
+
+def test_sns_messages_are_read_from_the_logs_with_who_sent_and_who_received_them():
+    drawn = lanes.sns_messages(sns_logs(deadline_fired=False), click_ms=1_000)
+    assert [(m.kind, m.sender, m.receiver, round(m.sent_ms), m.received_ms) for m in drawn] == [
+        ("scatter", "Requester", "Responder · Avis", 5, 10),
+        ("scatter", "Requester", "Responder · Budget", 5, 12),
+        ("deadline", "Requester", "Aggregator (deadline)", 5, None),  # still held back by its queue
+        ("quote", "Responder · Avis", "Aggregator (quotes)", 31, 50),  # from Avis's end (OnSuccess)
+    ]  # Budget failed: it sent no quote
+    fired = lanes.sns_messages(sns_logs(deadline_fired=True), click_ms=1_000)
+    assert [(m.kind, m.received_ms) for m in fired if m.kind == "deadline"] == [("deadline", 10_005)]
+
+
+def test_a_replay_shows_only_the_messages_sent_by_then_and_those_not_yet_received_on_their_way():
+    measured = lanes.sns_messages(sns_logs(deadline_fired=True), click_ms=1_000)
+    at_40 = lanes.replay_messages(measured, 40)
+    assert [(m.kind, m.received_ms) for m in at_40] == [("scatter", 10), ("scatter", 12), ("deadline", None),
+                                                       ("quote", None)]
+    assert lanes.replay_messages(measured, 4) == []
+
+
+def test_messages_are_drawn_as_arrows_between_rows_and_on_their_way_as_dashed_lines():
+    messages = lanes.sns_messages(sns_logs(deadline_fired=False), click_ms=1_000)
+    rows = dashboard_rows = ["Requester", "Responder · Avis", "Responder · Budget", "Aggregator (quotes)",
+                             "Aggregator (deadline)"]
+    svg = render.lanes_svg([], dashboard_rows, axis_ms=100, now_ms=60, messages=messages)
+    assert svg.count('data-state="received"') == 3 and svg.count('data-state="on-its-way"') == 1
+    assert 'data-kind="deadline" data-from="Requester" data-to="Aggregator (deadline)"' in svg
+    assert "not received yet" in svg and "through the quotes queue" in svg
+    assert len(rows) == 5
+
+
+def test_a_lane_beyond_the_axis_is_named_at_its_rows_end_and_does_not_stretch_the_axis():
+    late = lanes.Lane("Aggregator (deadline)", 10_005, 10_007, "done")
+    svg = render.lanes_svg([lanes.Lane("Requester", 0, 20, "done"), late], ["Requester", "Aggregator (deadline)"],
+                           axis_ms=100)
+    assert 'class="lane beyond done"' in svg and "at 10.0 s ▸" in svg
+    view = render.SideView(key="sns", title="", watch="", lanes=[lanes.Lane("Requester", 0, 20, "done"), late],
+                           end_ms=60)
+    assert PresenterDashboard._on_axis(view) == [20]
+
+
+def test_the_deadline_that_fires_after_the_answer_is_drawn_later_on_the_same_panel():
+    released = threading.Event()
+
+    def answered_then_deadline(request, click_ms, show):
+        early = [lanes.Lane("Aggregator (quotes)", 50, 53, "done")]
+        show(state="done", status="COMPLETE at 0.1 s: 1 quotes.", lanes=early, quotes=[QUOTE])
+
+        def follow(show_later, current):
+            released.wait(5)
+            if current():
+                show_later(lanes=early + [lanes.Lane("Aggregator (deadline)", 10_005, 10_007, "done")])
+
+        return Outcome([QUOTE], [], 53.0, follow=follow)
+
+    board = PresenterDashboard({"sns": answered_then_deadline})
+    board.button.click()
+    board.wait_idle()
+    assert "at 10.0 s ▸" not in board.panels["sns"].value and board.counters["sns"].done == 1
+    drawn = threading.Event()
+    board.panels["sns"].observe(lambda change: drawn.set(), names="value")
+    released.set()
+    assert drawn.wait(5)
+    assert "at 10.0 s ▸" in board.panels["sns"].value  # named at the row's end; the axis stays on the answer
+    assert "Aggregator (deadline)" in [lane.label for lane in board._measured["sns"].lanes]  # kept for a replay

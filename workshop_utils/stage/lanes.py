@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workshop_utils.timelines import END_LINE, START_LINE, role_label, to_ms
+from workshop_utils.timelines import END_LINE, START_LINE, logged_json, role_label, to_ms
 
 RUNNING, DONE, FAILED, CAUGHT = "running", "done", "failed", "caught"
 _FAILURE_MARKS = ("[ERROR]", '"errorType"', "is unavailable")
@@ -101,9 +101,7 @@ def sns_lanes(seen: dict[str, list[Invocation]], *, click_ms: float, now_ms: flo
         for invocation in found:
             name = label
             if label == "Aggregator":
-                # The deadline queue's batch logs "deadline of request ..." or a timed-out aggregate.
-                woken_by_deadline = any("deadline" in line or "timed_out" in line for line in invocation.mentions)
-                name = "Aggregator (deadline)" if woken_by_deadline else "Aggregator (quotes)"
+                name = "Aggregator (deadline)" if _woken_by_deadline(invocation) else "Aggregator (quotes)"
             start = invocation.start_ms - click_ms
             if invocation.end_ms is None:
                 lanes.append(Lane(name, start, max(start, now_ms - click_ms), RUNNING))
@@ -116,6 +114,86 @@ def aggregate_time_ms(aggregator_events: list[dict], needle: str, *, click_ms: f
     """When the aggregator logged this request's aggregate, since the click; None before it has."""
     stamps = [e["timestamp"] for e in aggregator_events if "aggregate: " in e["message"] and needle in e["message"]]
     return min(stamps) - click_ms if stamps else None
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message between two lanes, since the click: sent by `sender` at `sent_ms`, received by `receiver`
+    at `received_ms` (None while it is still on its way). `via` says what carried it."""
+
+    kind: str  # "scatter" (topic to a responder), "quote" (quotes queue), "deadline" (delayed queue)
+    via: str
+    sender: str
+    receiver: str
+    sent_ms: float
+    received_ms: float | None
+
+
+def _published_ms(invocation: Invocation) -> float | None:
+    """When SNS accepted the scatter message this responder invocation received (the record's Timestamp)."""
+    for line in invocation.mentions:
+        event = logged_json(line, "received event: ")
+        try:
+            return to_ms(event["Records"][0]["Sns"]["Timestamp"])
+        except (TypeError, KeyError, IndexError, ValueError):
+            continue
+    return None
+
+
+def _quoted_vendors(invocation: Invocation) -> set[str]:
+    """The vendors whose quotes an aggregator invocation received, from its `quotes: [...]` line."""
+    vendors: set[str] = set()
+    for line in invocation.mentions:
+        quotes = logged_json(line, "quotes: ")
+        vendors |= {quote.get("vendor") for quote in quotes or [] if isinstance(quote, dict)}
+    return vendors
+
+
+def _woken_by_deadline(invocation: Invocation) -> bool:
+    # The deadline queue's batch logs "deadline of request ..." or a timed-out aggregate.
+    return any("deadline" in line or "timed_out" in line for line in invocation.mentions)
+
+
+def sns_messages(seen: dict[str, list[Invocation]], *, click_ms: float) -> list[Message]:
+    """The SNS side's messages, read from the same logs as its lanes: the scatter message from the topic to
+    each responder (published at the SNS record's Timestamp, received at the responder's START); each quote
+    from the responder's end (its OnSuccess destination) through the quotes queue to the aggregator
+    invocation that logged it; and the copy of the scatter message the deadline queue holds back."""
+    messages: list[Message] = []
+    published: list[float] = []
+    aggregator = sorted(seen.get("Aggregator", []), key=lambda invocation: invocation.start_ms)
+    for label, found in seen.items():
+        if not label.startswith("Responder · "):
+            continue
+        vendor = label.split(" · ", 1)[1]
+        attempts = sorted(found, key=lambda invocation: invocation.start_ms)
+        first = next((at for at in map(_published_ms, attempts) if at is not None), None)
+        if first is not None and attempts:
+            published.append(first)
+            messages.append(Message("scatter", "SNS topic", "Requester", label, first - click_ms,
+                                    attempts[0].start_ms - click_ms))
+        answered = next((a for a in attempts if a.end_ms is not None and not a.failed), None)
+        if answered is None:
+            continue
+        gathered = next((a for a in aggregator if not _woken_by_deadline(a) and vendor in _quoted_vendors(a)), None)
+        messages.append(Message("quote", "quotes queue", label, "Aggregator (quotes)", answered.end_ms - click_ms,
+                                None if gathered is None else gathered.start_ms - click_ms))
+    if published:
+        woken = next((a for a in aggregator if _woken_by_deadline(a)), None)
+        messages.append(Message("deadline", "deadline queue", "Requester", "Aggregator (deadline)",
+                                min(published) - click_ms, None if woken is None else woken.start_ms - click_ms))
+    return sorted(messages, key=lambda message: message.sent_ms)
+
+
+def replay_messages(messages: list[Message], at_ms: float) -> list[Message]:
+    """The measured messages as they stood `at_ms` after the click: sent ones only, those not yet received
+    still on their way."""
+    return [
+        Message(m.kind, m.via, m.sender, m.receiver, m.sent_ms,
+                m.received_ms if m.received_ms is not None and m.received_ms <= at_ms else None)
+        for m in messages
+        if m.sent_ms <= at_ms
+    ]
 
 
 def replay_frame(lanes: list[Lane], at_ms: float) -> list[Lane]:

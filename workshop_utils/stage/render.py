@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from html import escape
 
-from workshop_utils.stage.lanes import CAUGHT, DONE, FAILED, RUNNING, Lane
+from workshop_utils.stage.lanes import CAUGHT, DONE, FAILED, RUNNING, Lane, Message
 
 # Sizes are in em of a root font that is 20 px at 1280 px wide and grows with the page (1.5625vw), so the
 # 1280x720 and 1920x1080 pages are the same picture, scaled; the SVGs scale with their column (viewBox).
@@ -113,9 +113,11 @@ _WIDTH, _LABEL_W, _ROW, _AXIS = 600, 215, 34, 30
 
 
 def lanes_svg(lanes: list[Lane], rows: list[str], *, axis_ms: float, now_ms: float | None = None,
-              deadline_ms: float | None = None) -> str:
+              deadline_ms: float | None = None, messages: list[Message] | None = None) -> str:
     """One row per label in `rows` (always drawn, so the picture does not jump), each lane a bar from the
-    click (0) on the shared axis; a "now" line while running, and the SNS deadline when it is on the axis."""
+    click (0) on the shared axis; each message an arrow from its sender's row to its receiver's; a "now" line
+    while running, and the SNS deadline when it is on the axis. A lane that starts beyond the axis (the
+    deadline waking the aggregator after the request was answered) is named at the row's end."""
     rows = rows + [lane.label for lane in lanes if lane.label not in rows]
     height = _ROW * len(rows) + _AXIS
     span = _WIDTH - _LABEL_W - 35  # room on the right for the last tick's label, centred on its tick
@@ -131,12 +133,23 @@ def lanes_svg(lanes: list[Lane], rows: list[str], *, axis_ms: float, now_ms: flo
         parts.append(f'<line x1="{_LABEL_W}" x2="{_LABEL_W + span}" y1="{y + 17}" y2="{y + 17}" '
                      f'stroke="var(--stage-line, #777)" stroke-width="1" stroke-dasharray="2 4"/>')
         for lane in (lane for lane in lanes if lane.label == label):
+            title = (f"<title>{escape(label)}: {STATUS_WORDS[lane.status]}, {_seconds(lane.start_ms)} to "
+                     f"{_seconds(lane.end_ms)} after the click</title>")
+            if lane.start_ms > axis_ms:
+                parts.append(f'<text class="lane beyond {lane.status}" data-lane="{escape(label)}" x="{_WIDTH}" '
+                             f'y="{y + 24}" text-anchor="end" fill="var(--stage-{lane.status}, #888)" '
+                             # Painted over the message that ends there, on a band of the page's colour.
+                             f'stroke="var(--stage-bg, #fff)" stroke-width="8" paint-order="stroke">'
+                             f"at {_seconds(lane.start_ms)} ▸{title}</text>")
+                continue
             width = max(x(lane.end_ms) - x(lane.start_ms), 4)
             parts.append(f'<rect class="lane {lane.status}" data-lane="{escape(label)}" x="{x(lane.start_ms):.1f}" '
                          f'y="{y + 5}" width="{width:.1f}" height="{_ROW - 10}" rx="4" '
-                         f'fill="var(--stage-{lane.status}, #888)"><title>{escape(label)}: '
-                         f'{STATUS_WORDS[lane.status]}, {_seconds(lane.start_ms)} to {_seconds(lane.end_ms)} '
-                         f'after the click</title></rect>')
+                         f'fill="var(--stage-{lane.status}, #888)">{title}</rect>')
+    centre = {label: index * _ROW + 17 for index, label in enumerate(rows)}
+    until = now_ms if now_ms is not None else axis_ms
+    parts += [_message_svg(message, x, centre, until) for message in messages or []
+              if message.sender in centre and message.receiver in centre]
     base = _ROW * len(rows)
     # Round steps: an axis of 2 x 10^k in 4 steps of 0.5, of 1, 2.5 or 5 x 10^k in 5 steps.
     steps = 4 if f"{axis_ms:e}".startswith("2.0") else 5
@@ -155,6 +168,41 @@ def lanes_svg(lanes: list[Lane], rows: list[str], *, axis_ms: float, now_ms: flo
     return "".join(parts)
 
 
+def _message_svg(message: Message, x, centre: dict[str, float], until_ms: float) -> str:
+    """A message from (sent, sender's row) to (received, receiver's row). SNS pushes: a straight arrow. A queue
+    holds: the arrow drops to the receiver's row when sent and waits along it until received (to the axis's end
+    when that is later); one still on its way is dashed, ending in an open circle at now."""
+    x0, y0, y1 = x(message.sent_ms), centre[message.sender], centre[message.receiver]
+    where = f"{escape(message.sender)} to {escape(message.receiver)} through the {escape(message.via)}"
+    data = (f'class="message {message.kind}" data-kind="{message.kind}" data-from="{escape(message.sender)}" '
+            f'data-to="{escape(message.receiver)}"')
+    colour = "var(--stage-accent, #0b57d0)"
+    sent = f"sent at {_seconds(message.sent_ms)}"
+    if message.received_ms is None:
+        x1 = max(x(until_ms), x0)
+        return (f'<g {data} data-state="on-its-way"><title>{message.kind} message, {where}: {sent}, not received '
+                f'yet</title><polyline points="{x0:.1f},{y0:.1f} {x0:.1f},{y1:.1f} {x1:.1f},{y1:.1f}" fill="none" '
+                f'stroke="{colour}" stroke-width="2" stroke-dasharray="5 4"/>'
+                f'<circle cx="{x1:.1f}" cy="{y1:.1f}" r="5" fill="var(--stage-bg, #fff)" stroke="{colour}" '
+                f'stroke-width="2"/></g>')
+    x1 = x(message.received_ms)
+    points = [(x0, y0), (x1, y1)] if message.kind == "scatter" else [(x0, y0), (x0, y1), (x1, y1)]
+    # The arrowhead points along the last stretch that has a length (none for an arrow with no length).
+    head = ""
+    for (ax, ay), (bx, by) in reversed(list(zip(points, points[1:], strict=False))):
+        length = math.hypot(bx - ax, by - ay)
+        if length >= 1:
+            ux, uy = (bx - ax) / length, (by - ay) / length
+            cx, cy = bx - 9 * ux, by - 9 * uy
+            head = (f'<polygon points="{bx:.1f},{by:.1f} {cx - 4 * uy:.1f},{cy + 4 * ux:.1f} '
+                    f'{cx + 4 * uy:.1f},{cy - 4 * ux:.1f}" fill="{colour}"/>')
+            break
+    path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
+    return (f'<g {data} data-state="received"><title>{message.kind} message, {where}: {sent}, received at '
+            f'{_seconds(message.received_ms)}</title><circle cx="{x0:.1f}" cy="{y0:.1f}" r="3" fill="{colour}"/>'
+            f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>{head}</g>')
+
+
 @dataclass
 class SideView:
     """What one side shows at one moment (a frame)."""
@@ -170,6 +218,7 @@ class SideView:
     missing: list[str] = field(default_factory=list)
     now_ms: float | None = None
     deadline_ms: float | None = None
+    messages: list[Message] = field(default_factory=list)
     end_ms: float | None = None  # when the side ended, since the click (for a replay)
     counters: Counters = field(default_factory=Counters)
 
@@ -196,6 +245,7 @@ def side_html(view: SideView, *, axis_ms: float) -> str:
         f"<h2>{escape(view.title)}</h2><p class=\"stage-watch\">{escape(view.watch)}</p>"
         f"{counters_html(view.counters)}"
         f'<p class="stage-status {view.state}">{escape(view.status)}</p>'
-        f"{lanes_svg(view.lanes, list(view.rows), axis_ms=axis_ms, now_ms=view.now_ms, deadline_ms=view.deadline_ms)}"
-        f"{quotes_html(view.quotes, view.missing)}</div>"
+        + lanes_svg(view.lanes, list(view.rows), axis_ms=axis_ms, now_ms=view.now_ms, deadline_ms=view.deadline_ms,
+                    messages=view.messages)
+        + f"{quotes_html(view.quotes, view.missing)}</div>"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from workshop_utils.logs import now_ms
 from workshop_utils.quote_input import QuoteRequest
@@ -14,13 +14,19 @@ from workshop_utils.stage import lanes as lane_model
 Show = Callable[..., None]
 
 
+# follow(show, current): keeps drawing what happens after the side ended while current() is True.
+Follow = Callable[[Show, Callable[[], bool]], None]
+
+
 @dataclass
 class Outcome:
-    """How one side ended: its quotes, the vendors it has none from, and when, since the click."""
+    """How one side ended: its quotes, the vendors it has none from, and when, since the click; `follow`,
+    when set, watches what still happens afterwards (the SNS deadline, which fires even when all quotes came)."""
 
     quotes: list[dict]
     missing: list[str]
     end_ms: float | None
+    follow: Follow | None = field(default=None, compare=False)
 
     @property
     def complete(self) -> bool:
@@ -112,7 +118,8 @@ def _sns_functions() -> dict[str, str]:
 
 
 def sns_side(request: QuoteRequest, click_ms: float, show: Show) -> Outcome:
-    """Scatter the request, draw each invocation on the click's clock as it runs, then the aggregate."""
+    """Scatter the request, draw each invocation and message on the click's clock as it happens, then the
+    aggregate; the deadline's own delivery, seconds later, is left to the outcome's `follow`."""
     from workshop_utils import aggregates, stacks, triggers
     from workshop_utils.logs import fetch_log_events, function_log_group
 
@@ -131,6 +138,10 @@ def sns_side(request: QuoteRequest, click_ms: float, show: Show) -> Outcome:
             aggregator_events = events if label == "Aggregator" else aggregator_events
         return found, aggregator_events
 
+    def picture(invocations: dict[str, list[lane_model.Invocation]]) -> dict:
+        return {"lanes": lane_model.sns_lanes(invocations, click_ms=click_ms, now_ms=now_ms()),
+                "messages": lane_model.sns_messages(invocations, click_ms=click_ms)}
+
     redraw = Throttle(live_refresh_s())
 
     def frame() -> None:
@@ -138,7 +149,7 @@ def sns_side(request: QuoteRequest, click_ms: float, show: Show) -> Outcome:
             invocations, _ = seen()
             now = now_ms()
             left = max(0.0, deadline_s * 1000 - (now - click_ms))
-            show(lanes=lane_model.sns_lanes(invocations, click_ms=click_ms, now_ms=now), now_ms=now - click_ms,
+            show(**picture(invocations), now_ms=now - click_ms,
                  status=f"Gathering · {_seconds(now - click_ms)} · deadline in {_seconds(left)}")
 
     aggregate = aggregates.wait_for_aggregate(handle, watch=frame)
@@ -151,6 +162,22 @@ def sns_side(request: QuoteRequest, click_ms: float, show: Show) -> Outcome:
         status = f"TIMED OUT at {took} without {', '.join(missing)}: {len(quotes)} quote(s)."
     else:
         status = f"COMPLETE at {took}: {len(quotes)} quotes."
-    show(lanes=lane_model.sns_lanes(invocations, click_ms=click_ms, now_ms=now_ms()), now_ms=None, status=status,
-         state="failed" if missing else "done", quotes=quotes, missing=missing)
-    return Outcome(quotes, missing, end)
+    drawn = picture(invocations)
+    show(**drawn, now_ms=None, status=status, state="failed" if missing else "done", quotes=quotes, missing=missing)
+
+    def follow(show_later: Show, current: Callable[[], bool]) -> None:
+        """Until the deadline queue delivers this request's copy (the aggregator then finds it answered), or
+        long after it should have: redraw when something new shows in the logs."""
+        last, give_up = drawn, click_ms + deadline_s * 1000 + 30_000
+        while current() and now_ms() < give_up and _deadline_on_its_way(last["messages"]):
+            time.sleep(live_refresh_s())
+            latest = picture(seen()[0])
+            if latest != last and current():
+                show_later(**latest)
+                last = latest
+
+    return Outcome(quotes, missing, end, follow=follow if _deadline_on_its_way(drawn["messages"]) else None)
+
+
+def _deadline_on_its_way(messages: list[lane_model.Message]) -> bool:
+    return any(message.kind == "deadline" and message.received_ms is None for message in messages)
