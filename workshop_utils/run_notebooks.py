@@ -47,6 +47,9 @@ def execute(path: Path, *, timeout_s: int = 600) -> nbformat.NotebookNode:
         timeout=timeout_s,
         kernel_name="python3",
         allow_errors=True,  # collect every error output, then fail with all of them
+        # The kernel listens on the loopback only; its warning that TCP is unencrypted would print once per
+        # notebook in the middle of `make run`'s progress. Errors still show.
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
         resources={"metadata": {"path": str(path.parent)}},
     )
     if os.environ.get(EXERCISES_DIR_ENV):
