@@ -13,8 +13,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from workshop_utils import target
 from workshop_utils.progress import Progress, ProgressDisplay
 
 STACK_TYPE = "AWS::CloudFormation::Stack"
@@ -22,6 +24,9 @@ CHANGE_SET = "cdk-deploy-change-set"  # the CDK CLI's, unless --change-set-name 
 EMULATOR_INTERVAL_S = 0.1
 AWS_INTERVAL_S = 2.0
 FOLLOWED_VERBS = ("deploy", "destroy", "bootstrap")
+# A look that fails is simply tried again at the next one: no long retries that would hold the command's end.
+_FOLLOWER_CONFIG = target.CLIENT_CONFIG.merge(
+    Config(connect_timeout=2, read_timeout=15, retries={"total_max_attempts": 2, "mode": "standard"}))
 
 logger = logging.getLogger(__name__)
 
@@ -205,9 +210,7 @@ class FollowedProgress:
 
 def following(display: ProgressDisplay, stack: str) -> FollowedProgress:
     """`display`, fed by `stack`'s events on the current target."""
-    from workshop_utils import target
-
     emulated = target.current() == target.LOCAL or target.endpoint_override() is not None
     interval = EMULATOR_INTERVAL_S if emulated else AWS_INTERVAL_S
-    return FollowedProgress(display, StackFollower(target.client("cloudformation"), stack, display.update,
-                                                   interval=interval))
+    cloudformation = target.client("cloudformation", _FOLLOWER_CONFIG)
+    return FollowedProgress(display, StackFollower(cloudformation, stack, display.update, interval=interval))

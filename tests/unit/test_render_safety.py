@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from workshop_utils.progress import Progress
 from workshop_utils.render import (
     architecture_svg,
     diff_html,
@@ -17,7 +18,6 @@ from workshop_utils.render import (
     state_machine_svg,
     timeline_svg,
 )
-from workshop_utils.progress import Progress
 from workshop_utils.wiring import Edge, Node, Wiring
 
 EVIL = "<script>alert('x')</script>\"&"
