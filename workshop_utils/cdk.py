@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
-from workshop_utils import cdk_context, target, warm_synth
+from workshop_utils import cdk_context, stack_follower, target, warm_synth
 from workshop_utils.cdk_failures import CdkCliMissing, CdkCommandFailed, failure_message
 from workshop_utils.cdk_fingerprint import REPO_ROOT, fingerprint
 from workshop_utils.cdk_output import is_noise, learner_printer
@@ -118,6 +118,7 @@ class CdkRunner:
         display: Callable[[], ProgressDisplay] | str = "auto",
         preflight: Callable[[str], None] | None = None,
         warm: warm_synth.WarmSynth | None | Literal["auto"] = "auto",
+        follow: Callable[[ProgressDisplay, str], ProgressDisplay] | None | Literal["auto"] = "auto",
     ) -> None:
         self.root = Path(root)
         self.cli = Path(cli) if cli else self.root / "node_modules" / ".bin" / "cdk"
@@ -134,6 +135,9 @@ class CdkRunner:
         real = popen is subprocess.Popen and self.root.resolve() == REPO_ROOT.resolve()
         auto = warm_synth.shared(self.root, python) if real else None
         self.warm = auto if isinstance(warm, str) else warm
+        # Feeds the progress display from the stack's own events while a deploy, destroy or bootstrap runs (None:
+        # from the CLI's lines). "auto": when the CLI runs for real against the target (not a faked one).
+        self.follow = (stack_follower.following if real else None) if isinstance(follow, str) else follow
 
     # ------------------------------------------------------------ plumbing
 
@@ -179,6 +183,8 @@ class CdkRunner:
         # is still kept in the result, for the failure message).
         on_line = on_line or learner_printer(_print_line)
         display = self._display()
+        if stack and verb in stack_follower.FOLLOWED_VERBS and self.follow is not None:
+            display = self.follow(display, stack)
         display.start(f"cdk {verb}{' ' + stack if stack else ''}", expected_total)
         result = RunResult(returncode=-1)
         try:

@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol, TextIO
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
@@ -33,7 +34,7 @@ _NOISE_REASONS = ("Resource creation cancelled", "Resource update cancelled", "R
 
 @dataclass(frozen=True)
 class Progress:
-    """One CloudFormation event as the CDK CLI printed it."""
+    """One CloudFormation event, as the CDK CLI printed it or as the stack's own events read it (with a timestamp)."""
 
     stack: str
     status: str
@@ -45,6 +46,7 @@ class Progress:
     total: int | None = None
     time: str = ""
     skipped: bool = False
+    timestamp: datetime | None = None  # when CloudFormation recorded it (the CLI's lines print only a clock)
 
     @property
     def failed(self) -> bool:
@@ -225,15 +227,23 @@ class TextProgress:
 
 
 class WidgetProgress:
-    """An ipywidgets IntProgress and Label, refreshed by the events and by a one-second clock."""
+    """An ipywidgets IntProgress and Label, refreshed by the events and by a one-second clock.
+
+    Fed by the stack's own events (timestamped), a deploy that succeeds ends with a folded view under the bar of
+    how CloudFormation built the stack, resource by resource, with the times the events recorded.
+    """
 
     def __init__(self) -> None:
         import ipywidgets
 
         self._counter = _Counter()
+        self._stack_events: list[Progress] = []
         self.bar = ipywidgets.IntProgress(value=0, min=0, max=1, bar_style="info")
         self.label = ipywidgets.Label(value="")
         self.box = ipywidgets.HBox([self.bar, self.label])
+        self.box.add_class("cdk-progress")
+        self.view = ipywidgets.HTML(value="")
+        self.widget = ipywidgets.VBox([self.box])  # the view joins it when there is one: an empty HTML takes a line
         self._stop = threading.Event()
         self._clock: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -242,8 +252,9 @@ class WidgetProgress:
         from IPython.display import display
 
         self._counter.begin(title, expected_total)
+        self._stack_events = []
         self._refresh()
-        display(self.box)
+        display(self.widget)
         self._clock = threading.Thread(target=self._tick, name="cdk-progress-clock", daemon=True)
         self._clock.start()
 
@@ -261,17 +272,34 @@ class WidgetProgress:
             self.label.value = " · ".join(part for part in parts if part)
 
     def update(self, event: Progress) -> None:
-        self._counter.record(event)
+        with self._lock:  # the stack's events come from another thread than the clock's
+            self._counter.record(event)
+            if event.timestamp is not None:
+                self._stack_events.append(event)
         self._refresh()
 
     def finish(self, ok: bool, summary: str) -> None:
         self._stop.set()
-        if ok and self._counter.total:  # a finished deploy counts every resource, even those moto never reports
-            self._counter.done = self._counter.total
         self.bar.bar_style = "success" if ok else "danger"
-        self._refresh(final=summary)
+        self._refresh(final=summary)  # the count as the events left it: a resource never reported is not counted
         if ok:  # full, also for a command that counts no resources (synth, diff)
             self.bar.value = self.bar.max
+            self._show_build()
+
+    def _show_build(self) -> None:
+        from workshop_utils.render.deployment import stack_build_html
+
+        built = stack_build_html(self._stack_events, target=_target_name())
+        if built:
+            self.view.value = built
+            self.widget.children = (self.box, self.view)
+
+
+def _target_name() -> str:
+    """"local", "aws" or "emulator": where the events were recorded, for the view's comparison with AWS."""
+    from workshop_utils import target  # here: the bar itself needs no AWS
+
+    return "emulator" if target.endpoint_override() else target.current()
 
 
 def in_widget_kernel() -> bool:

@@ -240,9 +240,10 @@ def session() -> boto3.Session:
     )
 
 
-def client(service_name: str) -> Any:
-    """A boto3 client for the current target, cached per target, endpoint, region and service."""
-    return _client(service_name, CLIENT_CONFIG)
+def client(service_name: str, config: Config | None = None) -> Any:
+    """A boto3 client for the current target, cached per target, endpoint, region, service and config (CLIENT_CONFIG
+    by default; another must be a module's constant, as the cache knows it by identity)."""
+    return _client(service_name, config or CLIENT_CONFIG)
 
 
 def _client(service_name: str, config: Config) -> Any:

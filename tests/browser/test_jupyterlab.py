@@ -14,10 +14,35 @@ import pytest
 
 from infra.config import EXERCISES_DIR, EXERCISES_DIR_ENV
 from workshop_utils.run_notebooks import NOTEBOOK_DIR
-from workshop_utils.stacks import SNS_STACK
+from workshop_utils.stacks import PARALLEL_STACK, SNS_STACK
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
+
+# What each CDK progress bar of the page shows (its count and its width, not its elapsed clock): `values`, every value
+# the page took, one a widget update, painted or not; `painted`, those on screen at an animation frame.
+WATCH_PROGRESS_BARS = """() => {
+  window.progressBars = [];
+  const seen = new WeakMap();
+  const look = (key) => document.querySelectorAll('.cdk-progress').forEach(box => {
+    if (!seen.has(box)) {
+      seen.set(box, window.progressBars.length);
+      window.progressBars.push({values: [], painted: []});
+    }
+    const bar = window.progressBars[seen.get(box)];
+    const fill = box.querySelector('.progress-bar');
+    bar.label = box.textContent;
+    bar.title = bar.label.split(' · ')[0];
+    const value = `${(bar.label.match(/\\d+\\/\\d+ resources/) || ['no count'])[0]} | ${fill ? fill.style.width : ''}`;
+    if (bar[key][bar[key].length - 1] !== value) bar[key].push(value);
+  });
+  new MutationObserver(() => look('values')).observe(document.body, {subtree: true, childList: true,
+      characterData: true, attributes: true, attributeFilter: ['style']});
+  const frame = () => { look('painted'); requestAnimationFrame(frame); };
+  requestAnimationFrame(frame);
+}"""
+
+
 def _answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2):
@@ -59,6 +84,48 @@ def jupyterlab(tmp_path_factory, workshop_cloud, free_port, serve):
         yield url, notebooks
 
 
+def _template_resources(stack: str) -> dict:
+    from workshop_utils import target
+
+    body = target.client("cloudformation").get_template(StackName=stack)["TemplateBody"]
+    return (json.loads(body) if isinstance(body, str) else body)["Resources"]
+
+
+def _check_the_first_deploys_progress(page, artifacts: Path) -> None:
+    """The first deploy's bar ends at N/N, and its view, unfolded, lists every resource after those it refers to.
+
+    How many values the bar showed on the way depends on timing: written down for the report, never asserted.
+    """
+    from workshop_utils.local_cloud.cloudformation.order import dependencies
+
+    bars = page.evaluate("() => window.progressBars")
+    deploys = [bar for bar in bars if bar["title"] == f"cdk deploy {PARALLEL_STACK}"]
+    with (artifacts / "01_deploy_progress.txt").open("w") as notes:  # observed, never asserted
+        for number, bar in enumerate(deploys, 1):
+            notes.write(f"deploy {number} of {PARALLEL_STACK}: {len(bar['values'])} bar values in the page, "
+                        f"{len(bar['painted'])} on screen at an animation frame: {bar['painted']}\n"
+                        f"  every value in the page: {bar['values']}\n")
+    resources = _template_resources(PARALLEL_STACK)  # cdk.json's vendors again, as at the first deploy
+    total = len(resources) + 1
+    first = deploys[0]
+    assert f"{total}/{total} resources" in first["label"] and first["values"][-1].endswith("| 100%"), first
+
+    view = page.locator(f".stack-build:has([data-stack='{PARALLEL_STACK}'])").first
+    view.locator("summary").click()
+    deploy = view.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")  # the bar and its view
+    deploy.scroll_into_view_if_needed()
+    drawn = view.locator("g.bar").evaluate_all(
+        "bars => bars.map(b => [b.dataset.label, Number(b.dataset.start), Number(b.dataset.end)])")
+    deploy.screenshot(path=str(artifacts / "01_deploy_progress.png"))
+    order = [label.removeprefix("+ ") for label, _, _ in drawn]
+    assert sorted(order) == sorted(resources) and all(label.startswith("+ ") for label, _, _ in drawn)
+    times = {label.removeprefix("+ "): (start, end) for label, start, end in drawn}
+    for logical_id, needs in dependencies(resources).items():
+        for need in needs:
+            assert order.index(need) < order.index(logical_id), f"{logical_id} is drawn before {need}"
+            assert times[need][1] <= times[logical_id][0], f"{logical_id} started before {need} was complete"
+
+
 def _template_edges(stack: str) -> set[tuple[str, str, str]]:
     """The edges of the stack's deployed template, read through CloudFormation (not through the diagram's reader)."""
     from workshop_utils import target
@@ -94,6 +161,7 @@ def test_parallel_notebook_runs_in_a_real_browser(jupyterlab, chromium_executabl
             page.wait_for_selector(".jp-Notebook", timeout=60_000)
             _accept_kernel_dialog(page)
             page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible", timeout=60_000)
+            page.evaluate(WATCH_PROGRESS_BARS)
             _run_all(page)
 
             # The request cell clicks the button from code; then a learner clicks it in the page.
@@ -113,6 +181,7 @@ def test_parallel_notebook_runs_in_a_real_browser(jupyterlab, chromium_executabl
             assert page.locator("table.quotes-table").count() >= 1
             errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']")
             assert errors.count() == 0, errors.first.inner_text()
+            _check_the_first_deploys_progress(page, browser_artifacts)
         finally:
             page.screenshot(path=str(browser_artifacts / "01_parallel_state.png"), full_page=True)  # kept, pass or fail
             browser.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop_utils import cdk, target
+from workshop_utils import cdk, stack_follower, target
 from workshop_utils.progress import NullProgress, WidgetProgress, parse_progress
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cdk_output"
@@ -210,6 +210,25 @@ def test_bootstrap_names_the_environment_and_runs_away_from_cdk_json(runner, fak
     assert call["argv"][1:3] == ["bootstrap", "aws://123456789012/us-east-1"]
     assert "--app" not in call["argv"]
     assert not (Path(call["cwd"]) / "cdk.json").exists()
+
+
+def test_deploys_destroys_and_bootstraps_are_followed_through_their_stacks_own_events(runner, fake, monkeypatch):
+    monkeypatch.setattr(target, "current", lambda: "local")
+    assert runner.follow is None  # a faked CLI: its canned lines move the bar
+    followed: list[tuple[str, type]] = []
+
+    def follow(display, stack):
+        followed.append((stack, type(display)))
+        return display
+
+    runner.follow = follow
+    runner.deploy("StackA", on_line=quiet)
+    runner.diff("StackA", on_line=quiet)
+    runner.destroy("StackA", on_line=quiet)
+    runner.bootstrap(on_line=quiet)
+
+    assert followed == [("StackA", NullProgress), ("StackA", NullProgress), ("CDKToolkit", NullProgress)]
+    assert cdk.runner().follow is stack_follower.following  # the CLI run for real is followed
 
 
 # ---------------------------------------------------------------- the synth cache

@@ -7,12 +7,14 @@ from datetime import UTC, datetime
 
 import pytest
 
+from workshop_utils.progress import Progress
 from workshop_utils.render import (
     architecture_svg,
     diff_html,
     execution_events_html,
     log_events_html,
     quotes_html,
+    stack_build_html,
     state_machine_svg,
     timeline_svg,
 )
@@ -54,6 +56,9 @@ def _outputs() -> dict[str, str]:
         "timeline_empty": timeline_svg({}),
         "diff": diff_html(f"[+] {EVIL}\n[-] x\n"),
         "diff_empty": diff_html(""),
+        "stack_build": stack_build_html([Progress(stack=EVIL, status=f"CREATE_{phase}", resource_type=EVIL,
+                                                  resource=EVIL, logical_id=EVIL, timestamp=now)
+                                         for phase in ("IN_PROGRESS", "COMPLETE")]),
     }
 
 

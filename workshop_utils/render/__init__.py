@@ -1,6 +1,7 @@
 """Renderers: pure functions from plain data to self-contained HTML or SVG."""
 
 from workshop_utils.render.architecture import architecture_svg
+from workshop_utils.render.deployment import stack_build_html
 from workshop_utils.render.diff import diff_html
 from workshop_utils.render.events import execution_events_html
 from workshop_utils.render.logs import log_events_html
@@ -21,6 +22,7 @@ __all__ = [
     "quotes_html",
     "refactoring_html",
     "source_html",
+    "stack_build_html",
     "state_machine_svg",
     "timeline_svg",
 ]

@@ -19,8 +19,9 @@ PALETTE = ("#c925d1", "#e7157b", "#ed7100", "#0969da", "#1a7f37", "#8c4fff")
 Bar = tuple[str, float, float]
 
 
-def timeline_svg(lanes: dict[str, list[tuple[str, float, float]]]) -> str:
-    """Lanes of (label, start_ms, end_ms) bars on a shared axis with ticks, e.g. {"Parallel": [...], "SNS": [...]}."""
+def timeline_svg(lanes: dict[str, list[tuple[str, float, float]]], *, label_chars: int = LABEL_MAX_CHARS) -> str:
+    """Lanes of (label, start_ms, end_ms) bars on a shared axis with ticks, e.g. {"Parallel": [...], "SNS": [...]};
+    labels longer than `label_chars` are cut (the bar's tooltip has them whole)."""
     clean = {name: _clean(bars) for name, bars in lanes.items()}
     every = [bar for bars in clean.values() for bar in bars]
     if not every:
@@ -32,7 +33,7 @@ def timeline_svg(lanes: dict[str, list[tuple[str, float, float]]]) -> str:
     step = _nice_step(t1 - t0)
     t1 = t0 + math.ceil((t1 - t0) / step - 1e-9) * step
     labels = [name for name in clean] + [bar[0] for bars in clean.values() for bar in bars]
-    label_w = min(max(text_width(truncate(text, LABEL_MAX_CHARS), 11.5) for text in labels) + 24, 240)
+    label_w = min(max(text_width(truncate(text, label_chars), 11.5) for text in labels) + 24, 8 * label_chars)
     left = MARGIN + label_w
     scale = PLOT_W / (t1 - t0)
     parts: list[str] = []
@@ -40,7 +41,7 @@ def timeline_svg(lanes: dict[str, list[tuple[str, float, float]]]) -> str:
     for index, (name, bars) in enumerate(clean.items()):
         colour = _lane_colour(name, index)
         lane_h = LANE_HEADER + ROW_H * max(len(bars), 1)
-        parts.append(_lane(name, bars, colour, y, left, t0, scale, lane_h))
+        parts.append(_lane(name, bars, colour, y, left, t0, scale, lane_h, label_chars))
         y += lane_h + LANE_GAP
     plot_bottom = y - LANE_GAP
     width = left + PLOT_W + 70
@@ -116,7 +117,7 @@ def _axis(t0: float, t1: float, step: float, left: float, scale: float, top: flo
 
 
 def _lane(name: str, bars: list[Bar], colour: str, y: float, left: float, t0: float, scale: float,
-          lane_h: float) -> str:
+          lane_h: float, label_chars: int) -> str:
     span = (max(b[2] for b in bars) - min(b[1] for b in bars)) if bars else 0.0
     summary = f"{span:,.0f} ms end to end" if bars else "no bars"
     parts = [
@@ -125,7 +126,7 @@ def _lane(name: str, bars: list[Bar], colour: str, y: float, left: float, t0: fl
         f'height="{num(lane_h)}" rx="6" fill="#f6f8fa" fill-opacity="0.6" stroke="none"/>',
         f'<rect x="{num(MARGIN)}" y="{num(y + 7)}" width="10" height="10" rx="2" fill="{colour}"/>',
         f'<text x="{num(MARGIN + 16)}" y="{num(y + 16)}" font-size="12.5" font-weight="600" fill="{INK}">'
-        f"{esc(truncate(name, LABEL_MAX_CHARS))}</text>",
+        f"{esc(truncate(name, label_chars))}</text>",
         f'<text x="{num(left)}" y="{num(y + 16)}" font-size="11" fill="{MUTED}">{esc(summary)}</text>',
     ]
     for row, (label, start, end) in enumerate(bars):
@@ -137,7 +138,7 @@ def _lane(name: str, bars: list[Bar], colour: str, y: float, left: float, t0: fl
             f'<g class="bar" data-lane="{esc(name)}" data-label="{esc(label)}" data-start="{start:g}" '
             f'data-end="{end:g}"><title>{esc(label)}: {start:,.0f}–{end:,.0f} ms ({duration:,.0f} ms)</title>'
             f'<text x="{num(MARGIN + 16)}" y="{num(row_y + 15)}" font-size="11.5" fill="{INK}">'
-            f"{esc(truncate(label, LABEL_MAX_CHARS))}</text>"
+            f"{esc(truncate(label, label_chars))}</text>"
             f'<rect x="{num(x1)}" y="{num(row_y + (ROW_H - BAR_H) / 2)}" width="{num(bar_w)}" height="{num(BAR_H)}" '
             f'rx="3" fill="{colour}" fill-opacity="0.85"/>'
             f'<text x="{num(x1 + bar_w + 5)}" y="{num(row_y + 15)}" font-size="10.5" fill="{MUTED}">'
