@@ -89,9 +89,12 @@ def _print_line(line: str) -> None:
 
 
 def context_overrides(context: Mapping[str, Any] | None) -> dict[str, str]:
-    """The context as `-c` passes it: strings; values other than strings as JSON (the app parses them)."""
+    """The context as `-c` passes it: strings; values other than strings as JSON (the app parses them).
+
+    Keys inside a value keep their order: the vendors' order in `recipients` is the order of the branches.
+    """
     return {
-        key: value if isinstance(value, str) else json.dumps(value, sort_keys=True, separators=(",", ":"))
+        key: value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
         for key, value in sorted((context or {}).items())
     }
 

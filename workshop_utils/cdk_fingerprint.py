@@ -60,7 +60,8 @@ def fingerprint(
     # The learner's exercise files feed the app too (`-c sns_wiring=exercise`), wherever they are kept.
     exercises = Path(env[EXERCISES_DIR_ENV]) if env.get(EXERCISES_DIR_ENV) else root / "exercises"
     _hash_sources(digest, exercises.parent, (exercises.name,))
-    digest.update(json.dumps(dict(context or {}), sort_keys=True, default=str).encode() + b"\0")
+    # Sorted by key, but each value as given: the vendors' order in `recipients` changes the template.
+    digest.update(json.dumps(sorted(dict(context or {}).items()), default=str).encode() + b"\0")
     for name in ("CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION", "AWS_REGION"):
         digest.update(f"{name}={env.get(name, '')}\0".encode())
     digest.update(python.encode())

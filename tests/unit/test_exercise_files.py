@@ -90,3 +90,15 @@ def test_the_vendors_solution_also_fits_a_file_the_learner_already_edited():
     solved = exercise_files.vendors_solution(edited)
     assert solved.splitlines()[-2].strip() == exercise_files.SOLUTION_VENDOR
     assert exercise_files.vendors_solution(solved) == solved  # Hertz is there already
+
+
+def test_the_vendors_order_is_part_of_the_fingerprint_and_of_the_command_line(tmp_path):
+    """The order of `recipients` is the order of the Parallel branches: two orders are two templates."""
+    from workshop_utils.cdk import context_overrides
+
+    (tmp_path / "cdk.json").write_text("{}")
+    cdk_json_order = {"recipients": {"Avis": {"base_rate": "99"}, "Alamo": {"base_rate": "120"}}}
+    swapped = {"recipients": {"Alamo": {"base_rate": "120"}, "Avis": {"base_rate": "99"}}}
+    assert fingerprint(cdk_json_order, root=tmp_path, env={}) != fingerprint(swapped, root=tmp_path, env={})
+    assert context_overrides(cdk_json_order)["recipients"] == '{"Avis":{"base_rate":"99"},"Alamo":{"base_rate":"120"}}'
+    assert fingerprint({"a": 1, "b": 2}, root=tmp_path, env={}) == fingerprint({"b": 2, "a": 1}, root=tmp_path, env={})
