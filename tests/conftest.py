@@ -3,13 +3,75 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
 from collections.abc import Callable
 
 import pytest
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+
+# ---------------------------------------------------------------- parallel runs (pytest-xdist, --dist loadgroup)
+
+_OUTPUTS = pytest.StashKey[str]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A cdk.out, build/ and warm synth of this pytest process's own (each xdist worker is one): the notebook
+    kernels, JupyterLab, Voila and the CDK runs of two workers never write each other's assembly or outputs, and
+    a learner's cdk.out in the checkout is left alone."""
+    from workshop_utils.output_dir import OUTPUT_DIR_ENV
+
+    folder = tempfile.mkdtemp(prefix=f"workshop-outputs-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-")
+    config.stash[_OUTPUTS] = folder
+    os.environ[OUTPUT_DIR_ENV] = folder
+    # xdist registers it too; here for a run without xdist (-p no:xdist), where --strict-markers would refuse it.
+    config.addinivalue_line("markers", "xdist_group(name): tests that run on one xdist worker, in order")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = config.stash.get(_OUTPUTS, None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# The slowest modules first, so that no long one starts last on a worker while the other has finished.
+SLOW_FIRST = (
+    "tests/notebooks/test_notebooks.py",
+    "tests/browser/test_jupyterlab.py",
+    "tests/bundle/test_offline_install.py",
+    "tests/browser/test_dashboard.py",
+    "tests/notebooks/test_cold_open.py",
+    "tests/local_cloud/test_aggregator_sns.py",
+    "tests/infra/test_warm_synth_process.py",
+    "tests/local_cloud/test_project_stacks.py",
+    "tests/notebooks/test_presenter_dashboard.py",
+    "tests/platform/test_wheels.py",
+    "tests/local_cloud/test_shared_host.py",
+    "tests/local_cloud/test_aggregator_failures.py",
+    "tests/local_cloud/test_cfn_cdk_deploy.py",
+    "tests/local_cloud/test_event_sources.py",
+    "tests/local_cloud/test_wiring_deployed.py",
+    "tests/local_cloud/test_aggregator_parallel_uncaught.py",
+    "tests/local_cloud/test_service.py",
+    "tests/unit/test_cdk_moto_slow.py",
+)
+
+
+def _module(item: pytest.Item) -> str:
+    return item.nodeid.split("::", 1)[0]
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups into the node ids
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Each module is one xdist group: its tests run in order on one worker, its module fixtures set up once."""
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(_module(item)))
+    rank = {module: index for index, module in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(_module(item), len(rank)))  # stable: the rest keep their order
 
 
 @pytest.fixture(scope="session")
