@@ -18,6 +18,7 @@ from workshop_utils import cdk_context, stack_follower, target, warm_synth
 from workshop_utils.cdk_failures import CdkCliMissing, CdkCommandFailed, failure_message
 from workshop_utils.cdk_fingerprint import REPO_ROOT, fingerprint
 from workshop_utils.cdk_output import is_noise, learner_printer
+from workshop_utils.output_dir import output_dir
 from workshop_utils.progress import (
     Progress,
     ProgressDisplay,
@@ -126,8 +127,8 @@ class CdkRunner:
         self.root = Path(root)
         self.cli = Path(cli) if cli else self.root / "node_modules" / ".bin" / "cdk"
         self.python = python
-        self.assembly = self.root / "cdk.out"
-        self.build = self.root / "build"
+        self.assembly = output_dir(self.root) / "cdk.out"
+        self.build = output_dir(self.root) / "build"
         self._popen = popen
         self._env = env
         self._display = display if callable(display) else (lambda kind=display: make_display(kind))

@@ -88,12 +88,15 @@ def serve(requests: IO[str], replies: IO[str], *, idle_exit_s: float | None = ID
         replies.flush()
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    # The folder of the record the client wrote (its warm_synth registry; build/warm-synth when not given).
+    registry = Path(args[0]) if args else Path("build", "warm-synth")
     replies = _protocol_stream()
     try:
         serve(sys.stdin, replies)
-    finally:  # the record the client wrote (warm_synth.REGISTRY, from the same folder): no process, no record
-        Path("build", "warm-synth", f"{os.getpid()}.json").unlink(missing_ok=True)
+    finally:  # no process, no record
+        (registry / f"{os.getpid()}.json").unlink(missing_ok=True)
     return 0
 
 

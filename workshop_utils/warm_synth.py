@@ -24,12 +24,13 @@ import psutil
 from infra.config import EXERCISES_DIR_ENV
 from workshop_utils.cdk_context import read_json
 from workshop_utils.cdk_fingerprint import REPO_ROOT, sources_digest
+from workshop_utils.output_dir import output_dir
 from workshop_utils.synth_server import READY
 
 # The switch: WORKSHOP_WARM_SYNTH=0 synthesizes with `cdk synth` in a new process every time, as before.
 SWITCH = "WORKSHOP_WARM_SYNTH"
 SERVER_MODULE = "workshop_utils.synth_server"
-REGISTRY = Path("build") / "warm-synth"  # relative to the checkout (the process deletes its own record there)
+REGISTRY = Path("build") / "warm-synth"  # relative to the checkout's output_dir() (the process deletes its own record)
 # What the framework reads from the node runtime's environment, fixed when the process starts.
 _ENV_KEYS = ("CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION", "AWS_REGION", EXERCISES_DIR_ENV)
 # The CLI passes these itself (or not at all): never let a stray copy in the kernel's environment leak in.
@@ -73,7 +74,7 @@ class WarmSynth:
 
     @property
     def registry(self) -> Path:
-        return self.root / REGISTRY
+        return output_dir(self.root) / REGISTRY
 
     def key(self, env: Mapping[str, str]) -> str:
         """What the running process depends on: infra/ (imported once), the Python, the env the framework reads."""
@@ -105,7 +106,7 @@ class WarmSynth:
             log = open(self._log(), "w")  # noqa: SIM115 (the child holds it open)
             try:
                 self._process = self._popen(
-                    [self.python, "-m", SERVER_MODULE],
+                    [self.python, "-m", SERVER_MODULE, str(self.registry)],
                     cwd=str(self.root), env=child_env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                     stderr=log, text=True, encoding="utf-8", bufsize=1,
                 )
@@ -292,7 +293,7 @@ def _end_tree(pid: int) -> None:
 
 def stop_all(root: Path = REPO_ROOT) -> int:
     """End every synth process started from this checkout (by any kernel); returns how many were running."""
-    registry = Path(root) / REGISTRY
+    registry = output_dir(Path(root)) / REGISTRY
     stopped = 0
     for record in sorted(registry.glob("*.json")) if registry.is_dir() else []:
         info = read_json(record)
