@@ -28,8 +28,6 @@ def pytest_configure(config: pytest.Config) -> None:
     folder = tempfile.mkdtemp(prefix=f"workshop-outputs-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-")
     config.stash[_OUTPUTS] = folder
     os.environ[OUTPUT_DIR_ENV] = folder
-    # xdist registers it too; here for a run without xdist (-p no:xdist), where --strict-markers would refuse it.
-    config.addinivalue_line("markers", "xdist_group(name): tests that run on one xdist worker, in order")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
