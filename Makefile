@@ -1,6 +1,7 @@
 # The workshop's commands. `make lab` and `make test` are the only two a fresh machine needs.
 SHELL := /bin/bash
-PYTHON ?= python3
+# Empty: scripts/make_venv.sh picks the first Python 3.11.5 to 3.13 among python3, python3.13, python3.12, python3.11.
+PYTHON ?=
 VENV := .venv
 PY := $(VENV)/bin/python
 # Empty: the local cloud takes 4566, or a free port when another user's has it, and records it in its state
@@ -39,7 +40,7 @@ ifneq ($(NATIVE_WINDOWS),)
 endif
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt pyproject.toml | not-windows
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@sh scripts/make_venv.sh "$(VENV)" "$(PYTHON)"
 	$(if $(PIP_SOURCE),,$(PY) -m pip install --quiet --upgrade pip)
 	$(PY) -m pip install --quiet $(PIP_SOURCE) -r $(PIP_REQUIREMENTS) -c constraints.txt
 	$(PY) -m pip install --quiet $(PIP_SOURCE) --no-deps -e .

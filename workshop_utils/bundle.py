@@ -17,7 +17,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
-from workshop_utils.platforms import Target, applies, linux, macos_arm64, read_requirements
+from workshop_utils.platforms import Target, applies, linux, macos_arm64, macos_x86_64, read_requirements
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # `pip install -e .` builds in an isolated environment that needs the build backend, offline too.
@@ -34,20 +34,23 @@ class BundleError(RuntimeError):
 
 PYTHONS = ("3.11.5", "3.12.0", "3.13.0")
 TARGETS: tuple[Target, ...] = tuple(
-    make(python) for make in (macos_arm64, lambda p: linux("x86_64", p), lambda p: linux("aarch64", p))
+    make(python)
+    for make in (macos_arm64, macos_x86_64, lambda p: linux("x86_64", p), lambda p: linux("aarch64", p))
     for python in PYTHONS
 )
 
 
-def current_target() -> Target:
-    """The target this machine is (to build a small bundle for a test)."""
+def current_target(system: str | None = None, machine: str | None = None) -> Target:
+    """The target this machine is (to build a small bundle for a test); `system` and `machine` default to this one."""
     python = PYTHONS[[p.startswith(f"{sys.version_info[0]}.{sys.version_info[1]}.") for p in PYTHONS].index(True)]
-    machine = platform.machine().lower()
-    if sys.platform == "darwin":
-        return macos_arm64(python)
-    if sys.platform == "linux" and machine in ("x86_64", "aarch64", "arm64"):
+    system = system or sys.platform
+    machine = (machine or platform.machine()).lower()
+    # An Intel Mac (or an x86_64 Python under Rosetta) reports x86_64 and needs x86_64 wheels.
+    if system == "darwin" and machine in ("x86_64", "arm64"):
+        return macos_x86_64(python) if machine == "x86_64" else macos_arm64(python)
+    if system == "linux" and machine in ("x86_64", "aarch64", "arm64"):
         return linux("aarch64" if machine == "arm64" else machine, python)
-    raise BundleError(f"This machine ({sys.platform} {machine}) is not a learner platform: build the bundle on "
+    raise BundleError(f"This machine ({system} {machine}) is not a learner platform: build the bundle on "
                       "Linux or macOS.")
 
 

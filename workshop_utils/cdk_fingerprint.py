@@ -14,6 +14,8 @@ from infra.config import EXERCISES_DIR_ENV
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FINGERPRINT_SOURCES = ("infra", "lambdas", "cdk.json", "app.py")
 _SKIPPED_PARTS = {"__pycache__", ".pytest_cache", ".ruff_cache", "node_modules", "cdk.out", ".ipynb_checkpoints"}
+# Finder writes .DS_Store into any folder it opens on a Mac; it changes no synth.
+_SKIPPED_NAMES = {".DS_Store"}
 _SKIPPED_SUFFIXES = (".pyc", ".pyo")
 
 
@@ -28,6 +30,7 @@ def _source_files(root: Path, names: Iterable[str]) -> Iterable[Path]:
                     child.is_file()
                     and not _SKIPPED_PARTS.intersection(relative.parts)
                     and not child.name.endswith(_SKIPPED_SUFFIXES)
+                    and child.name not in _SKIPPED_NAMES
                 ):
                     yield child
 

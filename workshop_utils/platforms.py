@@ -61,6 +61,15 @@ def macos_arm64(python: str) -> Target:
     return Target("macOS arm64", python, "darwin", "Darwin", "arm64", tuple(tags))
 
 
+def macos_x86_64(python: str) -> Target:
+    # An Intel Mac on a supported macOS (12 or later) takes x86_64 wheels down to macOS 10.9, and universal2 ones.
+    tags = [f"macosx_10_{minor}_x86_64" for minor in range(9, 17)]
+    tags += [f"macosx_{major}_0_x86_64" for major in range(11, MACOS_CEILING + 1)]
+    tags += [f"macosx_10_{minor}_universal2" for minor in range(9, 17)]
+    tags += [f"macosx_{major}_0_universal2" for major in range(11, MACOS_CEILING + 1)]
+    return Target("macOS x86_64", python, "darwin", "Darwin", "x86_64", tuple(tags))
+
+
 def linux(machine: str, python: str) -> Target:
     # pip does not widen a manylinux_2_N tag to older glibc releases by itself, so each one is listed.
     tags = [f"manylinux_2_{minor}_{machine}" for minor in range(5, GLIBC_CEILING + 1)]

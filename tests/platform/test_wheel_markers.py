@@ -36,6 +36,7 @@ def _dist(name: str, version: str, *requires: str, url: str = "") -> Resolved:
 def test_targets_cover_every_platform_and_python_the_workshop_supports() -> None:
     assert {target.name for target in TARGETS} == {
         "macOS arm64, Python 3.11.5", "macOS arm64, Python 3.12", "macOS arm64, Python 3.13",
+        "macOS x86_64, Python 3.11.5", "macOS x86_64, Python 3.12", "macOS x86_64, Python 3.13",
         "Linux x86_64, Python 3.12", "Linux x86_64, Python 3.13",
         "Linux aarch64, Python 3.12", "Linux aarch64, Python 3.13",
     }

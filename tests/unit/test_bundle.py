@@ -18,15 +18,18 @@ LINUX = bundle.linux("x86_64", "3.13.0")
 
 def test_targets_are_every_learner_platform_with_every_supported_python():
     names = {target.name for target in bundle.TARGETS}
-    for label in ("macOS arm64", "Linux x86_64", "Linux aarch64"):
+    for label in ("macOS arm64", "macOS x86_64", "Linux x86_64", "Linux aarch64"):
         for python in ("3.11.5", "3.12.0", "3.13.0"):
             assert f"{label}, Python {python}" in names
-    assert len(bundle.TARGETS) == 9
+    assert len(bundle.TARGETS) == 12
 
 
 def test_wheel_tags_reach_back_to_older_systems_and_stop_at_the_ceiling():
     assert {"macosx_11_0_arm64", "macosx_14_0_arm64", "macosx_10_9_universal2"} <= set(MAC.platforms)
     assert "macosx_15_0_arm64" not in MAC.platforms
+    intel = bundle.macos_x86_64("3.12.0")
+    assert {"macosx_10_9_x86_64", "macosx_14_0_x86_64", "macosx_10_9_universal2"} <= set(intel.platforms)
+    assert not any(tag.endswith("_arm64") for tag in intel.platforms) and "macosx_15_0_x86_64" not in intel.platforms
     assert {"manylinux_2_17_x86_64", "manylinux2014_x86_64", "manylinux1_x86_64"} <= set(LINUX.platforms)
     assert "manylinux_2_36_x86_64" not in LINUX.platforms
     assert all(tag.endswith("_aarch64") for tag in bundle.linux("aarch64", "3.12.0").platforms)
@@ -157,3 +160,16 @@ def test_npm_cache_gets_every_package_of_the_lock(tmp_path, monkeypatch):
 
 def test_the_current_machine_is_one_of_the_targets():
     assert bundle.current_target().name in {target.name for target in bundle.TARGETS}
+
+
+@pytest.mark.parametrize(("system", "machine", "label"), [
+    ("darwin", "arm64", "macOS arm64"), ("darwin", "x86_64", "macOS x86_64"),
+    ("linux", "x86_64", "Linux x86_64"), ("linux", "aarch64", "Linux aarch64"), ("linux", "arm64", "Linux aarch64"),
+])
+def test_an_intel_mac_bundles_intel_wheels(system: str, machine: str, label: str):
+    assert bundle.current_target(system, machine).os_label == label
+
+
+def test_an_unsupported_machine_is_refused_with_a_sentence():
+    with pytest.raises(bundle.BundleError, match="not a learner platform"):
+        bundle.current_target("win32", "AMD64")

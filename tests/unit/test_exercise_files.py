@@ -85,6 +85,17 @@ def test_editing_an_exercise_file_changes_the_synth_fingerprint(tmp_path):
     assert fingerprint(root=tmp_path, env={EXERCISES_DIR_ENV: str(elsewhere)}) != fingerprint(root=tmp_path, env={})
 
 
+def test_finders_ds_store_files_leave_the_fingerprint_alone(tmp_path):
+    (tmp_path / "cdk.json").write_text("{}")
+    for folder in ("infra", "exercises"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "module.py").write_text("x = 1\n")
+    before = fingerprint(root=tmp_path, env={})
+    for folder in ("infra", "exercises", "."):
+        (tmp_path / folder / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    assert fingerprint(root=tmp_path, env={}) == before
+
+
 def test_the_vendors_solution_also_fits_a_file_the_learner_already_edited():
     edited = 'VENDORS = {\n    "Avis": {"base_rate": "99"},\n    "Alamo": {"base_rate": "120"},\n}\n'
     solved = exercise_files.vendors_solution(edited)
