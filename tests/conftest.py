@@ -10,8 +10,19 @@ from collections.abc import Callable
 
 import pytest
 
+# What the caller's shell may export for its own use (the README's AWS_ENDPOINT_URL and dummy keys for an AWS CLI
+# against the local cloud, a profile, a region, the target of a JupyterLab terminal): the tests make their own
+# clients and clouds, so none of it may leak in, nor may the caller's ~/.aws files (an endpoint_url or a region).
+CALLERS_SETTINGS = (
+    "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_CA_BUNDLE",
+    "WORKSHOP_TARGET", "WORKSHOP_ENDPOINT_URL", "LOCAL_CLOUD_PORT",
+)
+for _name in [key for key in os.environ if key in CALLERS_SETTINGS or key.startswith("AWS_ENDPOINT_URL_")]:
+    del os.environ[_name]
+os.environ.update(AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
 
 
 # ---------------------------------------------------------------- parallel runs (pytest-xdist, --dist loadgroup)
