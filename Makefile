@@ -22,9 +22,11 @@ NATIVE_WINDOWS := $(or $(filter Windows_NT,$(OS)),$(filter MINGW% MSYS% CYGWIN%,
 BUNDLE ?= $(patsubst %/manifest.json,%,$(wildcard bundle/manifest.json))
 BUNDLE_ARGS ?=
 ifneq ($(strip $(BUNDLE)),)
-PIP_SOURCE := --no-index --find-links $(abspath $(BUNDLE))/wheels
+# Quoted, and not through $(abspath), which splits a path with a space ("~/Documents/AWS Workshop") into two.
+BUNDLE_DIR := $(if $(filter /%,$(BUNDLE)),$(BUNDLE),$(CURDIR)/$(BUNDLE))
+PIP_SOURCE := --no-index --find-links "$(BUNDLE_DIR)/wheels"
 PIP_REQUIREMENTS := requirements.txt
-NPM_SOURCE := --offline --cache $(abspath $(BUNDLE))/npm-cache
+NPM_SOURCE := --offline --cache "$(BUNDLE_DIR)/npm-cache"
 else
 PIP_SOURCE :=
 PIP_REQUIREMENTS := requirements-dev.txt
@@ -65,8 +67,9 @@ cloud-status: setup
 cloud-logs: setup
 	$(PY) -m workshop_utils.local_cloud logs
 
+# use_redirect_file=False: the browser opens an http:// URL, as a redirect file under WSL2 is not found from Windows.
 lab: cloud-start  ## set up, start the local cloud, open the workshop in JupyterLab (no news pop-up: .jupyterlab/overrides.json)
-	$(if $(PORT),LOCAL_CLOUD_PORT=$(PORT) )$(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(JUPYTER_PORT) --LabApp.app_settings_dir=$(CURDIR)/.jupyterlab $(if $(filter 0,$(shell id -u)),--allow-root,)
+	$(if $(PORT),LOCAL_CLOUD_PORT=$(PORT) )$(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(JUPYTER_PORT) --LabApp.app_settings_dir="$(CURDIR)/.jupyterlab" --ServerApp.use_redirect_file=False $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 test: setup  ## set up, then run every test
 	$(PY) -m pytest
@@ -80,7 +83,7 @@ bench: setup  ## both patterns at notebook 03's load on a private local cloud (B
 # The stage template (share/jupyter/voila/templates/stage) loads nothing from the network; a reloaded page's old
 # kernel, no longer connected, is shut down after 5 idle minutes instead of piling up.
 present: cloud-start  ## the presenter dashboard (Voila)
-	JUPYTER_PATH=$(CURDIR)/share/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH} $(if $(PORT),LOCAL_CLOUD_PORT=$(PORT) )$(VENV)/bin/voila notebooks/presenter_dashboard.ipynb --template=stage --port=$(JUPYTER_PORT) --no-browser --MappingKernelManager.cull_interval=60 --MappingKernelManager.cull_idle_timeout=300
+	JUPYTER_PATH="$(CURDIR)/share/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH}" $(if $(PORT),LOCAL_CLOUD_PORT=$(PORT) )$(VENV)/bin/voila notebooks/presenter_dashboard.ipynb --template=stage --port=$(JUPYTER_PORT) --no-browser --MappingKernelManager.cull_interval=60 --MappingKernelManager.cull_idle_timeout=300
 
 lint: setup
 	$(VENV)/bin/ruff check .
