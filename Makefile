@@ -33,7 +33,9 @@ PIP_REQUIREMENTS := requirements-dev.txt
 NPM_SOURCE :=
 endif
 
+# notebooks/exercises shows exercises/ in JupyterLab; a copy (macOS `cp -r`, a FAT stick) loses the link: made again.
 setup: not-windows $(VENV)/.installed node_modules/.installed  ## install Python and Node dependencies (idempotent; BUNDLE=path: offline)
+	@$(PY) -m workshop_utils.exercise_link
 
 not-windows:
 ifneq ($(NATIVE_WINDOWS),)

@@ -19,6 +19,7 @@ from workshop_utils.cdk_failures import CdkCliMissing, CdkCommandFailed, failure
 from workshop_utils.cdk_fingerprint import REPO_ROOT, fingerprint
 from workshop_utils.cdk_output import is_noise, learner_printer
 from workshop_utils.output_dir import output_dir
+from workshop_utils.prerequisites import node_install_hint
 from workshop_utils.progress import (
     Progress,
     ProgressDisplay,
@@ -159,8 +160,8 @@ class CdkRunner:
     def _require_cli(self, env: Mapping[str, str]) -> None:
         if shutil.which("node", path=env.get("PATH")) is None:
             raise CdkCliMissing(
-                "Node.js was not found on the PATH: install Node.js 20 or newer, run `make setup` in a terminal, "
-                "then restart the kernel and re-run this cell."
+                f"Node.js was not found on the PATH: install Node.js 22 ({node_install_hint()}), run `make setup` "
+                "in a new terminal, then `make lab` there again and re-run this cell."
             )
         if not self.cli.exists():
             shown = self.cli.relative_to(self.root) if self.cli.is_relative_to(self.root) else self.cli

@@ -17,6 +17,7 @@ from workshop_utils import (
     cleanup,
     exercise,
     exercise_files,
+    exercise_link,
     outcomes,
     readiness,
     refactoring,
@@ -306,8 +307,16 @@ def show_refactoring() -> None:
     _show(refactoring_html(*sides, refactoring.jobs_rows()))
 
 
+def _warn_if_exercises_unlinked() -> None:
+    # A copied checkout's notebooks/exercises is a folder of its own: edits there never reach the check.
+    problem = exercise_link.problem()
+    if problem:
+        _show(views.message_html(problem, kind="error"))
+
+
 def check_vendors_exercise() -> None:
     """01's exercise: deploy the Parallel stack with exercises/vendors.py's vendors, send a request, count branches."""
+    _warn_if_exercises_unlinked()
     try:
         vendors = exercise_files.load_vendors()
     except exercise_files.ExerciseFileError as error:
@@ -342,6 +351,7 @@ def check_wiring() -> None:
     """02a's exercise: synthesize exercises/sns_wiring.py's wiring and compare; if complete, deploy it and try it."""
     from workshop_utils import wiring_exercise
 
+    _warn_if_exercises_unlinked()
     _show(views.message_html("Synthesizing your stack from exercises/sns_wiring.py (about 20 s)..."))
     report = wiring_exercise.check()
     if report.error:

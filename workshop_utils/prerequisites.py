@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import importlib.metadata
+import platform
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from workshop_utils import exercise_link
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Not awslambdaric: the local cloud's workers run the project's own client; awslambdaric (Linux wheels only) is
@@ -53,12 +56,22 @@ def node_major(version: str | None) -> int | None:
     return int(head) if head.isdigit() else None
 
 
+def node_install_hint(system: str = sys.platform, machine: str = "") -> str:
+    """How to install Node.js 22 here, for a sentence: on a Mac, Homebrew's keg-only node@22 put on the PATH."""
+    if system != "darwin":
+        return "from nodejs.org, NodeSource or `nvm install 22`"
+    # Homebrew lives in /opt/homebrew on Apple silicon and in /usr/local on an Intel Mac.
+    prefix = "/usr/local" if (machine or platform.machine()) == "x86_64" else "/opt/homebrew"
+    return (f"`brew install node@22`, then, as brew's node@22 is keg-only, put it on your PATH with "
+            f"`echo 'export PATH=\"{prefix}/opt/node@22/bin:$PATH\"' >> ~/.zshrc` and open a new terminal")
+
+
 def check_node() -> Check:
     node = shutil.which("node")
     version = _version_of([node, "--version"]) if node else None
     ok = (node_major(version) or 0) >= 20
     return Check(
-        "Node.js 20+", ok, version or "not found", "Install Node.js 20 or newer (nodejs.org), then `make setup`."
+        "Node.js 20+", ok, version or "not found", f"Install Node.js 22 ({node_install_hint()}), then `make setup`."
     )
 
 
@@ -95,9 +108,16 @@ def check_local_cloud() -> Check:
     return Check("Local cloud", status.healthy, found, "Run the next cell, or `make cloud-start` in a terminal.")
 
 
+def check_exercises_link() -> Check:
+    problem = exercise_link.problem()
+    return Check("Exercises in the file browser", problem is None,
+                 "notebooks/exercises links to exercises/" if problem is None else "not the link to exercises/",
+                 problem or "Run `make setup` in a terminal: it puts the link back.")
+
+
 def check_all(*, include_local_cloud: bool = True) -> list[Check]:
     """Every prerequisite, in the order the table shows them."""
-    checks = [check_python(), check_node(), check_cdk_cli(), check_packages()]
+    checks = [check_python(), check_node(), check_cdk_cli(), check_packages(), check_exercises_link()]
     if include_local_cloud:
         checks.append(check_local_cloud())
     return checks

@@ -1,5 +1,6 @@
-"""A checkout under a path with a space ("~/Documents/AWS Workshop", an iCloud folder): `make lab` sets up, starts
-the local cloud and JupyterLab, and `make cloud-stop` stops it, with the caller's AWS variables exported too."""
+"""A checkout under a path with a space ("~/Documents/AWS Workshop", an iCloud folder), copied as a Mac copies: `make
+lab` sets up (the exercises' link made again), starts the local cloud and JupyterLab, and `make cloud-stop` stops
+it, with the caller's AWS variables exported too."""
 
 from __future__ import annotations
 
@@ -61,6 +62,9 @@ def _borrowed_venv(venv: Path) -> None:
 def checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = tmp_path_factory.mktemp("laptop") / "AWS Workshop" / "scatter gather"
     _copy_checkout(root)
+    # Copied as macOS's `cp -r` copies: the link notebooks/exercises followed, so a folder of its own.
+    (root / "notebooks" / "exercises").unlink()
+    shutil.copytree(root / "exercises", root / "notebooks" / "exercises")
     _borrowed_venv(root / ".venv")
     (root / "node_modules").mkdir()
     (root / "node_modules" / ".installed").touch()  # the CDK CLI is not needed to start the local cloud
@@ -124,6 +128,7 @@ def test_make_lab_starts_the_local_cloud_and_jupyterlab_there(checkout: Path, fr
                     if any("jupyter" in part and part.endswith("lab") for part in child.cmdline()[:3])]
         assert server.cwd() == str(checkout)
         assert (checkout / ".local_cloud").is_dir()  # the local cloud's state is the spaced checkout's own
+        assert (checkout / "notebooks" / "exercises").is_symlink()  # setup put the copied folder's link back
     finally:
         os.killpg(lab.pid, signal.SIGTERM)
         lab.wait(timeout=60)
