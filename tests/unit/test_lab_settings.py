@@ -16,7 +16,7 @@ def lab_recipe() -> str:
 
 
 def test_make_lab_points_jupyterlab_at_the_repos_settings_overrides():
-    assert "--LabApp.app_settings_dir=$(CURDIR)/.jupyterlab" in lab_recipe()
+    assert "--LabApp.app_settings_dir=\"$(CURDIR)/.jupyterlab\"" in lab_recipe()  # quoted: a path may hold a space
     overrides = json.loads((REPO / ".jupyterlab" / "overrides.json").read_text())
     assert overrides[NOTIFICATION] == {"fetchNews": "false", "checkForUpdates": False}
 
