@@ -102,3 +102,15 @@ def test_make_setup_puts_the_link_back() -> None:
     done = subprocess.run([sys.executable, "-m", "workshop_utils.exercise_link"], cwd=REPO_ROOT, capture_output=True,
                           text=True, timeout=60)
     assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_the_exercise_checks_say_it_before_checking(monkeypatch: pytest.MonkeyPatch) -> None:
+    from workshop_utils import exercise_files, notebook
+
+    shown: list[str] = []
+    monkeypatch.setattr(notebook, "_show", shown.append)
+    monkeypatch.setattr(exercise_link, "problem", lambda: "notebooks/exercises is a copy, not the link ...")
+    monkeypatch.setattr(exercise_files, "load_vendors", notebook.default_recipients)
+    notebook.check_vendors_exercise()
+    assert "notebooks/exercises is a copy, not the link" in shown[0]
+    assert "still names only" in shown[1]  # the check itself goes on, on exercises/

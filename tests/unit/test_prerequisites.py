@@ -32,3 +32,14 @@ def test_a_missing_node_is_red_with_its_fix(monkeypatch):
     monkeypatch.setattr(prerequisites.shutil, "which", lambda name: None)
     check = prerequisites.check_node()
     assert (check.ok, check.found) == (False, "not found") and "nodejs.org" in check.fix
+
+
+@pytest.mark.parametrize(("machine", "prefix"), [("arm64", "/opt/homebrew"), ("x86_64", "/usr/local")])
+def test_on_a_mac_node_is_brews_keg_only_node_22_put_on_the_path(machine, prefix):
+    hint = prerequisites.node_install_hint("darwin", machine)
+    assert hint.startswith("`brew install node@22`") and "keg-only" in hint
+    assert f"`echo 'export PATH=\"{prefix}/opt/node@22/bin:$PATH\"' >> ~/.zshrc`" in hint
+
+
+def test_elsewhere_node_comes_from_nodejs_org_or_nvm():
+    assert prerequisites.node_install_hint("linux") == "from nodejs.org, NodeSource or `nvm install 22`"
