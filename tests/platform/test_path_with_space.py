@@ -60,7 +60,8 @@ def _borrowed_venv(venv: Path) -> None:
 
 @pytest.fixture(scope="module")
 def checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    root = tmp_path_factory.mktemp("laptop") / "AWS Workshop" / "scatter gather"
+    # Resolved: make's CURDIR and a process's cwd are real paths (macOS's /var/folders is /private/var/folders).
+    root = tmp_path_factory.mktemp("laptop").resolve() / "AWS Workshop" / "scatter gather"
     _copy_checkout(root)
     # Copied as macOS's `cp -r` copies: the link notebooks/exercises followed, so a folder of its own.
     (root / "notebooks" / "exercises").unlink()
