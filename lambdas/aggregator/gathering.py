@@ -69,6 +69,13 @@ class RequestRecords:
     deadlines: list[str | None] = field(default_factory=list)
 
 
+def record_label(arrival: QuoteArrived | DeadlineReached) -> str:
+    """What a record carries, in words: "Avis's quote for request u-1", "the deadline of request u-1"."""
+    if isinstance(arrival, QuoteArrived):
+        return f"{arrival.vendor}'s quote for request {arrival.uuid}"
+    return f"the deadline of request {arrival.uuid}"
+
+
 def by_request(arrivals: Sequence[Arrival]) -> list[RequestRecords]:
     """The batch's arrivals grouped by request uuid, in the order each request first appears."""
     groups: dict[str, RequestRecords] = {}
@@ -204,9 +211,12 @@ def gather_batch(event: Any, *, store: AggregateStore, expected: Sequence[str], 
         outcome.aggregates.append(document)
         logger.info(aggregate_log_line(document))
 
+    # Named by what it carries, so a learner searching the log for a request's uuid finds why it is missing.
+    carried = {message_id: record_label(arrival) for message_id, arrival in arrivals}
     for message_id, error in failures:
         if not message_id:
             raise error
-        logger.error("record %s failed and will be delivered again (then dead-lettered): %s", message_id, error)
+        logger.error("record %s (%s) failed and will be delivered again (then dead-lettered): %s",
+                     message_id, carried.get(message_id, "unreadable"), error)
         outcome.failed_message_ids.append(message_id)
     return outcome

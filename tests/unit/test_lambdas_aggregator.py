@@ -245,7 +245,7 @@ def test_an_unreadable_record_is_reported_alone_and_the_others_proceed(caplog, s
 
     assert response["batchItemFailures"] == [{"itemIdentifier": "00000000-0000-4000-8000-000000000007"}]
     assert store.aggregate("u-1")["status"] == "complete"
-    assert any(m.startswith("record 00000000-0000-4000-8000-000000000007 failed") for m in caplog.messages)
+    assert any(m.startswith("record 00000000-0000-4000-8000-000000000007 (unreadable) failed") for m in caplog.messages)
 
 
 def test_a_quote_without_uuid_or_vendor_is_reported(caplog):
@@ -478,3 +478,13 @@ def test_the_last_delivery_is_the_stacks_max_receive_count():
     from infra.sns_stack import MAX_RECEIVE_COUNT
 
     assert LAST_DELIVERY == MAX_RECEIVE_COUNT
+
+
+def test_a_record_that_failed_is_named_by_the_quote_it_carries(caplog, monkeypatch):
+    monkeypatch.setattr(aggregator, "_store", BrokenTable())
+
+    handle(caplog, quotes_event(AVIS))
+
+    (line,) = [m for m in caplog.messages if m.startswith("record ")]
+    assert line.startswith("record 00000000-0000-4000-8000-000000000000 (Avis's quote for request u-1) failed and "
+                           "will be delivered again (then dead-lettered): ResourceNotFoundException")
