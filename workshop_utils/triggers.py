@@ -9,7 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from workshop_utils import stacks, target
+from botocore.exceptions import BotoCoreError, ClientError
+
+from workshop_utils import quote_failures, stacks, target
 from workshop_utils.logs import fetch_log_events, function_log_group, now_ms
 from workshop_utils.quote_input import QuoteRequest
 from workshop_utils.render.quotes import parse_quotes_line
@@ -227,8 +229,22 @@ def wait_for_sns_quotes(
         if result.complete:
             return result
         if time.monotonic() > deadline:
-            raise QuoteTimeout(
-                f"Only {len(result.quotes)} of {expected} quotes for request {handle.uuid} arrived "
-                f"in {timeout_s:.0f} s: check the responders' logs below, then send the request again."
-            )
+            raise QuoteTimeout(missing_quotes_message(handle, result, timeout_s, events))
         time.sleep(_poll_interval() * 4)
+
+
+def missing_quotes_message(handle: SnsQuoteHandle, result: SnsQuoteResult, timeout_s: float, events: list[dict]) -> str:
+    """One sentence: how many quotes arrived, and where the failure is (the aggregator's failed aggregate, its
+    dead-letter queue, the failed-invocations queue) when a record says so."""
+    head = f"Only {len(result.quotes)} of {result.expected_vendors} quotes for request {handle.uuid} arrived in " \
+           f"{timeout_s:.0f} s"
+    try:
+        clauses = quote_failures.where_it_failed(
+            handle.uuid, events, stacks.stack_outputs(stacks.SNS_STACK), request=handle.request
+        )
+    except (BotoCoreError, ClientError):  # the queues could not be read: say what is known
+        clauses = []
+    if clauses:
+        return f"{head}: {'; '.join(clauses)}."
+    return (f"{head}, and neither the failed-invocations queue nor the aggregator's dead-letter queue holds a record "
+            "of it yet: read the responders' and the aggregator's logs below, then send the request again.")
