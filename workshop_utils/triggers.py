@@ -21,6 +21,26 @@ class QuoteTimeout(TimeoutError):
     """A request's result did not arrive in time."""
 
 
+class ExecutionInputRefused(ValueError):
+    """Step Functions refused to start an execution with this input (not JSON, or over 256 KiB)."""
+
+
+def start_execution(state_machine_arn: str, execution_input: str) -> str:
+    """StartExecution, with AWS's refusals of bad input said in one sentence; returns the execution ARN."""
+    try:
+        started = target.client("stepfunctions").start_execution(stateMachineArn=state_machine_arn,
+                                                                  input=execution_input)
+    except ClientError as error:
+        code, message = error.response["Error"].get("Code"), error.response["Error"].get("Message")
+        if code not in ("InvalidExecutionInput", "ValidationException"):
+            raise
+        raise ExecutionInputRefused(
+            f"Step Functions refused to start the execution ({code}: {message}): send a JSON object of at most "
+            "262,144 bytes (256 KiB) in UTF-8."
+        ) from None
+    return started["executionArn"]
+
+
 def _poll_interval() -> float:
     # The local cloud answers in milliseconds; real AWS is billed per API call, so poll gently there.
     return 0.05 if target.current() == "local" else 0.5
@@ -88,11 +108,14 @@ def run_parallel_payload(
     timeout_s: float = 60.0,
     watch: ExecutionWatcher | None = None,
 ) -> ParallelExecution:
-    """Start the Parallel state machine with any JSON payload (even an invalid one) and wait for the end."""
+    """Start the Parallel state machine with any JSON payload (even an invalid one) and wait for the end.
+
+    Raises ExecutionInputRefused when Step Functions refuses the input itself (over 256 KiB).
+    """
     arn = state_machine_arn or stacks.stack_outputs(stacks.PARALLEL_STACK)["StatemachineArn"]
     sfn = target.client("stepfunctions")
     definition = json.loads(sfn.describe_state_machine(stateMachineArn=arn)["definition"])
-    execution_arn = sfn.start_execution(stateMachineArn=arn, input=json.dumps(payload))["executionArn"]
+    execution_arn = start_execution(arn, json.dumps(payload))
     deadline = time.monotonic() + timeout_s
     history: list[dict] | None = None
     while True:

@@ -15,9 +15,11 @@ from test_aggregator_support import (  # noqa: E402
     SNS,
     Deployment,
     aggregate_of,
+    aggregator_log,
     deploy,
     history,
     invoke_async,
+    logged_json,
     receive_all,
     run_execution,
     table_items,
@@ -86,3 +88,19 @@ def test_parallel_an_invalid_request_fails_the_execution_with_its_cause_and_no_r
     events = history(deployment, execution["executionArn"])
     assert len([e for e in events if e["type"] == "TaskFailed"]) == 1
     assert not [e for e in events if e["type"] == "ParallelStateEntered"]
+
+
+def test_sns_a_request_published_straight_to_the_topic_without_a_uuid_ends_in_one_failed_aggregate(deployment):
+    # Last in this module: its failing vendor's OnFailure record would be counted by the first test.
+    topic = deployment.output(SNS, "ScatterTopicArn")
+    request = {"data": {"car_type": "XL", "days_rental": 2, "note": f"straight-{uuids.uuid4()}"}}
+
+    deployment.client("sns").publish(TopicArn=topic, Message=json.dumps(request))
+
+    def failed_aggregates() -> list[dict]:
+        return [document for document in logged_json(aggregator_log(deployment), "aggregate: ")
+                if document.get("status") == "failed"]
+
+    (aggregate,) = wait_for(failed_aggregates, what="the failed aggregate at the deadline")
+    assert (aggregate["uuid"], aggregate["quotes"], aggregate["missing_vendors"]) == (None, [], ["Avis", "Flaky"])
+    assert "it holds no request with a 'data.uuid'" in aggregate["reason"]

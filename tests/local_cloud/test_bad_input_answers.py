@@ -25,7 +25,11 @@ def handler(event, context):
 def _request_ids_in_log(aws: Any, name: str) -> dict[str, set[str]] | None:
     """The request ids each START/END/REPORT line (and the handler's own line) names, by kind; None before REPORT."""
     found: dict[str, set[str]] = {"START": set(), "END": set(), "REPORT": set(), "handling": set()}
-    for message in aws.log_messages(f"/aws/lambda/{name}"):
+    try:
+        messages = aws.log_messages(f"/aws/lambda/{name}")
+    except aws.client("logs").exceptions.ResourceNotFoundException:
+        return None  # an Event invocation may not have started yet
+    for message in messages:
         for kind in found:
             match = re.match(rf"{kind} (?:RequestId: )?([0-9a-f-]{{36}})", message)
             if match:
@@ -117,3 +121,18 @@ def test_start_execution_accepts_input_of_exactly_256_kib(aws: Any, state_machin
     started = sfn.start_execution(stateMachineArn=state_machine, input=largest)
 
     assert started["executionArn"].startswith("arn:aws:states:")
+
+
+def test_the_workshop_says_in_one_sentence_why_its_input_was_refused(aws: Any, state_machine: str, monkeypatch) -> None:
+    from workshop_utils import target, triggers
+
+    monkeypatch.setattr(target, "client", lambda name, config=None: aws.client(name))
+
+    with pytest.raises(triggers.ExecutionInputRefused) as refused:
+        triggers.start_execution(state_machine, json.dumps({"notes": "x" * 262_144}))
+
+    assert str(refused.value) == (
+        "Step Functions refused to start the execution (ValidationException: 1 validation error detected: Value at "
+        "'input' failed to satisfy constraint: Member must have size less than or equal to 262144 bytes in UTF-8 "
+        "encoding): send a JSON object of at most 262,144 bytes (256 KiB) in UTF-8."
+    )
