@@ -64,6 +64,28 @@ def test_sns_a_failing_vendor_gives_a_timed_out_aggregate_naming_it_and_a_failur
     assert json.loads(published["responsePayload"]["body"])["data"]["uuid"] == uuid
 
 
+def test_sns_waiting_for_the_quotes_names_the_failed_invocations_queue_holding_the_failure(deployment, monkeypatch):
+    from workshop_utils import quote_failures, target, triggers
+
+    monkeypatch.setattr(target, "client", lambda name, config=None: deployment.client(name))
+    uuid = f"flaky-wait-{uuids.uuid4()}"
+    requester = deployment.output(SNS, "RequesterFunctionName")
+    handle = triggers.send_sns_payload({"data": {"car_type": "XL", "days_rental": 2, "uuid": uuid}},
+                                       requester_function=requester)
+    failed_queue = deployment.output(SNS, "FailedInvocationsQueueUrl")
+    wait_for(lambda: [m for m in quote_failures.peek_messages(failed_queue) if uuid in json.dumps(m["Body"])],
+             what="the failing vendor's failure record")
+
+    with pytest.raises(triggers.QuoteTimeout) as timed_out:
+        triggers.wait_for_sns_quotes(handle, expected_vendors=2, timeout_s=0)
+
+    flaky = deployment.output(SNS, "ResponderFunctionNameFlaky")
+    assert str(timed_out.value).endswith(
+        f": {flaky} failed with VendorUnavailableError (RetriesExhausted after 3 attempt(s)): its record is in the "
+        f"failed-invocations queue {failed_queue.rsplit('/', 1)[-1]}."
+    )
+
+
 def test_parallel_a_failing_vendor_gives_a_partial_result_listing_the_error(deployment):
     execution = run_execution(deployment, {"data": {"car_type": "XL", "days_rental": 3}})
 
