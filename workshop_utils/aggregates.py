@@ -6,7 +6,7 @@ import json
 import time
 from collections.abc import Callable
 
-from workshop_utils import stacks, target, timelines, triggers
+from workshop_utils import quote_failures, stacks, target, timelines, triggers
 from workshop_utils.logs import fetch_log_events, function_log_group, poll_interval
 
 AGGREGATE_PREFIX = "aggregate: "
@@ -126,18 +126,8 @@ def table_items(correlation_id: str) -> list[dict]:
 def failure_records(*, since_ms: int = 0, max_messages: int = 10) -> list[dict]:
     """OnFailure records in the failed-invocations queue, newest last; peeked, not consumed."""
     url = stacks.stack_outputs(stacks.SNS_STACK)["FailedInvocationsQueueUrl"]
-    sqs = target.client("sqs")
-    records, seen = [], set()
-    for _ in range(3):  # SQS returns a sample of messages per call; a few calls see them all
-        response = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=max_messages, VisibilityTimeout=0)
-        for message in response.get("Messages", []):
-            if message["MessageId"] in seen:
-                continue
-            seen.add(message["MessageId"])
-            record = json.loads(message["Body"])
-            if _record_time_ms(record) >= since_ms:
-                records.append(record)
-    return sorted(records, key=_record_time_ms)
+    records = [m["Body"] for m in quote_failures.peek_messages(url, max_messages=max_messages)]
+    return sorted((r for r in records if isinstance(r, dict) and _record_time_ms(r) >= since_ms), key=_record_time_ms)
 
 
 def _record_time_ms(record: dict) -> int:

@@ -9,7 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from workshop_utils import stacks, target
+from botocore.exceptions import BotoCoreError, ClientError
+
+from workshop_utils import quote_failures, stacks, target
 from workshop_utils.logs import fetch_log_events, function_log_group, now_ms
 from workshop_utils.quote_input import QuoteRequest
 from workshop_utils.render.quotes import parse_quotes_line
@@ -17,6 +19,26 @@ from workshop_utils.render.quotes import parse_quotes_line
 
 class QuoteTimeout(TimeoutError):
     """A request's result did not arrive in time."""
+
+
+class ExecutionInputRefused(ValueError):
+    """Step Functions refused to start an execution with this input (not JSON, or over 256 KiB)."""
+
+
+def start_execution(state_machine_arn: str, execution_input: str) -> str:
+    """StartExecution, with AWS's refusals of bad input said in one sentence; returns the execution ARN."""
+    try:
+        started = target.client("stepfunctions").start_execution(stateMachineArn=state_machine_arn,
+                                                                  input=execution_input)
+    except ClientError as error:
+        code, message = error.response["Error"].get("Code"), error.response["Error"].get("Message")
+        if code not in ("InvalidExecutionInput", "ValidationException"):
+            raise
+        raise ExecutionInputRefused(
+            f"Step Functions refused to start the execution ({code}: {message}): send a JSON object of at most "
+            "262,144 bytes (256 KiB) in UTF-8."
+        ) from None
+    return started["executionArn"]
 
 
 def _poll_interval() -> float:
@@ -86,11 +108,14 @@ def run_parallel_payload(
     timeout_s: float = 60.0,
     watch: ExecutionWatcher | None = None,
 ) -> ParallelExecution:
-    """Start the Parallel state machine with any JSON payload (even an invalid one) and wait for the end."""
+    """Start the Parallel state machine with any JSON payload (even an invalid one) and wait for the end.
+
+    Raises ExecutionInputRefused when Step Functions refuses the input itself (over 256 KiB).
+    """
     arn = state_machine_arn or stacks.stack_outputs(stacks.PARALLEL_STACK)["StatemachineArn"]
     sfn = target.client("stepfunctions")
     definition = json.loads(sfn.describe_state_machine(stateMachineArn=arn)["definition"])
-    execution_arn = sfn.start_execution(stateMachineArn=arn, input=json.dumps(payload))["executionArn"]
+    execution_arn = start_execution(arn, json.dumps(payload))
     deadline = time.monotonic() + timeout_s
     history: list[dict] | None = None
     while True:
@@ -227,8 +252,22 @@ def wait_for_sns_quotes(
         if result.complete:
             return result
         if time.monotonic() > deadline:
-            raise QuoteTimeout(
-                f"Only {len(result.quotes)} of {expected} quotes for request {handle.uuid} arrived "
-                f"in {timeout_s:.0f} s: check the responders' logs below, then send the request again."
-            )
+            raise QuoteTimeout(missing_quotes_message(handle, result, timeout_s, events))
         time.sleep(_poll_interval() * 4)
+
+
+def missing_quotes_message(handle: SnsQuoteHandle, result: SnsQuoteResult, timeout_s: float, events: list[dict]) -> str:
+    """One sentence: how many quotes arrived, and where the failure is (the aggregator's failed aggregate, its
+    dead-letter queue, the failed-invocations queue) when a record says so."""
+    head = f"Only {len(result.quotes)} of {result.expected_vendors} quotes for request {handle.uuid} arrived in " \
+           f"{timeout_s:.0f} s"
+    try:
+        clauses = quote_failures.where_it_failed(
+            handle.uuid, events, stacks.stack_outputs(stacks.SNS_STACK), request=handle.request
+        )
+    except (BotoCoreError, ClientError):  # the queues could not be read: say what is known
+        clauses = []
+    if clauses:
+        return f"{head}: {'; '.join(clauses)}."
+    return (f"{head}, and neither the failed-invocations queue nor the aggregator's dead-letter queue holds a record "
+            "of it yet: read the responders' and the aggregator's logs below, then send the request again.")

@@ -9,6 +9,7 @@ from typing import Any
 AGGREGATE_LOG_PREFIX = "aggregate: "
 COMPLETE = "complete"  # every expected vendor answered
 TIMED_OUT = "timed_out"  # the deadline passed first; the aggregate names the missing vendors
+FAILED = "failed"  # the request could not be aggregated (unreadable, or its table unusable); `reason` says why
 
 
 def parse_vendor_list(value: str | None) -> tuple[str, ...]:
@@ -74,6 +75,12 @@ def aggregate_document(
         "best_quote": best_quote(ordered),
         "missing_vendors": missing,
     }
+
+
+def failed_document(uuid: str | None, expected: Sequence[str], reason: str) -> dict[str, Any]:
+    """The aggregate of a request the aggregator could not aggregate: every vendor missing, and why."""
+    return {"uuid": uuid, "status": FAILED, "quotes": [], "best_quote": None,
+            "missing_vendors": list(expected), "reason": reason}
 
 
 def aggregate_log_line(document: Mapping[str, Any]) -> str:

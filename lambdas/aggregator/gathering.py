@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aggregate_store import AggregateStore
-from aggregation import aggregate_document, aggregate_log_line, is_complete
+from aggregation import aggregate_document, aggregate_log_line, failed_document, is_complete
 from quote_records import DeadlineReached, QuoteArrived, UnsupportedRecord, quotes_log_line, read_record, records_of
 
 
@@ -32,6 +32,33 @@ class BatchOutcome:
 Arrival = tuple[str | None, QuoteArrived | DeadlineReached]  # (SQS message id, what the record says)
 Failure = tuple[str | None, Exception]
 
+# Deliveries of a message before SQS moves it to the dead-letter queue: the stack's MAX_RECEIVE_COUNT.
+LAST_DELIVERY = 3
+STORE_FAILED_AT_DEADLINE = (
+    "its deadline passed but the aggregates table could not be read or written on any of its {deliveries} "
+    "deliveries ({error}); its records are in the aggregator's dead-letter queue: check the table, then redrive them"
+)
+
+
+def delivery(record: Any) -> int:
+    """Which delivery of its SQS message this record is (ApproximateReceiveCount; 1 when not said)."""
+    attributes = record.get("attributes") if isinstance(record, dict) else None
+    try:
+        return int((attributes or {}).get("ApproximateReceiveCount", 1))
+    except (TypeError, ValueError):
+        return 1
+
+
+def unreadable_deadline(record: Any, error: Exception, deadline_queue_arn: str | None,
+                        expected: Sequence[str]) -> dict[str, Any] | None:
+    """The failed aggregate of a deadline record that names no request, written at its first delivery only:
+    a request that cannot be read never will be, and its record is redelivered, then dead-lettered."""
+    from_deadline_queue = isinstance(record, dict) and deadline_queue_arn is not None and \
+        record.get("eventSourceARN") == deadline_queue_arn
+    if not from_deadline_queue or delivery(record) != 1:
+        return None
+    return failed_document(None, expected, str(error))
+
 
 @dataclass
 class RequestRecords:
@@ -40,6 +67,13 @@ class RequestRecords:
     uuid: str
     quotes: list[tuple[str | None, QuoteArrived]] = field(default_factory=list)
     deadlines: list[str | None] = field(default_factory=list)
+
+
+def record_label(arrival: QuoteArrived | DeadlineReached) -> str:
+    """What a record carries, in words: "Avis's quote for request u-1", "the deadline of request u-1"."""
+    if isinstance(arrival, QuoteArrived):
+        return f"{arrival.vendor}'s quote for request {arrival.uuid}"
+    return f"the deadline of request {arrival.uuid}"
 
 
 def by_request(arrivals: Sequence[Arrival]) -> list[RequestRecords]:
@@ -127,18 +161,26 @@ def gather_batch(event: Any, *, store: AggregateStore, expected: Sequence[str], 
                  logger: logging.Logger) -> BatchOutcome:
     """Log the batch's `quotes:` line, then settle each request; records that fail are reported, not raised.
 
+    Every request ends in one `aggregate:` line: complete, timed out at its deadline, or failed (with the
+    reason) when its deadline record names no request, or the table is unusable on the record's last delivery.
+
     Raises UnsupportedRecord when the event is not an SQS event, or a record that failed has no messageId
     (then the whole batch is delivered again).
     """
     outcome = BatchOutcome()
     arrivals: list[Arrival] = []
     failures: list[Failure] = []
+    failed_aggregates: list[dict[str, Any]] = []  # of requests that cannot be aggregated, logged after quotes
+    deliveries: dict[str | None, int] = {}
     for index, record in enumerate(records_of(event)):
         message_id = record.get("messageId") if isinstance(record, dict) else None
+        deliveries[message_id] = delivery(record)
         try:
             arrival = read_record(record, index, deadline_queue_arn)
         except UnsupportedRecord as error:
             failures.append((message_id, error))
+            if (document := unreadable_deadline(record, error, deadline_queue_arn, expected)) is not None:
+                failed_aggregates.append(document)
             continue
         arrivals.append((message_id, arrival))
         if isinstance(arrival, QuoteArrived):
@@ -157,15 +199,24 @@ def gather_batch(event: Any, *, store: AggregateStore, expected: Sequence[str], 
             due.append(request)
         elif request.deadlines:
             logger.info("deadline of request %s passed: it was already aggregated", request.uuid)
-    documents, failed = settle_deadlines(due, store, expected, logger)
-    failures.extend(failed)
-    for document in documents:
+    documents, failed_deadlines = settle_deadlines(due, store, expected, logger)
+    failures.extend(failed_deadlines)
+    # A request whose deadline cannot be settled on its last delivery still ends in one aggregate: failed.
+    uuid_of = {message_id: request.uuid for request in due for message_id in request.deadlines}
+    for message_id, error in failed_deadlines:
+        if deliveries.get(message_id, 1) >= LAST_DELIVERY:
+            reason = STORE_FAILED_AT_DEADLINE.format(deliveries=deliveries[message_id], error=error)
+            failed_aggregates.append(failed_document(uuid_of.get(message_id), expected, reason))
+    for document in documents + failed_aggregates:
         outcome.aggregates.append(document)
         logger.info(aggregate_log_line(document))
 
+    # Named by what it carries, so a learner searching the log for a request's uuid finds why it is missing.
+    carried = {message_id: record_label(arrival) for message_id, arrival in arrivals}
     for message_id, error in failures:
         if not message_id:
             raise error
-        logger.error("record %s failed and will be delivered again (then dead-lettered): %s", message_id, error)
+        logger.error("record %s (%s) failed and will be delivered again (then dead-lettered): %s",
+                     message_id, carried.get(message_id, "unreadable"), error)
         outcome.failed_message_ids.append(message_id)
     return outcome

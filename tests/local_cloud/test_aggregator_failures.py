@@ -15,9 +15,11 @@ from test_aggregator_support import (  # noqa: E402
     SNS,
     Deployment,
     aggregate_of,
+    aggregator_log,
     deploy,
     history,
     invoke_async,
+    logged_json,
     receive_all,
     run_execution,
     table_items,
@@ -62,6 +64,28 @@ def test_sns_a_failing_vendor_gives_a_timed_out_aggregate_naming_it_and_a_failur
     assert json.loads(published["responsePayload"]["body"])["data"]["uuid"] == uuid
 
 
+def test_sns_waiting_for_the_quotes_names_the_failed_invocations_queue_holding_the_failure(deployment, monkeypatch):
+    from workshop_utils import quote_failures, target, triggers
+
+    monkeypatch.setattr(target, "client", lambda name, config=None: deployment.client(name))
+    uuid = f"flaky-wait-{uuids.uuid4()}"
+    requester = deployment.output(SNS, "RequesterFunctionName")
+    handle = triggers.send_sns_payload({"data": {"car_type": "XL", "days_rental": 2, "uuid": uuid}},
+                                       requester_function=requester)
+    failed_queue = deployment.output(SNS, "FailedInvocationsQueueUrl")
+    wait_for(lambda: [m for m in quote_failures.peek_messages(failed_queue) if uuid in json.dumps(m["Body"])],
+             what="the failing vendor's failure record")
+
+    with pytest.raises(triggers.QuoteTimeout) as timed_out:
+        triggers.wait_for_sns_quotes(handle, expected_vendors=2, timeout_s=0)
+
+    flaky = deployment.output(SNS, "ResponderFunctionNameFlaky")
+    assert str(timed_out.value).endswith(
+        f": {flaky} failed with VendorUnavailableError (RetriesExhausted after 3 attempt(s)): its record is in the "
+        f"failed-invocations queue {failed_queue.rsplit('/', 1)[-1]}."
+    )
+
+
 def test_parallel_a_failing_vendor_gives_a_partial_result_listing_the_error(deployment):
     execution = run_execution(deployment, {"data": {"car_type": "XL", "days_rental": 3}})
 
@@ -86,3 +110,19 @@ def test_parallel_an_invalid_request_fails_the_execution_with_its_cause_and_no_r
     events = history(deployment, execution["executionArn"])
     assert len([e for e in events if e["type"] == "TaskFailed"]) == 1
     assert not [e for e in events if e["type"] == "ParallelStateEntered"]
+
+
+def test_sns_a_request_published_straight_to_the_topic_without_a_uuid_ends_in_one_failed_aggregate(deployment):
+    # Last in this module: its failing vendor's OnFailure record would be counted by the first test.
+    topic = deployment.output(SNS, "ScatterTopicArn")
+    request = {"data": {"car_type": "XL", "days_rental": 2, "note": f"straight-{uuids.uuid4()}"}}
+
+    deployment.client("sns").publish(TopicArn=topic, Message=json.dumps(request))
+
+    def failed_aggregates() -> list[dict]:
+        return [document for document in logged_json(aggregator_log(deployment), "aggregate: ")
+                if document.get("status") == "failed"]
+
+    (aggregate,) = wait_for(failed_aggregates, what="the failed aggregate at the deadline")
+    assert (aggregate["uuid"], aggregate["quotes"], aggregate["missing_vendors"]) == (None, [], ["Avis", "Flaky"])
+    assert "it holds no request with a 'data.uuid'" in aggregate["reason"]

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import boto3
 import pytest
-from moto import mock_aws
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lambdas" / "aggregator"))
 from aggregate_store import RECORD_TTL_SECONDS, DynamoDBAggregateStore, InMemoryAggregateStore  # noqa: E402
@@ -101,21 +100,16 @@ def test_the_in_memory_store_writes_each_key_once():
 
 
 @pytest.fixture
-def dynamodb(monkeypatch):
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(
-            TableName="aggregates",
-            KeySchema=[{"AttributeName": "uuid", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[{"AttributeName": "uuid", "AttributeType": "S"},
-                                  {"AttributeName": "sk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        yield client
+def dynamodb(moto_aws):
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    client.create_table(
+        TableName="aggregates",
+        KeySchema=[{"AttributeName": "uuid", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": "uuid", "AttributeType": "S"},
+                              {"AttributeName": "sk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return client
 
 
 def test_the_dynamodb_store_writes_quotes_and_aggregates_once(dynamodb):

@@ -245,7 +245,7 @@ def test_an_unreadable_record_is_reported_alone_and_the_others_proceed(caplog, s
 
     assert response["batchItemFailures"] == [{"itemIdentifier": "00000000-0000-4000-8000-000000000007"}]
     assert store.aggregate("u-1")["status"] == "complete"
-    assert any(m.startswith("record 00000000-0000-4000-8000-000000000007 failed") for m in caplog.messages)
+    assert any(m.startswith("record 00000000-0000-4000-8000-000000000007 (unreadable) failed") for m in caplog.messages)
 
 
 def test_a_quote_without_uuid_or_vendor_is_reported(caplog):
@@ -403,3 +403,88 @@ def test_accepts_a_bare_responder_result_and_an_already_decoded_quote(caplog):
     response = handle(caplog, event)
 
     assert json.loads(response["body"]) == [AVIS, ALAMO]
+
+
+def delivered(record: dict, count: int) -> dict:
+    """The same SQS record on its `count`-th delivery."""
+    return {**record, "attributes": {**record["attributes"], "ApproximateReceiveCount": str(count)}}
+
+
+def published_straight(message: object) -> dict:
+    """What the deadline queue receives when a message is published to the scatter topic directly (raw delivery)."""
+    return sqs_record(message, 5, DEADLINE_ARN)
+
+
+@pytest.mark.parametrize("message", ['{"data": {"car_type": "XL", "days_rental": 2}}', "hi", '{"data": {"uuid": 7}}'])
+def test_a_deadline_naming_no_request_is_one_failed_aggregate_with_its_reason(caplog, message):
+    record = published_straight(message)
+
+    responses = [handle(caplog, {"Records": [delivered(record, count)]}) for count in (1, 2, 3)]
+
+    (aggregate,) = prefixed(caplog, "aggregate: ")
+    assert aggregate == {"uuid": None, "status": "failed", "quotes": [], "best_quote": None,
+                         "missing_vendors": ["Avis", "Alamo"], "reason": aggregate["reason"]}
+    assert aggregate["reason"].startswith("Aggregator cannot read the body of record 0: ")
+    # Still delivered again, then dead-lettered, so it can be read there.
+    assert all(r["batchItemFailures"] == [{"itemIdentifier": record["messageId"]}] for r in responses)
+
+
+class BrokenTable:
+    """A table every call to fails, as a deleted or unreachable aggregates table does."""
+
+    def __getattr__(self, name):
+        def fails(*args, **kwargs):
+            raise RuntimeError("ResourceNotFoundException: Requested resource not found")
+        return fails
+
+
+def test_a_request_whose_quotes_cannot_be_stored_ends_in_one_failed_aggregate_at_its_last_deadline_delivery(
+    caplog, monkeypatch
+):
+    monkeypatch.setattr(aggregator, "_store", BrokenTable())
+    quotes = quotes_event(AVIS, ALAMO)["Records"]
+    deadline = sqs_record(requester_destination_record("u-1"), 9, DEADLINE_ARN)
+
+    # The quotes are delivered three times, then the deadline three times (SQS's redrive policy).
+    for count in (1, 2, 3):
+        response = handle(caplog, {"Records": [delivered(record, count) for record in quotes]})
+        assert len(response["batchItemFailures"]) == 2
+    deadline_responses = [handle(caplog, {"Records": [delivered(deadline, count)]}) for count in (1, 2, 3)]
+
+    (aggregate,) = prefixed(caplog, "aggregate: ")
+    assert (aggregate["uuid"], aggregate["status"]) == ("u-1", "failed")
+    assert aggregate["missing_vendors"] == ["Avis", "Alamo"]
+    assert "aggregates table could not be read or written on any of its 3 deliveries" in aggregate["reason"]
+    assert "ResourceNotFoundException" in aggregate["reason"] and "dead-letter queue" in aggregate["reason"]
+    assert all(r["batchItemFailures"] == [{"itemIdentifier": deadline["messageId"]}] for r in deadline_responses)
+
+
+def test_a_table_that_recovers_before_the_last_delivery_gives_the_real_aggregate(caplog, store, monkeypatch):
+    deadline = sqs_record(requester_destination_record("u-1"), 9, DEADLINE_ARN)
+    monkeypatch.setattr(aggregator, "_store", BrokenTable())
+    handle(caplog, {"Records": [delivered(deadline, 1)]})
+    monkeypatch.setattr(aggregator, "_store", store)
+
+    response = handle(caplog, {"Records": [delivered(deadline, 2)]})
+
+    (aggregate,) = prefixed(caplog, "aggregate: ")
+    assert (aggregate["status"], aggregate["missing_vendors"]) == ("timed_out", ["Avis", "Alamo"])
+    assert response["batchItemFailures"] == []
+
+
+def test_the_last_delivery_is_the_stacks_max_receive_count():
+    from gathering import LAST_DELIVERY
+
+    from infra.sns_stack import MAX_RECEIVE_COUNT
+
+    assert LAST_DELIVERY == MAX_RECEIVE_COUNT
+
+
+def test_a_record_that_failed_is_named_by_the_quote_it_carries(caplog, monkeypatch):
+    monkeypatch.setattr(aggregator, "_store", BrokenTable())
+
+    handle(caplog, quotes_event(AVIS))
+
+    (line,) = [m for m in caplog.messages if m.startswith("record ")]
+    assert line.startswith("record 00000000-0000-4000-8000-000000000000 (Avis's quote for request u-1) failed and "
+                           "will be delivered again (then dead-lettered): ResourceNotFoundException")

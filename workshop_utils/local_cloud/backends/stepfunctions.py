@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 from typing import Any
 
 import jsonpath_ng
 import jsonpath_ng.ext
 from botocore.client import BaseClient
 from moto.core.config import default_user_config
+from moto.core.exceptions import AWSError
 from moto.moto_api._internal import mock_random
 from moto.stepfunctions import responses as sfn_responses
+from moto.stepfunctions.exceptions import InvalidExecutionInput
 from moto.stepfunctions.models import StepFunctionBackend, stepfunctions_backends
 from moto.stepfunctions.parser.asl.component.common.path import result_path
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
@@ -36,9 +39,33 @@ from ..config import ACCOUNT_ID
 from ..install import install_backend_class
 from ..moto_urls import MotoUrlsMixin
 
+# StartExecution's input: at most 256 KiB, counted in bytes of UTF-8 (the API's length constraint).
+MAX_EXECUTION_INPUT_BYTES = 262_144
+
+
+class ValidationException(AWSError):
+    TYPE = "ValidationException"
+    STATUS = 400
+
+
+def validate_execution_input(execution_input: str | None) -> None:
+    """Refuse what AWS refuses: over 256 KiB (ValidationException, checked first), or not JSON."""
+    if execution_input is None:
+        return
+    if len(execution_input.encode("utf-8", errors="surrogatepass")) > MAX_EXECUTION_INPUT_BYTES:
+        raise ValidationException(
+            "1 validation error detected: Value at 'input' failed to satisfy constraint: "
+            f"Member must have size less than or equal to {MAX_EXECUTION_INPUT_BYTES} bytes in UTF-8 encoding"
+        )
+    try:
+        json.loads(execution_input)
+    except ValueError as error:
+        # AWS quotes its JSON parser's complaint the same way (its words are Jackson's, these are Python's).
+        raise InvalidExecutionInput(f"Invalid State Machine Execution Input: '{error}'") from None
+
 
 class LocalStepFunctionsBackend(MotoUrlsMixin, StepFunctionsParserBackend):
-    """moto's interpreting backend, naming unnamed executions with a UUID as AWS does."""
+    """moto's interpreting backend, naming unnamed executions with a UUID and refusing bad input as AWS does."""
 
     def start_execution(
         self,
@@ -47,6 +74,7 @@ class LocalStepFunctionsBackend(MotoUrlsMixin, StepFunctionsParserBackend):
         execution_input: str | None = None,
         trace_header: str | None = None,
     ) -> Execution:
+        validate_execution_input(execution_input)
         if name:
             self._validate_name(name)
         else:

@@ -58,8 +58,8 @@ class LocalLambdaBackend(LambdaBackend):
 
     @property
     def _url_module(self) -> ModuleType:  # type: ignore[override]
-        # BaseBackend derives the urls module from the class's module; ours lives outside moto.
-        return importlib.import_module("moto.awslambda.urls")
+        # BaseBackend derives the urls module from the class's module; ours answers Invoke with its request id.
+        return importlib.import_module(".urls", __package__)
 
     def create_function(self, spec: dict[str, Any]) -> LambdaFunction:
         function_name = spec.get("FunctionName")

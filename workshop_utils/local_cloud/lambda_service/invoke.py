@@ -12,7 +12,8 @@ from moto.awslambda.exceptions import LambdaClientError
 
 from .. import services
 from ..lambda_runtime.functions import FunctionSpec
-from ..lambda_runtime.invocation import Invocation, InvocationResult
+from ..lambda_runtime.invocation import Invocation, InvocationResult, new_request_id
+from .responses import REQUEST_ID_HEADER
 
 # Lambda's request payload quotas: 6 MB for RequestResponse, 1 MB for Event (asynchronous) invocations.
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
@@ -85,7 +86,10 @@ def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
 def handle_invoke(
     fn: Any, body: Any, request_headers: Mapping[str, Any] | None, response_headers: MutableMapping[str, Any]
 ) -> bytes:
-    """What moto's LambdaFunction.invoke returns; FunctionError and the log tail travel in response headers."""
+    """What moto's LambdaFunction.invoke returns; FunctionError and the log tail travel in response headers.
+
+    The response's request id is the invocation's, as in Lambda: the one the handler sees and its logs carry.
+    """
     invocation_type = _header(request_headers, "X-Amz-Invocation-Type") or "RequestResponse"
     payload = payload_bytes(body)
     client_context = client_context_json(_header(request_headers, "X-Amz-Client-Context"))  # sync calls pass it on
@@ -96,9 +100,10 @@ def handle_invoke(
     if len(payload) > SYNC_PAYLOAD_LIMIT:
         raise RequestEntityTooLarge(SYNC_PAYLOAD_LIMIT, "Invoke")
     if invocation_type == "Event":
-        services.current().async_invoker.submit(fn, payload)
+        response_headers[REQUEST_ID_HEADER] = services.current().async_invoker.submit(fn, payload)
         return b""
-    result = invoke_function(fn, payload, client_context=client_context)
+    request_id = response_headers[REQUEST_ID_HEADER] = new_request_id()
+    result = invoke_function(fn, payload, request_id=request_id, client_context=client_context)
     response_headers["x-amz-executed-version"] = result.executed_version
     if result.function_error:
         response_headers["x-amz-function-error"] = result.function_error
