@@ -330,12 +330,28 @@ def check_vendors_exercise() -> None:
 
 
 def show_vendors_solution() -> None:
-    """The vendors exercise, solved (the scaffold with the model answer on its marked line)."""
+    """The vendors exercise, solved (the scaffold with the model answer on its marked line), folded until clicked."""
     scaffold = (exercise_files.EXERCISES_DIR / exercise_files.VENDORS_FILE).read_text(encoding="utf-8")
     solved = exercise_files.vendors_solution(scaffold).splitlines()
-    _show(source_html(f"exercises/{exercise_files.VENDORS_FILE}", solved, title="Solution",
-                      emphasised=frozenset(n for n, line in enumerate(solved, 1)
-                                           if exercise_files.SOLUTION_VENDOR in line)))
+    code = source_html(f"exercises/{exercise_files.VENDORS_FILE}", solved, title="Solution",
+                       emphasised=frozenset(n for n, line in enumerate(solved, 1)
+                                            if exercise_files.SOLUTION_VENDOR in line))
+    _show(views.folded_solution_html(code, what="exercises/vendors.py with a third vendor"))
+
+
+def show_wiring_solution() -> None:
+    """02a's solution: the function the finished stack uses (infra/sns_wiring.py), folded until clicked."""
+    snippet = source_code.read_snippet("infra/sns_wiring.py", exercise_files.WIRING_FUNCTION)
+    code = source_html(snippet.path, snippet.lines, first_line=snippet.first_line,
+                       title="Solution: infra/sns_wiring.py")
+    _show(views.folded_solution_html(code, what="the finished wiring function"))
+
+
+def show_completeness_solution() -> None:
+    """02b's solution: the model completeness condition, shown (never run) once the learner unfolds it."""
+    lines = exercise.SOLUTION_SOURCE.splitlines()
+    code = source_html("the exercise cell", lines, title="Solution: copy it into your cell above")
+    _show(views.folded_solution_html(code, what="the completeness condition"))
 
 
 def check_wiring() -> None:

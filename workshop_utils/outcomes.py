@@ -6,7 +6,7 @@ Pure functions from plain data to sentences, so the notebooks' words cannot drif
 from __future__ import annotations
 
 from workshop_utils.cdk_diff import diff_resources
-from workshop_utils.render._history import CAUGHT, FAILED, SUCCEEDED, state_statuses, task_runs
+from workshop_utils.render._history import CAUGHT, FAILED, STOPPED, SUCCEEDED, state_statuses, task_runs
 from workshop_utils.timelines import role_label
 
 
@@ -40,6 +40,10 @@ def parallel_story(history: list[dict], catch_targets: dict[str, set[str]]) -> l
             tries = "at its first attempt, with no retry" if run.attempts == 1 else f"all {run.attempts} attempts"
             sentences.append(
                 f"{who} failed {tries}{errors}; nothing caught the error, so it failed the whole execution."
+            )
+        elif status == STOPPED:
+            sentences.append(
+                f"{who} had not answered when the execution failed; Step Functions stopped waiting for it."
             )
     if any(statuses.get(name) == FAILED for name in runs):
         answered = [role_label(name) for name in runs if name != "Requester" and statuses.get(name) == SUCCEEDED]

@@ -31,6 +31,15 @@ def section(title: str, body_html: str) -> str:
     return f'<div style="{_BOX}"><h4 style="margin:2px 0 8px">{html.escape(title)}</h4>{body_html}</div>'
 
 
+def folded_solution_html(body_html: str, *, what: str) -> str:
+    """A solution folded shut: only the reader's click on its summary shows it, in JupyterLab and in HTML copies."""
+    summary = f"Show the solution ({html.escape(what)})"
+    return (
+        '<details class="workshop-solution" style="font-family:system-ui,sans-serif;color:#1f2328;margin:4px 0">'
+        f'<summary style="cursor:pointer;font-weight:600">{summary}</summary>{body_html}</details>'
+    )
+
+
 def message_html(text: str, *, kind: str = "info", css_class: str = "") -> str:
     """A one-line message: info, success or error (css_class adds a marker class, e.g. check-failed)."""
     colours = {"info": ("#0969da", "#ddf4ff"), "success": ("#1a7f37", "#dafbe1"), "error": ("#cf222e", "#ffebe9")}

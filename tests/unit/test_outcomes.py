@@ -136,3 +136,51 @@ def test_the_benchmark_story_compares_medians_and_reports_losses():
     assert story[0] == ("Median: Parallel 40 ms, SNS 140 ms (100 ms apart); the 95th percentile: "
                         "Parallel 90 ms, SNS 900 ms.")
     assert story[1].startswith("SNS: 2 request(s) got no result in time")
+
+
+def failing_branch_first_history(*, late_answers: bool) -> list[dict]:
+    """A cold start: Hertz fails before Avis and Alamo answer; a local cloud may record their answers after
+    ExecutionFailed, as it did in 02b (events 21-22), and AWS records none."""
+    history = History()
+    history.add("ExecutionStarted", 0)
+    requester = history.task("Requester", failures=0, succeed=True, after=1)
+    parallel = history.add("ParallelStateEntered", requester, name="Parallel")
+    scheduled = {}
+    for name in ("ResponderAvis", "ResponderAlamo", "ResponderHertz"):
+        entered = history.add("TaskStateEntered", parallel, name=name)
+        scheduled[name] = history.add("TaskScheduled", entered)
+    hertz = history.add("TaskFailed", scheduled["ResponderHertz"], error="VendorUnavailableError")
+    history.add("ParallelStateFailed", hertz)
+    history.add("ExecutionFailed")
+    if late_answers:
+        for name in ("ResponderAvis", "ResponderAlamo"):
+            history.add("TaskSucceeded", scheduled[name])
+    return history.events
+
+
+def test_when_the_failing_branch_fails_first_the_late_answers_are_told_as_answered_and_lost():
+    story = outcomes.parallel_story(failing_branch_first_history(late_answers=True), {})
+    assert story == [
+        "Responder · Hertz failed at its first attempt, with no retry (VendorUnavailableError); nothing caught "
+        "the error, so it failed the whole execution.",
+        "A failed execution has no output: the quotes of Responder · Avis and Responder · Alamo are lost with it.",
+    ]
+
+
+def test_branches_cut_short_by_the_failure_are_not_said_to_have_failed():
+    story = outcomes.parallel_story(failing_branch_first_history(late_answers=False), {})
+    assert story == [
+        "Responder · Avis had not answered when the execution failed; Step Functions stopped waiting for it.",
+        "Responder · Alamo had not answered when the execution failed; Step Functions stopped waiting for it.",
+        "Responder · Hertz failed at its first attempt, with no retry (VendorUnavailableError); nothing caught "
+        "the error, so it failed the whole execution.",
+    ]
+
+
+def test_the_statuses_do_not_depend_on_the_order_of_the_failing_branch():
+    from workshop_utils.render._history import FAILED, STOPPED, SUCCEEDED, state_statuses
+
+    late = state_statuses(failing_branch_first_history(late_answers=True), {})
+    assert (late["ResponderAvis"], late["ResponderAlamo"], late["ResponderHertz"]) == (SUCCEEDED, SUCCEEDED, FAILED)
+    cut = state_statuses(failing_branch_first_history(late_answers=False), {})
+    assert (cut["ResponderAvis"], cut["ResponderHertz"], cut["Parallel"]) == (STOPPED, FAILED, FAILED)
