@@ -18,6 +18,7 @@ from workshop_utils import (
     exercise,
     exercise_files,
     outcomes,
+    progress,
     readiness,
     refactoring,
     source_code,
@@ -28,6 +29,7 @@ from workshop_utils import (
     views,
     wiring,
 )
+from workshop_utils.cdk_output import learner_printer
 from workshop_utils.logs import fetch_log_events, function_log_group
 from workshop_utils.prerequisites import check_all
 from workshop_utils.quote_input import QuoteRequest, parse_quote_form
@@ -42,7 +44,9 @@ from workshop_utils.render import (
     state_machine_svg,
     timeline_svg,
 )
+from workshop_utils.render._common import expandable, pre
 from workshop_utils.render.cleanup import cleanup_table_html
+from workshop_utils.render.deployment import command_line_html
 from workshop_utils.render.logs import FOLD_OVER_EVENTS
 from workshop_utils.stacks import PARALLEL_STACK, SNS_STACK
 from workshop_utils.widgets import DeployPanel, LogTail, QuoteForm
@@ -149,11 +153,23 @@ def _context(recipients: dict | None, extra: dict) -> dict | None:
 
 
 def deploy(stack: str, *, recipients: dict | None = None, **context: object) -> None:
-    """Deploy one stack with live progress (context overrides as keywords), then show its outputs."""
+    """Deploy one stack with live progress (context overrides as keywords): one line once done, the CDK CLI's
+    output and the stack's outputs folded under it."""
     cdk.ensure_bootstrapped()
-    outputs = cdk.deploy(stack, context=_context(recipients, context))
-    _show(views.message_html(f"{stack} deployed.", kind="success"))
-    _show(views.section(f"{stack} outputs", views.json_html(outputs)))
+    printed: list[str] = []
+    try:
+        outputs = cdk.deploy(stack, context=_context(recipients, context), on_line=learner_printer(printed.append))
+    except Exception:
+        if printed:  # the error's sentence says what to do; the CLI's lines are there for a closer look
+            _show(expandable(f"What the CDK CLI printed ({len(printed)} lines)", pre("\n".join(printed))))
+        raise
+    sections = [(f"{stack}'s outputs", views.json_html(outputs)),
+                (f"What the CDK CLI printed ({len(printed)} lines)", pre("\n".join(printed)))]
+    line = progress.finished(f"cdk deploy {stack}")
+    if line is not None:
+        line.fold_in(sections)
+    else:  # a console without widgets printed its own progress lines
+        _show(command_line_html(f"{stack} deployed", sections))
 
 
 def show_diff(stack: str, *, recipients: dict | None = None, **context: object) -> str:
@@ -580,8 +596,7 @@ def benchmark(rate: float | None = None, duration_s: float | None = None) -> dic
         "line (SNS)."
     ))
     _show(views.section("Latency per request", views.figure_html(figure)))
-    rows = [{"pattern": name, "offered load": f"{rate:g}/s for {duration_s:g} s"} | summary
-            for name, summary in summaries.items()]
+    rows = outcomes.benchmark_rows(summaries, f"{rate:g}/s for {duration_s:g} s")
     _show(views.section(f"{requests} requests per pattern, {rate:g} a second", views.rows_html(rows)))
     _show(views.message_html(bench.aggregator_batching().cost_sentence()))
     _show(views.story_html(outcomes.benchmark_story(summaries)))

@@ -133,54 +133,18 @@ def test_the_benchmark_story_compares_medians_and_reports_losses():
     summaries = {"parallel": {"p50_ms": 40.0, "p95_ms": 90.0, "lost": 0, "failed": 0},
                  "sns": {"p50_ms": 140.0, "p95_ms": 900.0, "lost": 2, "failed": 0}}
     story = outcomes.benchmark_story(summaries)
-    assert story[0] == ("Median: Parallel 40 ms, SNS 140 ms (100 ms apart); the 95th percentile: "
-                        "Parallel 90 ms, SNS 900 ms.")
+    assert story[0] == ("Median (p50, half the requests took less): Parallel 40.0 ms, SNS 140.0 ms (100.0 ms "
+                        "apart); the 95th percentile (p95, all but the slowest 5 %): Parallel 90.0 ms, SNS 900.0 ms.")
     assert story[1].startswith("SNS: 2 request(s) got no result in time")
 
 
-def failing_branch_first_history(*, late_answers: bool) -> list[dict]:
-    """A cold start: Hertz fails before Avis and Alamo answer; a local cloud may record their answers after
-    ExecutionFailed, as it did in 02b (events 21-22), and AWS records none."""
-    history = History()
-    history.add("ExecutionStarted", 0)
-    requester = history.task("Requester", failures=0, succeed=True, after=1)
-    parallel = history.add("ParallelStateEntered", requester, name="Parallel")
-    scheduled = {}
-    for name in ("ResponderAvis", "ResponderAlamo", "ResponderHertz"):
-        entered = history.add("TaskStateEntered", parallel, name=name)
-        scheduled[name] = history.add("TaskScheduled", entered)
-    hertz = history.add("TaskFailed", scheduled["ResponderHertz"], error="VendorUnavailableError")
-    history.add("ParallelStateFailed", hertz)
-    history.add("ExecutionFailed")
-    if late_answers:
-        for name in ("ResponderAvis", "ResponderAlamo"):
-            history.add("TaskSucceeded", scheduled[name])
-    return history.events
-
-
-def test_when_the_failing_branch_fails_first_the_late_answers_are_told_as_answered_and_lost():
-    story = outcomes.parallel_story(failing_branch_first_history(late_answers=True), {})
-    assert story == [
-        "Responder · Hertz failed at its first attempt, with no retry (VendorUnavailableError); nothing caught "
-        "the error, so it failed the whole execution.",
-        "A failed execution has no output: the quotes of Responder · Avis and Responder · Alamo are lost with it.",
-    ]
-
-
-def test_branches_cut_short_by_the_failure_are_not_said_to_have_failed():
-    story = outcomes.parallel_story(failing_branch_first_history(late_answers=False), {})
-    assert story == [
-        "Responder · Avis had not answered when the execution failed; Step Functions stopped waiting for it.",
-        "Responder · Alamo had not answered when the execution failed; Step Functions stopped waiting for it.",
-        "Responder · Hertz failed at its first attempt, with no retry (VendorUnavailableError); nothing caught "
-        "the error, so it failed the whole execution.",
-    ]
-
-
-def test_the_statuses_do_not_depend_on_the_order_of_the_failing_branch():
-    from workshop_utils.render._history import FAILED, STOPPED, SUCCEEDED, state_statuses
-
-    late = state_statuses(failing_branch_first_history(late_answers=True), {})
-    assert (late["ResponderAvis"], late["ResponderAlamo"], late["ResponderHertz"]) == (SUCCEEDED, SUCCEEDED, FAILED)
-    cut = state_statuses(failing_branch_first_history(late_answers=False), {})
-    assert (cut["ResponderAvis"], cut["ResponderHertz"], cut["Parallel"]) == (STOPPED, FAILED, FAILED)
+def test_every_latency_in_the_benchmark_story_is_written_as_its_table_writes_it():
+    summaries = {"parallel": {"p50_ms": 30.5, "p95_ms": 41.5, "p99_ms": 50.0, "throughput_rps": 4.9,
+                              "completed": 30, "lost": 0, "failed": 0},
+                 "sns": {"p50_ms": 33.0, "p95_ms": 128.3, "p99_ms": 130.0, "throughput_rps": 4.9,
+                         "completed": 30, "lost": 0, "failed": 0}}
+    story = outcomes.benchmark_story(summaries)[0]
+    rows = outcomes.benchmark_rows(summaries, "5/s for 6 s")
+    for row in rows:
+        assert f"{row['pattern']} {row['median (p50)']}" in story and f"{row['pattern']} {row['p95']}" in story
+    assert "Parallel 30.5 ms, SNS 33.0 ms (2.5 ms apart)" in story

@@ -54,7 +54,7 @@ class FakeCloud:
         self.bootstrapped = True
         return True
 
-    def deploy(self, stack: str) -> dict:
+    def deploy(self, stack: str, **_options: object) -> dict:
         self.calls.append(f"deploy {stack}")
         self.deployed.add(stack)
         return {}

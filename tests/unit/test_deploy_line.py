@@ -1,0 +1,60 @@
+"""A deploy in a notebook is one line: the CLI's output and the stack's outputs are folded under it."""
+
+import pytest
+
+from workshop_utils import cdk, notebook, progress
+from workshop_utils.progress import WidgetProgress
+
+STACK = "ScatterGatherWithParallelStack"
+CLI_LINES = [
+    f"{STACK} | 1/3 | 1:02:03 PM | CREATE_IN_PROGRESS   | AWS::CloudFormation::Stack | {STACK} User Initiated",
+    f"{STACK} | 2/3 | 1:02:03 PM | CREATE_COMPLETE      | AWS::SQS::Queue            | Queue (Queue1)",
+    f" ✅  {STACK}",
+]
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    outputs: list[str] = []
+    monkeypatch.setattr(notebook, "_show", outputs.append)
+    monkeypatch.setattr(cdk, "ensure_bootstrapped", lambda: False)
+    return outputs
+
+
+def fake_deploy(display: WidgetProgress | None):
+    def deploy(stack, *, context=None, on_line):
+        if display is not None:
+            display.start(f"cdk deploy {stack}", 3)
+        for line in CLI_LINES:
+            on_line(line)
+        if display is not None:
+            display.finish(True, "done")
+        return {"QueueUrl": "http://queue"}
+
+    return deploy
+
+
+def test_without_widgets_the_deploy_shows_one_folded_line(shown, monkeypatch):
+    monkeypatch.setattr(cdk, "deploy", fake_deploy(None))
+    notebook.deploy(STACK)
+    assert len(shown) == 1
+    html = shown[0]
+    summary = html[html.index("<summary"):html.index("</summary>")]
+    assert f"{STACK} deployed" in summary and "http://queue" not in summary
+    assert "http://queue" in html and "CREATE_COMPLETE" in html and "What the CDK CLI printed (" in html
+
+
+def test_with_widgets_the_outputs_fold_under_the_progress_line_and_nothing_else_is_shown(shown, monkeypatch):
+    display = WidgetProgress()
+    monkeypatch.setattr(cdk, "deploy", fake_deploy(display))
+    notebook.deploy(STACK)
+    assert shown == []  # the bar's own line holds everything
+    assert display.line_html.count("<details>") == 1 and "http://queue" in display.line_html
+    assert progress.finished(f"cdk deploy {STACK}") is None  # taken once
+
+
+def test_a_finished_synth_leaves_no_line_of_its_own():
+    display = WidgetProgress()
+    display.start("cdk synth")
+    display.finish(True, "done")
+    assert display.line_html == ""
