@@ -65,7 +65,7 @@ cloud-logs: setup
 	$(PY) -m workshop_utils.local_cloud logs
 
 lab: cloud-start  ## set up, start the local cloud, open the workshop in JupyterLab (no news pop-up: .jupyterlab/overrides.json)
-	$(if $(PORT),LOCAL_CLOUD_PORT=$(PORT) )$(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(JUPYTER_PORT) --LabApp.app_settings_dir=$(CURDIR)/.jupyterlab $(if $(filter 0,$(shell id -u)),--allow-root,)
+	$(if $(PORT),LOCAL_CLOUD_PORT=$(PORT) )$(VENV)/bin/jupyter lab --notebook-dir=notebooks --LabApp.default_url=/lab/tree/00_setup.ipynb --port=$(JUPYTER_PORT) --LabApp.app_settings_dir=$(CURDIR)/.jupyterlab $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 test: setup  ## set up, then run every test
 	$(PY) -m pytest

@@ -116,7 +116,8 @@ def parallel_story(execution: ParallelExecution) -> list[str]:
 def parallel_result_html(execution: ParallelExecution, *, compact: bool = False) -> str:
     """The graph coloured by the execution, what happened to each branch, its quotes or failure, and (unless
     compact) its output and events."""
-    duration = f" in {execution.duration_ms:.0f} ms" if execution.duration_ms is not None else ""
+    duration = (f" in {execution.duration_ms:.0f} ms (from its start to its end, as Step Functions recorded them)"
+                if execution.duration_ms is not None else "")
     if execution.status == "SUCCEEDED":
         summary = message_html(f"Execution SUCCEEDED{duration} with {len(execution.quotes)} quotes.", kind="success")
         quotes = quotes_html(execution.quotes)
