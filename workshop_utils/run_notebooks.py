@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -18,6 +19,7 @@ from workshop_utils import exercise
 from workshop_utils.exercise_files import filled_with_solutions, solved_environment
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+GLOSSARY = "glossary.md"
 
 
 class NotebookFailed(RuntimeError):
@@ -109,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_all(paths: list[Path], out: Path) -> int:
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(NOTEBOOK_DIR / GLOSSARY, out / GLOSSARY)  # the copies link to it, as the notebooks do
     for path in paths:
         started = time.perf_counter()
         print(f"Running {path.name}...", flush=True)

@@ -25,3 +25,27 @@ def test_the_parallel_retry_intervals_in_prose_are_the_stacks():
     assert f"{first:g} s then {first * VENDOR_RETRY_BACKOFF:g} s apart" in text
     assert re.search(rf"after {first:g} s, then {first * VENDOR_RETRY_BACKOFF:g} s",
                      " ".join(markdown("01_parallel_state.ipynb").split()))
+
+
+GLOSSARY_TERMS = ("approximateInvokeCount", "Batch item failures", "Bootstrap", "Conditional put",
+                  "Event source mapping", "Open loop", "p50, p95", "PendingWindowInDays", "Redrive policy",
+                  "ResultSelector")
+
+
+def test_the_glossary_explains_each_term_and_every_notebook_links_it():
+    glossary = (NOTEBOOK_DIR / "glossary.md").read_text(encoding="utf-8")
+    for term in GLOSSARY_TERMS:
+        assert f"**{term}" in glossary, term
+    for path in sorted(NOTEBOOK_DIR.glob("[0-9]*.ipynb")):
+        assert "](glossary.md)" in markdown(path.name), path.name
+
+
+def test_the_car_type_is_said_not_to_change_the_price_and_it_does_not():
+    from lambdas.responder.vendor_quote import VendorSettings, make_quote
+
+    settings = VendorSettings(vendor="Avis", base_rate=99)
+    prices = {make_quote({"data": {"car_type": car, "days_rental": 3}}, settings)["price_quote"]
+              for car in ("Compact", "SUV", "XL")}
+    assert prices == {297}
+    text = " ".join(markdown("01_parallel_state.ipynb").split())
+    assert "the car type travels with the request and comes back in every quote, but no vendor prices it" in text
