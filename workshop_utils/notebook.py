@@ -155,6 +155,11 @@ def _context(recipients: dict | None, extra: dict) -> dict | None:
 def deploy(stack: str, *, recipients: dict | None = None, **context: object) -> None:
     """Deploy one stack with live progress (context overrides as keywords): one line once done, the CDK CLI's
     output and the stack's outputs folded under it."""
+    _deploy(stack, recipients=recipients, **context)
+
+
+def _deploy(stack: str, *, recipients: dict | None = None, **context: object) -> str | None:
+    """deploy(), returning what CloudFormation built ("" for nothing; None when no widget display could tell)."""
     cdk.ensure_bootstrapped()
     printed: list[str] = []
     try:
@@ -166,10 +171,11 @@ def deploy(stack: str, *, recipients: dict | None = None, **context: object) -> 
     sections = [(f"{stack}'s outputs", views.json_html(outputs)),
                 (f"What the CDK CLI printed ({len(printed)} lines)", pre("\n".join(printed)))]
     line = progress.finished(f"cdk deploy {stack}")
-    if line is not None:
-        line.fold_in(sections)
-    else:  # a console without widgets printed its own progress lines
+    if line is None:  # a console without widgets printed its own progress lines
         _show(command_line_html(f"{stack} deployed", sections))
+        return None
+    line.fold_in(sections)
+    return line.built
 
 
 def show_diff(stack: str, *, recipients: dict | None = None, **context: object) -> str:
@@ -384,7 +390,10 @@ def check_wiring() -> None:
         _show(views.message_html("Fix these in exercises/sns_wiring.py, save it, then run this cell again."))
         return None
     _verdict(True, "Your wiring has every piece: deploying your version of the stack.", "")
-    deploy(SNS_STACK, sns_wiring="exercise")
+    if _deploy(SNS_STACK, sns_wiring="exercise") == "":
+        _show(views.message_html(
+            "CloudFormation had nothing to change: your wiring makes exactly the resources of the finished stack "
+            "already deployed (notebook 02), so the stack running now is your version, resource for resource."))
     handle = triggers.request_sns_quote(QuoteRequest("Compact", 3))
     try:
         document = aggregates.wait_for_aggregate(handle)

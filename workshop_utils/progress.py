@@ -262,6 +262,7 @@ class WidgetProgress:
         self.line_html = ""  # what stays once the command ended (also what an HTML copy shows)
         self.sections: list[tuple[str, str]] = []
         self._ok = True
+        self.built = ""  # what CloudFormation built, once finished ("16 resources created in ..."; "": nothing)
         self._headline = ""
         self._handle: Any = None
         self._stop = threading.Event()
@@ -317,7 +318,7 @@ class WidgetProgress:
         counter, where = self._counter, _target_name()
         if not ok:
             return f"{counter.title} failed after {counter.elapsed}: {summary}", []
-        built = build_summary(self._stack_events, target=where)
+        built = self.built = build_summary(self._stack_events, target=where)
         if not built:
             return f"{counter.title}: {counter.counts() or summary}, in {counter.elapsed}", []
         if where != "aws":

@@ -58,3 +58,18 @@ def test_a_finished_synth_leaves_no_line_of_its_own():
     display.start("cdk synth")
     display.finish(True, "done")
     assert display.line_html == ""
+
+
+@pytest.mark.parametrize(("built", "says_so"), [("", True), ("3 resources (1 created, 2 updated) in 0.02 s", False)])
+def test_the_wiring_check_says_when_the_learners_version_changed_nothing(shown, monkeypatch, built, says_so):
+    from workshop_utils import aggregates, triggers, wiring_exercise
+
+    monkeypatch.setattr(wiring_exercise, "check", lambda: wiring_exercise.WiringReport())
+    monkeypatch.setattr(notebook, "_deploy", lambda stack, **context: built)
+    handle = triggers.SnsQuoteHandle("u-1", "Requester", "r-1", 0, {})
+    monkeypatch.setattr(triggers, "request_sns_quote", lambda request: handle)
+    monkeypatch.setattr(aggregates, "wait_for_aggregate",
+                        lambda handle: {"status": "complete", "quotes": [{"vendor": "Avis"}, {"vendor": "Alamo"}]})
+    notebook.check_wiring()
+    assert any("CloudFormation had nothing to change" in html for html in shown) is says_so
+    assert "Your stack gathered request u-1: 2 quotes, one aggregate." in shown[-1]
