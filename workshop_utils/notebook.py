@@ -159,7 +159,7 @@ def deploy(stack: str, *, recipients: dict | None = None, **context: object) -> 
 
 
 def _deploy(stack: str, *, recipients: dict | None = None, **context: object) -> str | None:
-    """deploy(), returning what CloudFormation built ("" for nothing; None when no widget display could tell)."""
+    """deploy(), returning what CloudFormation built ("" when nothing changed; None when it cannot tell)."""
     cdk.ensure_bootstrapped()
     printed: list[str] = []
     try:
@@ -174,8 +174,10 @@ def _deploy(stack: str, *, recipients: dict | None = None, **context: object) ->
     if line is None:  # a console without widgets printed its own progress lines
         _show(command_line_html(f"{stack} deployed", sections))
         return None
-    line.fold_in(sections)
-    return line.built
+    # The CLI says so when the template matches what is deployed: CloudFormation then records no event at all.
+    unchanged = any(line_printed.rstrip().endswith("(no changes)") for line_printed in printed)
+    line.fold_in(sections, headline="no changes, the deployed stack already matches" if unchanged else "")
+    return "" if unchanged else (line.built or None)
 
 
 def show_diff(stack: str, *, recipients: dict | None = None, **context: object) -> str:

@@ -313,23 +313,26 @@ class WidgetProgress:
         _FINISHED[self._counter.title] = self
 
     def _final_line(self, ok: bool, summary: str) -> tuple[str, list[tuple[str, str]]]:
-        from workshop_utils.render.deployment import build_details_html, build_summary
+        from workshop_utils.render.deployment import build_details_html, build_summary, format_seconds
 
         counter, where = self._counter, _target_name()
+        took = format_seconds(time.monotonic() - counter.started)
         if not ok:
-            return f"{counter.title} failed after {counter.elapsed}: {summary}", []
+            return f"{counter.title} failed after {took}: {summary}", []
         built = self.built = build_summary(self._stack_events, target=where)
         if not built:
-            return f"{counter.title}: {counter.counts() or summary}, in {counter.elapsed}", []
+            return f"{counter.title} took {took}: {summary}", []
         if where != "aws":
             built += " (on AWS the same resources take minutes)"
-        headline = f"{counter.title}: CloudFormation {built}; the command took {counter.elapsed} in all"
+        headline = f"{counter.title} took {took}: {built}"
         return headline, [("How CloudFormation built it, resource by resource",
                            build_details_html(self._stack_events, target=where))]
 
-    def fold_in(self, sections: list[tuple[str, str]]) -> None:
-        """Add (title, HTML) sections under the final line."""
+    def fold_in(self, sections: list[tuple[str, str]], *, headline: str = "") -> None:
+        """Add (title, HTML) sections under the final line (and replace what its headline says after the colon)."""
         self.sections = [*self.sections, *sections]
+        if headline:
+            self._headline = self._headline.split(": ", 1)[0] + ": " + headline
         self._show_line()
 
     def _show_line(self) -> None:

@@ -73,3 +73,13 @@ def test_the_wiring_check_says_when_the_learners_version_changed_nothing(shown, 
     notebook.check_wiring()
     assert any("CloudFormation had nothing to change" in html for html in shown) is says_so
     assert "Your stack gathered request u-1: 2 quotes, one aggregate." in shown[-1]
+
+
+def test_a_deploy_the_cli_calls_unchanged_says_so_on_its_line(shown, monkeypatch):
+    display = WidgetProgress()
+    deploy = fake_deploy(display)
+    monkeypatch.setattr(cdk, "deploy", lambda stack, *, context=None, on_line: deploy(
+        stack, context=context, on_line=lambda line: on_line(line.replace(f"✅  {STACK}", f"✅  {STACK} (no changes)"))))
+    assert notebook._deploy(STACK) == ""
+    assert f"cdk deploy {STACK} took " in display.line_html
+    assert "no changes, the deployed stack already matches" in display.line_html

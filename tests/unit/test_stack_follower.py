@@ -326,7 +326,7 @@ def test_a_deploy_ends_with_how_cloudformation_built_the_stack_folded_under_the_
     followed.finish(True, "done")
 
     # One line in the bar's place, saying what CloudFormation built; the resource-by-resource view folded under it.
-    assert f"cdk deploy {STACK}: CloudFormation 1 resource created in " in display.line_html
+    assert f"cdk deploy {STACK} took " in display.line_html and ": 1 resource created in " in display.line_html
     assert display.line_html.count("<details>") == 1 and 'data-resources="1"' in display.line_html
     assert "1/1 resources" in display.label.value and display.bar.bar_style == "success"
     assert "cdk-progress" in display.box._dom_classes
