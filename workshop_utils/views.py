@@ -148,7 +148,8 @@ def sns_result_html(result: SnsQuoteResult) -> str:
     """The quotes gathered for one request and the aggregator's log lines that carried them."""
     if result.complete:
         summary = message_html(
-            f"All {result.expected_vendors} quotes for request {result.handle.uuid} arrived in {result.elapsed_ms} ms.",
+            f"All {result.expected_vendors} quotes for request {result.handle.uuid} were logged by the aggregator "
+            f"{result.elapsed_ms} ms after the request was sent.",
             kind="success",
         )
     else:

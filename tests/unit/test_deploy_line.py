@@ -78,8 +78,11 @@ def test_the_wiring_check_says_when_the_learners_version_changed_nothing(shown, 
 def test_a_deploy_the_cli_calls_unchanged_says_so_on_its_line(shown, monkeypatch):
     display = WidgetProgress()
     deploy = fake_deploy(display)
+    def unchanged(line: str) -> str:
+        return line.replace(f"✅  {STACK}", f"✅  {STACK} (no changes)")
+
     monkeypatch.setattr(cdk, "deploy", lambda stack, *, context=None, on_line: deploy(
-        stack, context=context, on_line=lambda line: on_line(line.replace(f"✅  {STACK}", f"✅  {STACK} (no changes)"))))
+        stack, context=context, on_line=lambda line: on_line(unchanged(line))))
     assert notebook._deploy(STACK) == ""
     assert f"cdk deploy {STACK} took " in display.line_html
     assert "no changes, the deployed stack already matches" in display.line_html
