@@ -16,7 +16,7 @@ from workshop_utils.render import (
 from workshop_utils.render._history import SUCCEEDED, state_statuses
 from workshop_utils.render.logs import FOLD_OVER_EVENTS
 from workshop_utils.render.state_machine import catch_targets
-from workshop_utils.timelines import role_label
+from workshop_utils.timelines import execution_span_ms, role_label
 from workshop_utils.triggers import ParallelExecution, SnsQuoteResult
 from workshop_utils.wiring import Wiring
 
@@ -116,8 +116,9 @@ def parallel_story(execution: ParallelExecution) -> list[str]:
 def parallel_result_html(execution: ParallelExecution, *, compact: bool = False) -> str:
     """The graph coloured by the execution, what happened to each branch, its quotes or failure, and (unless
     compact) its output and events."""
-    duration = (f" in {execution.duration_ms:.0f} ms (from its start to its end, as Step Functions recorded them)"
-                if execution.duration_ms is not None else "")
+    span = execution_span_ms(execution.history)
+    duration = (f" in {span:,.0f} ms (from its first state entered to its last state left, as its history "
+                "records them)" if span is not None else "")
     if execution.status == "SUCCEEDED":
         summary = message_html(f"Execution SUCCEEDED{duration} with {len(execution.quotes)} quotes.", kind="success")
         quotes = quotes_html(execution.quotes)
