@@ -6,6 +6,7 @@ import copy
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,7 +134,10 @@ def stop_local_cloud() -> None:
 def check_target() -> None:
     """Check credentials, region and bootstrap (AWS) or the local cloud (local), and bootstrap if needed."""
     info = target.check()
-    cdk.ensure_bootstrapped()
+    if target.current() == target.LOCAL or target.endpoint_override():  # bootstraps itself when it must
+        _folded("cdk bootstrap CDKToolkit", lambda on_line: cdk.ensure_bootstrapped(on_line=on_line))
+    else:  # on AWS it only checks, and says what to run
+        cdk.ensure_bootstrapped()
     _show(views.message_html(f"Ready to deploy to {info.name}: account {info.account}, {info.region}.", kind="success"))
 
 
@@ -160,24 +164,46 @@ def deploy(stack: str, *, recipients: dict | None = None, **context: object) -> 
 
 def _deploy(stack: str, *, recipients: dict | None = None, **context: object) -> str | None:
     """deploy(), returning what CloudFormation built ("" when nothing changed; None when it cannot tell)."""
-    cdk.ensure_bootstrapped()
+    cdk.ensure_bootstrapped(on_line=_quiet)
+    result: dict = {}
+
+    def run(on_line: cdk.LineCallback) -> None:
+        result.update(cdk.deploy(stack, context=_context(recipients, context), on_line=on_line))
+
+    printed, line = _folded(f"cdk deploy {stack}", run, lambda: [(f"{stack}'s outputs", views.json_html(result))])
+    # The CLI says so when the template matches what is deployed: CloudFormation then records no event at all.
+    unchanged = any(text.rstrip().endswith("(no changes)") for text in printed)
+    if line is None:
+        return "" if unchanged else None
+    if unchanged:
+        line.fold_in([], headline="no changes, the deployed stack already matches")
+    return "" if unchanged else (line.built or None)
+
+
+def _quiet(_line: str) -> None:
+    """An on_line for a CDK command whose progress line says enough (an idempotent bootstrap)."""
+
+
+def _folded(title: str, run: Callable[[cdk.LineCallback], None],
+            more: Callable[[], list[tuple[str, str]]] = list) -> tuple[list[str], progress.WidgetProgress | None]:
+    """Run a CDK command (`run` gets the on_line to pass it): one line once done, what the CLI printed folded
+    under it with `more` sections; returns the printed lines and the progress line (None without widgets)."""
     printed: list[str] = []
+    started = time.monotonic()
     try:
-        outputs = cdk.deploy(stack, context=_context(recipients, context), on_line=learner_printer(printed.append))
+        run(learner_printer(printed.append))
     except Exception:
         if printed:  # the error's sentence says what to do; the CLI's lines are there for a closer look
             _show(expandable(f"What the CDK CLI printed ({len(printed)} lines)", pre("\n".join(printed))))
         raise
-    sections = [(f"{stack}'s outputs", views.json_html(outputs)),
-                (f"What the CDK CLI printed ({len(printed)} lines)", pre("\n".join(printed)))]
-    line = progress.finished(f"cdk deploy {stack}")
-    if line is None:  # a console without widgets printed its own progress lines
-        _show(command_line_html(f"{stack} deployed", sections))
-        return None
-    # The CLI says so when the template matches what is deployed: CloudFormation then records no event at all.
-    unchanged = any(line_printed.rstrip().endswith("(no changes)") for line_printed in printed)
-    line.fold_in(sections, headline="no changes, the deployed stack already matches" if unchanged else "")
-    return "" if unchanged else (line.built or None)
+    cli = [(f"What the CDK CLI printed ({len(printed)} lines)", pre("\n".join(printed)))] if printed else []
+    sections = [*more(), *cli]
+    line = progress.finished(title, since=started)
+    if line is not None:
+        line.fold_in(sections)
+    elif printed:  # a console without widgets printed its own progress lines; a command that ran says so
+        _show(command_line_html(title, sections))
+    return printed, line
 
 
 def show_diff(stack: str, *, recipients: dict | None = None, **context: object) -> str:
@@ -682,7 +708,7 @@ def destroy_all() -> None:
     """Destroy both stacks, SNS first (nothing depends across them); a stack that is not deployed is said so."""
     for stack in (SNS_STACK, PARALLEL_STACK):
         if stacks.deployed_description(stack):
-            cdk.destroy(stack)
+            _folded(f"cdk destroy {stack}", lambda on_line, stack=stack: cdk.destroy(stack, on_line=on_line))
         else:  # the CLI would report "destroyed" for a stack that never was
             _show(views.message_html(f"{stack} is not deployed on the {target.current()} target: nothing to destroy."))
     cdk.stop_warm_synth()  # nothing left to synthesize; a later deploy starts it again

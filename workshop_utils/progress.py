@@ -235,9 +235,11 @@ class TextProgress:
 _FINISHED: dict[str, WidgetProgress] = {}
 
 
-def finished(title: str) -> WidgetProgress | None:
-    """The widget display that just finished `title`, once (None in a text console, or if none did)."""
-    return _FINISHED.pop(title, None)
+def finished(title: str, *, since: float = 0.0) -> WidgetProgress | None:
+    """The widget display that finished `title` after it started at or after `since` (time.monotonic()), once;
+    None in a text console, or if none did."""
+    display = _FINISHED.pop(title, None)
+    return display if display is not None and display.started_at >= since else None
 
 
 class WidgetProgress:
@@ -265,6 +267,7 @@ class WidgetProgress:
         self.built = ""  # what CloudFormation built, once finished ("16 resources created in ..."; "": nothing)
         self._headline = ""
         self._handle: Any = None
+        self.started_at = 0.0
         self._stop = threading.Event()
         self._clock: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -273,6 +276,7 @@ class WidgetProgress:
         from IPython.display import display
 
         self._counter.begin(title, expected_total)
+        self.started_at = time.monotonic()
         self._stack_events = []
         self._refresh()
         # The live bar, with an empty static copy: a saved or exported page shows only the final line.
@@ -322,7 +326,7 @@ class WidgetProgress:
         built = self.built = build_summary(self._stack_events, target=where)
         if not built:
             return f"{counter.title} took {took}: {summary}", []
-        if where != "aws":
+        if where != "aws" and not counter.title.startswith("cdk destroy"):
             built += " (on AWS the same resources take minutes)"
         headline = f"{counter.title} took {took}: {built}"
         return headline, [("How CloudFormation built it, resource by resource",

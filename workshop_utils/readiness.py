@@ -130,7 +130,7 @@ def _bootstrap(report: Readiness) -> None:
     if not _emulated():
         _check(require_bootstrap=True)  # on AWS the learner bootstraps, as the message says
         report.in_place.append("credentials and bootstrap OK")
-    elif cdk.ensure_bootstrapped():
+    elif cdk.ensure_bootstrapped(on_line=lambda _line: None):  # its progress line says enough
         report.done.append("bootstrapped")
     else:
         report.in_place.append("bootstrapped")

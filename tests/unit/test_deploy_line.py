@@ -17,7 +17,7 @@ CLI_LINES = [
 def shown(monkeypatch):
     outputs: list[str] = []
     monkeypatch.setattr(notebook, "_show", outputs.append)
-    monkeypatch.setattr(cdk, "ensure_bootstrapped", lambda: False)
+    monkeypatch.setattr(cdk, "ensure_bootstrapped", lambda **_options: False)
     return outputs
 
 
@@ -40,7 +40,7 @@ def test_without_widgets_the_deploy_shows_one_folded_line(shown, monkeypatch):
     assert len(shown) == 1
     html = shown[0]
     summary = html[html.index("<summary"):html.index("</summary>")]
-    assert f"{STACK} deployed" in summary and "http://queue" not in summary
+    assert f"cdk deploy {STACK}" in summary and "http://queue" not in summary
     assert "http://queue" in html and "CREATE_COMPLETE" in html and "What the CDK CLI printed (" in html
 
 
@@ -86,3 +86,22 @@ def test_a_deploy_the_cli_calls_unchanged_says_so_on_its_line(shown, monkeypatch
     assert notebook._deploy(STACK) == ""
     assert f"cdk deploy {STACK} took " in display.line_html
     assert "no changes, the deployed stack already matches" in display.line_html
+
+
+def test_a_destroy_is_one_line_too_and_a_stack_not_deployed_is_said_so(shown, monkeypatch):
+    from workshop_utils import stacks
+
+    destroyed = []
+
+    def destroy(stack, *, on_line):
+        destroyed.append(stack)
+        on_line(f"{stack} |   1 | 1:02:03 PM | DELETE_COMPLETE      | AWS::SQS::Queue | Queue (Queue1)")
+
+    monkeypatch.setattr(cdk, "destroy", destroy)
+    monkeypatch.setattr(cdk, "stop_warm_synth", lambda: 0)
+    monkeypatch.setattr(stacks, "deployed_description", lambda stack: {} if stack == STACK else {"StackName": stack})
+    notebook.destroy_all()
+    assert destroyed == ["ScatterGatherWithSNSStack"]
+    folded = [html for html in shown if "<details>" in html]
+    assert len(folded) == 1 and "DELETE_COMPLETE" in folded[0] and "cdk destroy ScatterGatherWithSNSStack" in folded[0]
+    assert any(f"{STACK} is not deployed" in html for html in shown)

@@ -47,7 +47,7 @@ class FakeCloud:
         self.running = True
         return service.Status(True, True)
 
-    def ensure_bootstrapped(self) -> bool:
+    def ensure_bootstrapped(self, **_options: object) -> bool:
         if self.bootstrapped:
             return False
         self.calls.append("bootstrap")

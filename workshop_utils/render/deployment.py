@@ -60,10 +60,10 @@ def format_seconds(seconds: float) -> str:
 
 
 def build_summary(events: Iterable[Progress], *, target: str = "local") -> str:
-    """"16 resources created in 0.03 s on the local cloud": what the stack's events built, and how long it took;
-    "" when they built nothing (a destroy, a deploy without changes)."""
+    """"16 resources created in 0.03 s on the local cloud": what the stack's events did (built, or deleted for a
+    destroy), and how long it took; "" when they record no resource (a deploy without changes)."""
     steps = resource_steps(events)
-    if not any(step.action in ("CREATE", "UPDATE") for step in steps):
+    if not steps:
         return ""
     first = min(step.start for step in steps)
     span = (max(step.end for step in steps) - first).total_seconds()
@@ -92,7 +92,7 @@ def stack_build_html(events: Iterable[Progress], *, target: str = "local") -> st
     events recorded; "" when the events built nothing (a destroy, a deploy without changes)."""
     events = list(events)
     summary = build_summary(events, target=target)
-    if not summary:
+    if not any(step.action in ("CREATE", "UPDATE") for step in resource_steps(events)):
         return ""
     stack = next((event.stack for event in events if event.timestamp is not None), "the stack")
     summary = f"How CloudFormation built {stack}: {summary}"
