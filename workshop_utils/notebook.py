@@ -208,7 +208,6 @@ def _folded(title: str, run: Callable[[cdk.LineCallback], None],
 
 def show_diff(stack: str, *, recipients: dict | None = None, **context: object) -> str:
     """Show what `cdk diff` says would change with these recipients (and context overrides); return its text."""
-    _show(views.message_html(f"Running cdk diff {stack} (a synth takes a few seconds)..."))
     text = cdk.diff(stack, context=_context(recipients, context), on_line=lambda _line: None)
     _show(views.section(f"cdk diff {stack}", diff_html(text)))
     return text
