@@ -50,7 +50,9 @@ def resource_steps(events: Iterable[Progress]) -> list[Step]:
 
 
 def format_seconds(seconds: float) -> str:
-    """0.06 s, 12 s, 2 min 13 s."""
+    """64 ms, 2.50 s, 12 s, 2 min 13 s: under a second in milliseconds, as the timeline's "end to end" says it."""
+    if seconds < 1:
+        return f"{seconds * 1000:,.0f} ms"
     if seconds < 10:
         return f"{seconds:.2f} s"
     if seconds < 120:
