@@ -71,7 +71,7 @@ cloud-logs: setup
 
 # use_redirect_file=False: the browser opens an http:// URL, as a redirect file under WSL2 is not found from Windows.
 lab: cloud-start  ## set up, start the local cloud, open the workshop in JupyterLab (no news pop-up: .jupyterlab/overrides.json)
-	$(if $(PORT),LOCAL_CLOUD_PORT=$(PORT) )$(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(JUPYTER_PORT) --LabApp.app_settings_dir="$(CURDIR)/.jupyterlab" --ServerApp.use_redirect_file=False $(if $(filter 0,$(shell id -u)),--allow-root,)
+	$(if $(PORT),LOCAL_CLOUD_PORT=$(PORT) )$(VENV)/bin/jupyter lab --notebook-dir=notebooks --LabApp.default_url=/lab/tree/00_setup.ipynb --port=$(JUPYTER_PORT) --LabApp.app_settings_dir="$(CURDIR)/.jupyterlab" --ServerApp.use_redirect_file=False $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 test: setup  ## set up, then run every test
 	$(PY) -m pytest

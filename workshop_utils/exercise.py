@@ -7,6 +7,16 @@ from dataclasses import dataclass, field
 
 Condition = Callable[[set[str], set[str]], bool]
 
+# The model answer, shown folded by 02b and typed into the exercise cell by the headless run (`make run`).
+SOLUTION_SOURCE = """\
+# ✏️ EXERCISE: return True when the request is complete.
+def is_complete(expected_vendors: set[str], answered_vendors: set[str]) -> bool:
+    # Complete when every expected vendor has answered; an unexpected extra answer changes nothing.
+    return expected_vendors <= answered_vendors
+"""
+# The tag of the notebook cell the learner writes the condition in.
+EXERCISE_TAG = "exercise:completeness"
+
 # (expected vendors, vendors that answered, complete?) and why each case matters.
 EDGE_CASES: list[tuple[set[str], set[str], bool, str]] = [
     ({"Avis", "Alamo"}, {"Avis", "Alamo"}, True, "every expected vendor answered"),

@@ -6,6 +6,7 @@ import copy
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from workshop_utils import (
     exercise_files,
     exercise_link,
     outcomes,
+    progress,
     readiness,
     refactoring,
     source_code,
@@ -29,6 +31,7 @@ from workshop_utils import (
     views,
     wiring,
 )
+from workshop_utils.cdk_output import learner_printer
 from workshop_utils.logs import fetch_log_events, function_log_group
 from workshop_utils.prerequisites import check_all
 from workshop_utils.quote_input import QuoteRequest, parse_quote_form
@@ -43,7 +46,9 @@ from workshop_utils.render import (
     state_machine_svg,
     timeline_svg,
 )
+from workshop_utils.render._common import expandable, pre
 from workshop_utils.render.cleanup import cleanup_table_html
+from workshop_utils.render.deployment import command_line_html
 from workshop_utils.render.logs import FOLD_OVER_EVENTS
 from workshop_utils.stacks import PARALLEL_STACK, SNS_STACK
 from workshop_utils.widgets import DeployPanel, LogTail, QuoteForm
@@ -130,7 +135,10 @@ def stop_local_cloud() -> None:
 def check_target() -> None:
     """Check credentials, region and bootstrap (AWS) or the local cloud (local), and bootstrap if needed."""
     info = target.check()
-    cdk.ensure_bootstrapped()
+    if target.current() == target.LOCAL or target.endpoint_override():  # bootstraps itself when it must
+        _folded("cdk bootstrap CDKToolkit", lambda on_line: cdk.ensure_bootstrapped(on_line=on_line))
+    else:  # on AWS it only checks, and says what to run
+        cdk.ensure_bootstrapped()
     _show(views.message_html(f"Ready to deploy to {info.name}: account {info.account}, {info.region}.", kind="success"))
 
 
@@ -150,16 +158,57 @@ def _context(recipients: dict | None, extra: dict) -> dict | None:
 
 
 def deploy(stack: str, *, recipients: dict | None = None, **context: object) -> None:
-    """Deploy one stack with live progress (context overrides as keywords), then show its outputs."""
-    cdk.ensure_bootstrapped()
-    outputs = cdk.deploy(stack, context=_context(recipients, context))
-    _show(views.message_html(f"{stack} deployed.", kind="success"))
-    _show(views.section(f"{stack} outputs", views.json_html(outputs)))
+    """Deploy one stack with live progress (context overrides as keywords): one line once done, the CDK CLI's
+    output and the stack's outputs folded under it."""
+    _deploy(stack, recipients=recipients, **context)
+
+
+def _deploy(stack: str, *, recipients: dict | None = None, **context: object) -> str | None:
+    """deploy(), returning what CloudFormation built ("" when nothing changed; None when it cannot tell)."""
+    cdk.ensure_bootstrapped(on_line=_quiet)
+    result: dict = {}
+
+    def run(on_line: cdk.LineCallback) -> None:
+        result.update(cdk.deploy(stack, context=_context(recipients, context), on_line=on_line))
+
+    printed, line = _folded(f"cdk deploy {stack}", run, lambda: [(f"{stack}'s outputs", views.json_html(result))])
+    # The CLI says so when the template matches what is deployed: CloudFormation then records no event at all.
+    unchanged = any(text.rstrip().endswith("(no changes)") for text in printed)
+    if line is None:
+        return "" if unchanged else None
+    if unchanged:
+        line.fold_in([], headline="no changes, the deployed stack already matches")
+    return "" if unchanged else (line.built or None)
+
+
+def _quiet(_line: str) -> None:
+    """An on_line for a CDK command whose progress line says enough (an idempotent bootstrap)."""
+
+
+def _folded(title: str, run: Callable[[cdk.LineCallback], None],
+            more: Callable[[], list[tuple[str, str]]] = list) -> tuple[list[str], progress.WidgetProgress | None]:
+    """Run a CDK command (`run` gets the on_line to pass it): one line once done, what the CLI printed folded
+    under it with `more` sections; returns the printed lines and the progress line (None without widgets)."""
+    printed: list[str] = []
+    started = time.monotonic()
+    try:
+        run(learner_printer(printed.append))
+    except Exception:
+        if printed:  # the error's sentence says what to do; the CLI's lines are there for a closer look
+            _show(expandable(f"What the CDK CLI printed ({len(printed)} lines)", pre("\n".join(printed))))
+        raise
+    cli = [(f"What the CDK CLI printed ({len(printed)} lines)", pre("\n".join(printed)))] if printed else []
+    sections = [*more(), *cli]
+    line = progress.finished(title, since=started)
+    if line is not None:
+        line.fold_in(sections)
+    elif printed:  # a console without widgets printed its own progress lines; a command that ran says so
+        _show(command_line_html(title, sections))
+    return printed, line
 
 
 def show_diff(stack: str, *, recipients: dict | None = None, **context: object) -> str:
     """Show what `cdk diff` says would change with these recipients (and context overrides); return its text."""
-    _show(views.message_html(f"Running cdk diff {stack} (a synth takes a few seconds)..."))
     text = cdk.diff(stack, context=_context(recipients, context), on_line=lambda _line: None)
     _show(views.section(f"cdk diff {stack}", diff_html(text)))
     return text
@@ -339,12 +388,28 @@ def check_vendors_exercise() -> None:
 
 
 def show_vendors_solution() -> None:
-    """The vendors exercise, solved (the scaffold with the model answer on its marked line)."""
+    """The vendors exercise, solved (the scaffold with the model answer on its marked line), folded until clicked."""
     scaffold = (exercise_files.EXERCISES_DIR / exercise_files.VENDORS_FILE).read_text(encoding="utf-8")
     solved = exercise_files.vendors_solution(scaffold).splitlines()
-    _show(source_html(f"exercises/{exercise_files.VENDORS_FILE}", solved, title="Solution",
-                      emphasised=frozenset(n for n, line in enumerate(solved, 1)
-                                           if exercise_files.SOLUTION_VENDOR in line)))
+    code = source_html(f"exercises/{exercise_files.VENDORS_FILE}", solved, title="Solution",
+                       emphasised=frozenset(n for n, line in enumerate(solved, 1)
+                                            if exercise_files.SOLUTION_VENDOR in line))
+    _show(views.folded_solution_html(code, what="exercises/vendors.py with a third vendor"))
+
+
+def show_wiring_solution() -> None:
+    """02a's solution: the function the finished stack uses (infra/sns_wiring.py), folded until clicked."""
+    snippet = source_code.read_snippet("infra/sns_wiring.py", exercise_files.WIRING_FUNCTION)
+    code = source_html(snippet.path, snippet.lines, first_line=snippet.first_line,
+                       title="Solution: infra/sns_wiring.py")
+    _show(views.folded_solution_html(code, what="the finished wiring function"))
+
+
+def show_completeness_solution() -> None:
+    """02b's solution: the model completeness condition, shown (never run) once the learner unfolds it."""
+    lines = exercise.SOLUTION_SOURCE.splitlines()
+    code = source_html("the exercise cell", lines, title="Solution: copy it into your cell above")
+    _show(views.folded_solution_html(code, what="the completeness condition"))
 
 
 def check_wiring() -> None:
@@ -362,7 +427,10 @@ def check_wiring() -> None:
         _show(views.message_html("Fix these in exercises/sns_wiring.py, save it, then run this cell again."))
         return None
     _verdict(True, "Your wiring has every piece: deploying your version of the stack.", "")
-    deploy(SNS_STACK, sns_wiring="exercise")
+    if _deploy(SNS_STACK, sns_wiring="exercise") == "":
+        _show(views.message_html(
+            "CloudFormation had nothing to change: your wiring makes exactly the resources of the finished stack "
+            "already deployed (notebook 02), so the stack running now is your version, resource for resource."))
     handle = triggers.request_sns_quote(QuoteRequest("Compact", 3))
     try:
         document = aggregates.wait_for_aggregate(handle)
@@ -574,8 +642,7 @@ def benchmark(rate: float | None = None, duration_s: float | None = None) -> dic
         "line (SNS)."
     ))
     _show(views.section("Latency per request", views.figure_html(figure)))
-    rows = [{"pattern": name, "offered load": f"{rate:g}/s for {duration_s:g} s"} | summary
-            for name, summary in summaries.items()]
+    rows = outcomes.benchmark_rows(summaries, f"{rate:g}/s for {duration_s:g} s")
     _show(views.section(f"{requests} requests per pattern, {rate:g} a second", views.rows_html(rows)))
     _show(views.message_html(bench.aggregator_batching().cost_sentence()))
     _show(views.story_html(outcomes.benchmark_story(summaries)))
@@ -650,7 +717,7 @@ def destroy_all() -> None:
     """Destroy both stacks, SNS first (nothing depends across them); a stack that is not deployed is said so."""
     for stack in (SNS_STACK, PARALLEL_STACK):
         if stacks.deployed_description(stack):
-            cdk.destroy(stack)
+            _folded(f"cdk destroy {stack}", lambda on_line, stack=stack: cdk.destroy(stack, on_line=on_line))
         else:  # the CLI would report "destroyed" for a stack that never was
             _show(views.message_html(f"{stack} is not deployed on the {target.current()} target: nothing to destroy."))
     cdk.stop_warm_synth()  # nothing left to synthesize; a later deploy starts it again

@@ -6,7 +6,7 @@ Pure functions from plain data to sentences, so the notebooks' words cannot drif
 from __future__ import annotations
 
 from workshop_utils.cdk_diff import diff_resources
-from workshop_utils.render._history import CAUGHT, FAILED, SUCCEEDED, state_statuses, task_runs
+from workshop_utils.render._history import CAUGHT, FAILED, STOPPED, SUCCEEDED, state_statuses, task_runs
 from workshop_utils.timelines import role_label
 
 
@@ -40,6 +40,10 @@ def parallel_story(history: list[dict], catch_targets: dict[str, set[str]]) -> l
             tries = "at its first attempt, with no retry" if run.attempts == 1 else f"all {run.attempts} attempts"
             sentences.append(
                 f"{who} failed {tries}{errors}; nothing caught the error, so it failed the whole execution."
+            )
+        elif status == STOPPED:
+            sentences.append(
+                f"{who} had not answered when the execution failed; Step Functions stopped waiting for it."
             )
     if any(statuses.get(name) == FAILED for name in runs):
         answered = [role_label(name) for name in runs if name != "Requester" and statuses.get(name) == SUCCEEDED]
@@ -80,17 +84,37 @@ def sns_story(aggregate: dict, attempts: dict[str, int], failure_records: list[d
     return sentences
 
 
+PATTERN_NAMES = {"parallel": "Parallel", "sns": "SNS"}
+
+
+def ms_text(value: float | None) -> str:
+    """A latency as the table and the sentences both show it: to 0.1 ms, as the benchmark measures it."""
+    return "–" if value is None else f"{value:.1f} ms"
+
+
+def benchmark_rows(summaries: dict[str, dict], offered: str) -> list[dict]:
+    """The benchmark's table: one row a pattern, every latency formatted as the sentences below it say it."""
+    return [
+        {"pattern": PATTERN_NAMES.get(name, name), "offered load": offered,
+         "median (p50)": ms_text(summary.get("p50_ms")), "p95": ms_text(summary.get("p95_ms")),
+         "p99": ms_text(summary.get("p99_ms")), "throughput": f"{summary.get('throughput_rps', 0):.2f} req/s",
+         "completed": summary.get("completed"), "lost": summary.get("lost"), "failed": summary.get("failed")}
+        for name, summary in summaries.items()
+    ]
+
+
 def benchmark_story(summaries: dict[str, dict]) -> list[str]:
     """The benchmark's medians and tails side by side, and anything lost or failed, from its summaries."""
-    names = {"parallel": "Parallel", "sns": "SNS"}
+    names = PATTERN_NAMES
     sentences = []
     medians = {name: summary.get("p50_ms") for name, summary in summaries.items()}
     if all(value is not None for value in medians.values()) and len(medians) == 2:
         (slow, slow_ms), (fast, fast_ms) = sorted(medians.items(), key=lambda item: -item[1])
         sentences.append(
-            f"Median: {names.get(fast, fast)} {fast_ms:.0f} ms, {names.get(slow, slow)} {slow_ms:.0f} ms "
-            f"({slow_ms - fast_ms:.0f} ms apart); the 95th percentile: "
-            + ", ".join(f"{names.get(n, n)} {s['p95_ms']:.0f} ms" for n, s in summaries.items()) + "."
+            f"Median (p50, half the requests took less): {names.get(fast, fast)} {ms_text(fast_ms)}, "
+            f"{names.get(slow, slow)} {ms_text(slow_ms)} ({ms_text(slow_ms - fast_ms)} apart); the 95th "
+            "percentile (p95, all but the slowest 5 %): "
+            + ", ".join(f"{names.get(n, n)} {ms_text(s['p95_ms'])}" for n, s in summaries.items()) + "."
         )
     for name, summary in summaries.items():
         if summary.get("lost") or summary.get("failed"):

@@ -174,9 +174,14 @@ class _Counter:
         return format_elapsed(time.monotonic() - self.started)
 
     def counts(self) -> str:
-        """"3/17 resources", "3 resources", or "" for a command that reports none (synth, diff)."""
+        """"3/16 resources", "3 resources", or "" for a command that reports none (synth, diff).
+
+        The CLI's total counts the stack itself as one more step: left out here, so the bar counts what the
+        summary after it names (16 resources created, not 17).
+        """
         if self.total:
-            return f"{self.done}/{self.total} resources"
+            resources = max(self.total - 1, 1)
+            return f"{min(self.done, resources)}/{resources} resources"
         return f"{self.done} resources" if self.seen else ""
 
 
@@ -226,11 +231,24 @@ class TextProgress:
         self._write(f"{mark} {self._counter.title}: {summary} ({self._counter.elapsed})")
 
 
-class WidgetProgress:
-    """An ipywidgets IntProgress and Label, refreshed by the events and by a one-second clock.
+# Displays finished in this kernel, by title ("cdk deploy S"): the caller folds its own details under their line.
+_FINISHED: dict[str, WidgetProgress] = {}
 
-    Fed by the stack's own events (timestamped), a deploy that succeeds ends with a folded view under the bar of
-    how CloudFormation built the stack, resource by resource, with the times the events recorded.
+
+def finished(title: str, *, since: float = 0.0) -> WidgetProgress | None:
+    """The widget display that finished `title` after it started at or after `since` (time.monotonic()), once;
+    None in a text console, or if none did."""
+    display = _FINISHED.pop(title, None)
+    return display if display is not None and display.started_at >= since else None
+
+
+class WidgetProgress:
+    """An ipywidgets IntProgress and Label, refreshed by the events and by a one-second clock; once the command
+    ends, one line in its place, everything else folded under it.
+
+    Fed by the stack's own events (timestamped), a deploy that succeeds says what CloudFormation built and how fast,
+    and folds the resource-by-resource view under its line; `fold_in` adds the caller's own details (the CLI's
+    output, the stack's outputs). A synth that succeeds leaves nothing: the deploy's line speaks for both.
     """
 
     def __init__(self) -> None:
@@ -242,8 +260,14 @@ class WidgetProgress:
         self.label = ipywidgets.Label(value="")
         self.box = ipywidgets.HBox([self.bar, self.label])
         self.box.add_class("cdk-progress")
-        self.view = ipywidgets.HTML(value="")
-        self.widget = ipywidgets.VBox([self.box])  # the view joins it when there is one: an empty HTML takes a line
+        self.widget = ipywidgets.VBox([self.box])
+        self.line_html = ""  # what stays once the command ended (also what an HTML copy shows)
+        self.sections: list[tuple[str, str]] = []
+        self._ok = True
+        self.built = ""  # what CloudFormation built, once finished ("16 resources created in ..."; "": nothing)
+        self._headline = ""
+        self._handle: Any = None
+        self.started_at = 0.0
         self._stop = threading.Event()
         self._clock: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -252,9 +276,12 @@ class WidgetProgress:
         from IPython.display import display
 
         self._counter.begin(title, expected_total)
+        self.started_at = time.monotonic()
         self._stack_events = []
         self._refresh()
-        display(self.widget)
+        # The live bar, with an empty static copy: a saved or exported page shows only the final line.
+        bundle = {**(self.widget._repr_mimebundle_() or {}), "text/html": ""}
+        self._handle = display(bundle, raw=True, display_id=True)
         self._clock = threading.Thread(target=self._tick, name="cdk-progress-clock", daemon=True)
         self._clock.start()
 
@@ -284,15 +311,42 @@ class WidgetProgress:
         self._refresh(final=summary)  # the count as the events left it: a resource never reported is not counted
         if ok:  # full, also for a command that counts no resources (synth, diff)
             self.bar.value = self.bar.max
-            self._show_build()
+        self._ok = ok
+        self._headline, self.sections = self._final_line(ok, summary)
+        self._show_line()
+        _FINISHED[self._counter.title] = self
 
-    def _show_build(self) -> None:
-        from workshop_utils.render.deployment import stack_build_html
+    def _final_line(self, ok: bool, summary: str) -> tuple[str, list[tuple[str, str]]]:
+        from workshop_utils.render.deployment import build_details_html, build_summary, format_seconds
 
-        built = stack_build_html(self._stack_events, target=_target_name())
-        if built:
-            self.view.value = built
-            self.widget.children = (self.box, self.view)
+        counter, where = self._counter, _target_name()
+        took = format_seconds(time.monotonic() - counter.started)
+        if not ok:
+            return f"{counter.title} failed after {took}: {summary}", []
+        built = self.built = build_summary(self._stack_events, target=where)
+        if not built:
+            return f"{counter.title} took {took}: {summary}", []
+        if where != "aws" and not counter.title.startswith("cdk destroy"):
+            built += " (on AWS the same resources take minutes)"
+        headline = f"{counter.title} took {took}: {built}"
+        return headline, [("How CloudFormation built it, resource by resource",
+                           build_details_html(self._stack_events, target=where))]
+
+    def fold_in(self, sections: list[tuple[str, str]], *, headline: str = "") -> None:
+        """Add (title, HTML) sections under the final line (and replace what its headline says after the colon)."""
+        self.sections = [*self.sections, *sections]
+        if headline:
+            self._headline = self._headline.split(": ", 1)[0] + ": " + headline
+        self._show_line()
+
+    def _show_line(self) -> None:
+        from workshop_utils.render.deployment import command_line_html
+
+        synth_done = self._ok and self._counter.title.startswith("cdk synth")
+        self.line_html = "" if synth_done else command_line_html(self._headline, self.sections, ok=self._ok)
+        if self._handle is not None:
+            self._handle.update({"text/html": self.line_html, "text/plain": "" if synth_done else self._headline},
+                                raw=True)
 
 
 def _target_name() -> str:

@@ -32,9 +32,20 @@ def _letter(index: int) -> str:
     return "abcdefgh"[index]
 
 
+_CODE = re.compile(r"`([^`]+)`")
+_EMPHASIS = re.compile(r"(?<![\w*])\*([^*\s][^*]*?)\*(?![\w*])")
+
+
 def inline_html(text: str) -> str:
-    """Escaped text, with `code` in backticks shown as code."""
-    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+    """Escaped text, with the markdown the questions use rendered: `code` in backticks, *emphasis* in stars."""
+    parts = _CODE.split(html.escape(text))  # odd parts are code: no emphasis inside them
+    return "".join(f"<code>{part}</code>" if index % 2 else _EMPHASIS.sub(r"<em>\1</em>", part)
+                   for index, part in enumerate(parts))
+
+
+def plain_text(text: str) -> str:
+    """The text without its markdown marks, for places that show no HTML (a button's tooltip)."""
+    return _EMPHASIS.sub(r"\1", _CODE.sub(r"\1", text))
 
 
 def feedback_html(question: Question, picked: int | None) -> str:
@@ -100,12 +111,14 @@ class QuestionWidget(widgets.VBox):
         self.choices = widgets.ToggleButtons(
             options=[(_letter(index), index) for index in range(len(question.choices))],
             value=None,
-            tooltips=[choice.text for choice in question.choices],
+            tooltips=[plain_text(choice.text) for choice in question.choices],
             style=widgets.ToggleButtonsStyle(button_width="48px"),
         )
         self.check = widgets.Button(description="Check", button_style="primary", tooltip="Check your answer")
         self.feedback = widgets.HTML("")
         self.check.on_click(lambda _button: self.show_feedback())
+        # Feedback speaks of the choice that was checked: picking another clears it until Check is clicked.
+        self.choices.observe(lambda _change: setattr(self.feedback, "value", ""), names="value")
         answer_row = widgets.HBox([self.choices, self.check], layout=widgets.Layout(align_items="center"))
         super().__init__([self.prompt, answer_row, self.feedback], layout=widgets.Layout(margin="0 0 8px 0"))
 

@@ -118,7 +118,8 @@ _WRITTEN: dict[str, tuple[Question, ...]] = {
                     "No: a Task state invokes the one function named in the definition.",
                 ),
             ),
-            "This coupling is what the refactoring removes: notebook 03's `cdk diff` shows the definition change.",
+            "The refactoring moves this coupling out of the orchestrator: in notebook 03's `cdk diff` the Parallel "
+            "stack's definition changes, while the SNS stack changes only the aggregator's list of expected vendors.",
         ),
         Question(
             "One vendor's function fails, and its branch has no Catch (the original sample). What does the "
@@ -181,7 +182,9 @@ _WRITTEN: dict[str, tuple[Question, ...]] = {
                     "There is no state machine in this stack: the topic does the scatter.",
                 ),
             ),
-            "Choreography: a vendor joins by subscribing. `cdk diff` in notebook 03 shows only new resources.",
+            "Choreography: a vendor joins by subscribing, and nothing that sends or scatters the request changes. "
+            "Notebook 03's `cdk diff` shows the new vendor's resources and two changed values of the aggregator "
+            "(`EXPECTED_VENDORS` and its batch size): the gather still knows the vendors.",
         ),
         Question(
             "The requester is invoked with InvocationType=Event. What does the caller get back?",
@@ -457,16 +460,20 @@ _WRITTEN: dict[str, tuple[Question, ...]] = {
             "After the cleanup on AWS, what is left in the account?",
             (
                 _right(
-                    "The CDKToolkit bootstrap stack (and its retained bucket), by choice.",
-                    "Right: both workshop stacks, their functions, queues and log groups are gone.",
+                    "The CDKToolkit bootstrap stack, kept by choice, and the topic's KMS key, scheduled for "
+                    "deletion.",
+                    "Right: both workshop stacks, their functions, queues and log groups are gone; the key waits "
+                    "out its 7-day pending window (PendingWindowInDays), unbilled, then AWS deletes it.",
                 ),
                 Choice(
                     "The log groups, which must be deleted by hand.",
-                    "No: every log group has a removal policy and went with its stack (the check proved it).",
+                    "No: every log group has a removal policy and went with its stack (the check proved it); "
+                    "what stays is the bootstrap stack and, for 7 days, the KMS key.",
                 ),
                 Choice(
                     "Nothing at all.",
-                    "Almost: the bootstrap stack stays, because other CDK apps in the account may use it.",
+                    "Almost: the bootstrap stack stays, because other CDK apps in the account may use it, and "
+                    "the KMS key is only scheduled for deletion.",
                 ),
             ),
             "Clean up what you deployed, and know what you keep on purpose.",

@@ -130,7 +130,7 @@ def _bootstrap(report: Readiness) -> None:
     if not _emulated():
         _check(require_bootstrap=True)  # on AWS the learner bootstraps, as the message says
         report.in_place.append("credentials and bootstrap OK")
-    elif cdk.ensure_bootstrapped():
+    elif cdk.ensure_bootstrapped(on_line=lambda _line: None):  # its progress line says enough
         report.done.append("bootstrapped")
     else:
         report.in_place.append("bootstrapped")
@@ -170,7 +170,8 @@ def ready(
         say(f"Deploying {stack} with the default vendors to {where}...")
         started = time.perf_counter()
         try:
-            cdk.deploy(stack)
+            # The progress line says what was built; the CLI's event log would fill the screen for no lesson.
+            cdk.deploy(stack, on_line=lambda _line: None)
         except target.TargetNotReady as error:
             raise NotReady(str(error)) from error
         report.done.append(f"deployed {stack} ({time.perf_counter() - started:.0f} s)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -14,9 +15,11 @@ from nbconvert import HTMLExporter
 from traitlets.config import Config
 
 from infra.config import EXERCISES_DIR_ENV
+from workshop_utils import exercise
 from workshop_utils.exercise_files import filled_with_solutions, solved_environment
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+GLOSSARY = "glossary.md"
 
 
 class NotebookFailed(RuntimeError):
@@ -35,13 +38,25 @@ def error_outputs(notebook: nbformat.NotebookNode) -> list[str]:
     return errors
 
 
+def solve_exercise_cells(notebook: nbformat.NotebookNode) -> int:
+    """Type the model answer into each exercise cell written in the notebook itself, as a learner would; how many."""
+    solved = 0
+    for cell in notebook.cells:
+        if exercise.EXERCISE_TAG in cell.get("metadata", {}).get("tags", []):
+            cell.source = exercise.SOLUTION_SOURCE.rstrip("\n")
+            solved += 1
+    return solved
+
+
 def execute(path: Path, *, timeout_s: int = 600) -> nbformat.NotebookNode:
     """Run one notebook top to bottom in a fresh kernel (cwd = its folder); raise on any error output.
 
     The exercises are filled with their solutions (a copy of exercises/, unless WORKSHOP_EXERCISES_DIR names
-    one already): an unattended run plays a learner who got every exercise right.
+    one already), and so are the exercise cells of the notebook itself: an unattended run plays a learner who
+    got every exercise right.
     """
     notebook = nbformat.read(path, as_version=4)
+    solve_exercise_cells(notebook)
     client = NotebookClient(
         notebook,
         timeout=timeout_s,
@@ -96,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_all(paths: list[Path], out: Path) -> int:
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(NOTEBOOK_DIR / GLOSSARY, out / GLOSSARY)  # the copies link to it, as the notebooks do
     for path in paths:
         started = time.perf_counter()
         print(f"Running {path.name}...", flush=True)

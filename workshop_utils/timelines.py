@@ -70,6 +70,13 @@ def execution_bars(history: list[dict], *, attempts: dict[str, int] | None = Non
     return sorted(((label(name), start, stop) for name, start, stop in spans), key=lambda bar: bar[1])
 
 
+def execution_span_ms(history: list[dict]) -> float | None:
+    """From the first state entered to the last one left: what the Parallel lane of a timeline calls end to end,
+    and what an execution's banner says it took, so the two never differ."""
+    bars = execution_bars(history)
+    return (max(bar[2] for bar in bars) - min(bar[1] for bar in bars)) if bars else None
+
+
 @dataclass
 class Invocation:
     """One run of a function as its log shows it: START to END, with the lines it logged in between."""

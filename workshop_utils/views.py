@@ -16,7 +16,7 @@ from workshop_utils.render import (
 from workshop_utils.render._history import SUCCEEDED, state_statuses
 from workshop_utils.render.logs import FOLD_OVER_EVENTS
 from workshop_utils.render.state_machine import catch_targets
-from workshop_utils.timelines import role_label
+from workshop_utils.timelines import execution_span_ms, role_label
 from workshop_utils.triggers import ParallelExecution, SnsQuoteResult
 from workshop_utils.wiring import Wiring
 
@@ -29,6 +29,15 @@ _BOX = (
 def section(title: str, body_html: str) -> str:
     """A titled, self-styled box, readable in light and dark JupyterLab themes."""
     return f'<div style="{_BOX}"><h4 style="margin:2px 0 8px">{html.escape(title)}</h4>{body_html}</div>'
+
+
+def folded_solution_html(body_html: str, *, what: str) -> str:
+    """A solution folded shut: only the reader's click on its summary shows it, in JupyterLab and in HTML copies."""
+    summary = f"Show the solution ({html.escape(what)})"
+    return (
+        '<details class="workshop-solution" style="font-family:system-ui,sans-serif;color:#1f2328;margin:4px 0">'
+        f'<summary style="cursor:pointer;font-weight:600">{summary}</summary>{body_html}</details>'
+    )
 
 
 def message_html(text: str, *, kind: str = "info", css_class: str = "") -> str:
@@ -107,7 +116,9 @@ def parallel_story(execution: ParallelExecution) -> list[str]:
 def parallel_result_html(execution: ParallelExecution, *, compact: bool = False) -> str:
     """The graph coloured by the execution, what happened to each branch, its quotes or failure, and (unless
     compact) its output and events."""
-    duration = f" in {execution.duration_ms:.0f} ms" if execution.duration_ms is not None else ""
+    span = execution_span_ms(execution.history)
+    duration = (f" in {span:,.0f} ms (from its first state entered to its last state left, as its history "
+                "records them)" if span is not None else "")
     if execution.status == "SUCCEEDED":
         summary = message_html(f"Execution SUCCEEDED{duration} with {len(execution.quotes)} quotes.", kind="success")
         quotes = quotes_html(execution.quotes)
@@ -138,7 +149,8 @@ def sns_result_html(result: SnsQuoteResult) -> str:
     """The quotes gathered for one request and the aggregator's log lines that carried them."""
     if result.complete:
         summary = message_html(
-            f"All {result.expected_vendors} quotes for request {result.handle.uuid} arrived in {result.elapsed_ms} ms.",
+            f"All {result.expected_vendors} quotes for request {result.handle.uuid} were logged by the aggregator "
+            f"{result.elapsed_ms} ms after the request was sent.",
             kind="success",
         )
     else:

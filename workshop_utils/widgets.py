@@ -100,7 +100,9 @@ class QuoteForm(widgets.VBox):
             self.result_view.value = self._render(result)
             self.last_result = result
             elapsed = (time.perf_counter() - started) * 1000
-            self.status.value = views.message_html(f"Done in {elapsed:.0f} ms.", kind="success")
+            self.status.value = views.message_html(
+                f"Done in {elapsed:.0f} ms, from the click to the result below: sending the request, waiting for "
+                "its result and reading it back.", kind="success")
             return self.last_result
         except Exception as error:  # every callback error must reach the learner, not the kernel log
             self.result_view.value = ""

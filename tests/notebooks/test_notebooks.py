@@ -39,15 +39,15 @@ def test_notebooks_are_committed_without_outputs(path):
             assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: run `make strip`"
 
 
-def test_every_solution_cell_is_collapsed_and_every_exercise_file_is_reachable_from_jupyterlab():
+def test_every_solution_is_folded_until_clicked_and_every_exercise_file_is_reachable_from_jupyterlab():
     import nbformat
 
     for path in NOTEBOOKS:
         for cell in nbformat.read(path, as_version=4).cells:
             if "solution" in cell.metadata.get("tags", []):
-                assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, path.name
-                if "show_" in cell.source:  # the solution is what the cell shows: its output is folded too
-                    assert cell.metadata["jupyter"].get("outputs_hidden") is True, path.name
+                # One call that shows the answer folded (a <details> only the learner's click opens): Run All
+                # neither shows it nor runs it, so a check after it still reports on the learner's own code.
+                assert cell.source.startswith("ws.show_") and cell.source.endswith("_solution()"), path.name
     # `make lab` serves notebooks/ only: the exercise files are reached through this link.
     link = NOTEBOOK_DIR / "exercises"
     assert link.is_symlink() and (link / "sns_wiring.py").is_file() and (link / "vendors.py").is_file()

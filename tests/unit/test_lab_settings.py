@@ -29,3 +29,9 @@ def test_the_overridden_settings_exist_in_the_installed_jupyterlab():
     properties = json.loads((schema_file / "notification.json").read_text())["properties"]
     assert {"const": "false", "title": "Never"} in properties["fetchNews"]["oneOf"]
     assert properties["checkForUpdates"]["type"] == "boolean"
+
+
+def test_make_lab_opens_on_the_setup_notebook_not_the_launcher():
+    recipe = lab_recipe()
+    assert "--notebook-dir=notebooks" in recipe and "--LabApp.default_url=/lab/tree/00_setup.ipynb" in recipe
+    assert (REPO / "notebooks" / "00_setup.ipynb").is_file()

@@ -133,6 +133,18 @@ def test_the_benchmark_story_compares_medians_and_reports_losses():
     summaries = {"parallel": {"p50_ms": 40.0, "p95_ms": 90.0, "lost": 0, "failed": 0},
                  "sns": {"p50_ms": 140.0, "p95_ms": 900.0, "lost": 2, "failed": 0}}
     story = outcomes.benchmark_story(summaries)
-    assert story[0] == ("Median: Parallel 40 ms, SNS 140 ms (100 ms apart); the 95th percentile: "
-                        "Parallel 90 ms, SNS 900 ms.")
+    assert story[0] == ("Median (p50, half the requests took less): Parallel 40.0 ms, SNS 140.0 ms (100.0 ms "
+                        "apart); the 95th percentile (p95, all but the slowest 5 %): Parallel 90.0 ms, SNS 900.0 ms.")
     assert story[1].startswith("SNS: 2 request(s) got no result in time")
+
+
+def test_every_latency_in_the_benchmark_story_is_written_as_its_table_writes_it():
+    summaries = {"parallel": {"p50_ms": 30.5, "p95_ms": 41.5, "p99_ms": 50.0, "throughput_rps": 4.9,
+                              "completed": 30, "lost": 0, "failed": 0},
+                 "sns": {"p50_ms": 33.0, "p95_ms": 128.3, "p99_ms": 130.0, "throughput_rps": 4.9,
+                         "completed": 30, "lost": 0, "failed": 0}}
+    story = outcomes.benchmark_story(summaries)[0]
+    rows = outcomes.benchmark_rows(summaries, "5/s for 6 s")
+    for row in rows:
+        assert f"{row['pattern']} {row['median (p50)']}" in story and f"{row['pattern']} {row['p95']}" in story
+    assert "Parallel 30.5 ms, SNS 33.0 ms (2.5 ms apart)" in story

@@ -16,3 +16,11 @@ def test_cost_figure_draws_one_line_per_pattern_against_vendors():
     assert len(axes.get_lines()) == 3
     assert list(axes.get_lines()[0].get_xdata()) == [1, 2, 3]
     assert axes.get_yscale() == "log"
+
+
+def test_the_two_patterns_colours_are_far_apart():
+    def rgb(colour: str) -> tuple[int, ...]:
+        return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+    parallel, sns = rgb(plots.COLOURS["parallel"]), rgb(plots.COLOURS["sns"])
+    assert sum(abs(a - b) for a, b in zip(parallel, sns, strict=True)) > 300

@@ -103,3 +103,29 @@ def test_each_notebook_asks_its_own_quiz_just_before_its_recap():
 def test_the_right_answer_is_not_always_in_the_same_place():
     places = [question.choices.index(question.answer) for questions in QUESTIONS.values() for question in questions]
     assert len(set(places)) == 3
+
+
+def test_emphasis_renders_and_leaves_code_and_arithmetic_alone():
+    assert quiz.inline_html("scatter *and* gather") == "scatter <em>and</em> gather"
+    assert quiz.inline_html("`a*b*c` and 2 * 3 * 4") == "<code>a*b*c</code> and 2 * 3 * 4"
+    assert quiz.plain_text("scatter *and* `gather`") == "scatter and gather"
+
+
+def test_no_question_shows_raw_markdown_once_rendered():
+    for key, _number, question in ALL:
+        texts = [question.prompt, question.explanation, *(c.text for c in question.choices),
+                 *(c.feedback for c in question.choices)]
+        for text in texts:
+            rendered = quiz.inline_html(text)
+            assert "`" not in rendered and "*" not in rendered.replace("<em>", "").replace("</em>", ""), (key, text)
+
+
+def test_feedback_is_cleared_when_another_answer_is_picked():
+    widget = quiz.quiz("01").questions[0]
+    widget.choices.value = 0
+    widget.check.click()
+    assert widget.feedback.value
+    widget.choices.value = 1
+    assert widget.feedback.value == ""
+    widget.check.click()
+    assert quiz.inline_html(widget.question.choices[1].feedback) in widget.feedback.value

@@ -47,14 +47,14 @@ class FakeCloud:
         self.running = True
         return service.Status(True, True)
 
-    def ensure_bootstrapped(self) -> bool:
+    def ensure_bootstrapped(self, **_options: object) -> bool:
         if self.bootstrapped:
             return False
         self.calls.append("bootstrap")
         self.bootstrapped = True
         return True
 
-    def deploy(self, stack: str) -> dict:
+    def deploy(self, stack: str, **_options: object) -> dict:
         self.calls.append(f"deploy {stack}")
         self.deployed.add(stack)
         return {}

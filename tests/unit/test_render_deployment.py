@@ -41,7 +41,7 @@ def test_each_resource_is_a_bar_from_its_in_progress_to_its_complete_event_in_th
     html = stack_build_html(created(("Role", 0, 3), ("Queue", 1, 2), ("Function", 4, 40)))
 
     assert bars(html) == [("+ Role", 0, 3), ("+ Queue", 1, 2), ("+ Function", 4, 40)]
-    assert summary(html) == (f"How CloudFormation built {STACK}: 3 resources created in 0.04 s on the local cloud; "
+    assert summary(html) == (f"How CloudFormation built {STACK}: 3 resources created in 40 ms on the local cloud; "
                              "on AWS the same resources take minutes")
     root = ET.fromstring(html)
     assert root.get("class") == "stack-build" and "background:#ffffff" in root.get("style")
@@ -69,7 +69,7 @@ def test_an_update_marks_what_it_created_updated_and_deleted_in_its_cleanup():
     html = stack_build_html(events)
 
     assert [label for label, _, _ in bars(html)] == ["+ Hertz", "~ StateMachine", "- Old"]
-    assert "3 resources (1 created, 1 updated, 1 deleted) in 0.03 s" in summary(html)
+    assert "3 resources (1 created, 1 updated, 1 deleted) in 32 ms" in summary(html)
 
 
 def test_only_what_the_events_record_is_drawn():
@@ -91,4 +91,11 @@ def test_a_destroy_or_a_deploy_without_changes_builds_nothing_to_show():
 
 
 def test_times_read_as_a_learner_reads_them():
-    assert [format_seconds(s) for s in (0.064, 2.5, 45, 131)] == ["0.06 s", "2.50 s", "45 s", "2 min 11 s"]
+    assert [format_seconds(s) for s in (0.064, 2.5, 45, 131)] == ["64 ms", "2.50 s", "45 s", "2 min 11 s"]
+
+
+def test_the_line_and_the_timeline_under_it_give_the_same_duration():
+    from workshop_utils.render.deployment import build_summary
+
+    events = created(("Role", 0, 3), ("Queue", 1, 2), ("Function", 4, 164))
+    assert "in 164 ms" in build_summary(events) and "164 ms end to end" in stack_build_html(events)

@@ -77,3 +77,21 @@ def test_each_start_line_is_an_invocation_even_when_a_retry_keeps_the_request_id
     spans = [(i.request_id, i.start_ms, i.end_ms) for i in found]
     assert spans == [("r1", 0, 9), ("r1", 1000, 1009), ("r1", 3000, 3009)]
     assert found[0].lines == ["received event: uuid-x"]
+
+
+def test_the_executions_banner_and_its_timeline_lane_give_the_same_duration():
+    from datetime import UTC, datetime, timedelta
+
+    from workshop_utils import timelines
+    from workshop_utils.render.timeline import timeline_svg
+
+    t0 = datetime(2026, 12, 1, tzinfo=UTC)
+    history = [{"type": kind, "timestamp": t0 + timedelta(milliseconds=ms), **details}
+               for kind, ms, details in [
+                   ("ExecutionStarted", 0, {}),
+                   ("TaskStateEntered", 2, {"stateEnteredEventDetails": {"name": "Requester"}}),
+                   ("TaskStateExited", 1240, {"stateExitedEventDetails": {"name": "Requester"}}),
+                   ("ExecutionSucceeded", 1330, {})]]
+    span = timelines.execution_span_ms(history)
+    assert span == 1238
+    assert f"{span:,.0f} ms end to end" in timeline_svg({"Parallel": timelines.execution_bars(history)})

@@ -11,7 +11,8 @@ FAILED = "failed"
 CAUGHT = "caught"
 RUNNING = "running"
 NOT_REACHED = "not-reached"
-STATUSES = (SUCCEEDED, FAILED, CAUGHT, RUNNING, NOT_REACHED)
+STOPPED = "stopped"  # a task still running when the execution failed: it neither answered nor failed itself
+STATUSES = (SUCCEEDED, FAILED, CAUGHT, RUNNING, NOT_REACHED, STOPPED)
 
 _EXECUTION_END = {"ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"}
 _EXECUTION_FAILURE = {"ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"}
@@ -63,6 +64,7 @@ def state_statuses(events: list[dict], catch_targets: dict[str, set[str]]) -> di
     entered_at: dict[str, list[int]] = {}
     outcome: dict[str, str | None] = {}  # last task outcome per state: "failed", "succeeded" or None
     failed_at: dict[str, int] = {}
+    attempted: set[str] = set()  # states that scheduled work of their own (tasks)
     exited_after_failure: set[str] = set()
     execution_failed = False
     finished = False
@@ -87,11 +89,9 @@ def state_statuses(events: list[dict], catch_targets: dict[str, set[str]]) -> di
             continue
         if event_type in _EXECUTION_END:
             finished = True
-            if event_type in _EXECUTION_FAILURE:
-                execution_failed = True
-                for open_name in open_order:
-                    outcome[open_name] = FAILED
-                    failed_at.setdefault(open_name, index)
+            # Open states are judged at the end, from their own events: a local cloud may record a branch's
+            # answer after the execution already failed, and the order of events must not change the story.
+            execution_failed = execution_failed or event_type in _EXECUTION_FAILURE
             continue
         owner = _owner(event, by_id, open_order)
         if owner is None:
@@ -101,8 +101,10 @@ def state_statuses(events: list[dict], catch_targets: dict[str, set[str]]) -> di
             failed_at[owner] = index
         elif _is_success_event(event_type):
             outcome[owner] = SUCCEEDED
-        elif _is_attempt_event(event_type) and outcome.get(owner) == FAILED:
-            outcome[owner] = None
+        elif _is_attempt_event(event_type):
+            attempted.add(owner)
+            if outcome.get(owner) == FAILED:
+                outcome[owner] = None
 
     statuses: dict[str, str] = {}
     for name in entered:
@@ -111,8 +113,12 @@ def state_statuses(events: list[dict], catch_targets: dict[str, set[str]]) -> di
             statuses[name] = CAUGHT if name in exited_after_failure else SUCCEEDED
         elif outcome.get(name) == FAILED:
             statuses[name] = CAUGHT if _catch_followed(name, failed_at, entered_at, catch_targets) else FAILED
+        elif outcome.get(name) == SUCCEEDED:
+            statuses[name] = SUCCEEDED  # its task answered, even if the execution ended first
+        elif finished and execution_failed:
+            statuses[name] = STOPPED if name in attempted else FAILED
         elif finished:
-            statuses[name] = FAILED if execution_failed else SUCCEEDED
+            statuses[name] = SUCCEEDED
         else:
             statuses[name] = RUNNING
     return statuses

@@ -67,10 +67,14 @@ def architecture_svg(wiring: Wiring) -> str:
     obstacles: list[_Rect] = [(b.x, b.y, b.width, b.height) for b in placed.boxes.values()]
     obstacles += [(x, y, text_width("Parallel", 11) + 8, LANE_HEADER) for x, y, _w, _h in lanes]
     links, labels = [], []
-    for edge, route in zip(wiring.edges, placed.routes, strict=True):
+    paths = [_path(route) for route in placed.routes]
+    # Every line, as thin boxes along it: a label placed over another edge's line would hide where it goes.
+    lines = [_segments(samples) for _path_d, samples in paths]
+    for index, (edge, route) in enumerate(zip(wiring.edges, placed.routes, strict=True)):
         colour, dash = EDGE_STYLES.get(edge.kind, _FALLBACK_STYLE)
-        path, samples = _path(route)
-        box = _label_box(edge.label, samples, obstacles)
+        path, samples = paths[index]
+        others = [box for number, boxes in enumerate(lines) if number != index for box in boxes]
+        box = _label_box(edge.label, samples, obstacles, lines=others)
         obstacles.append(box)
         links.append(
             f'<g class="link" data-kind="{esc(edge.kind)}" data-source="{esc(edge.source)}" '
@@ -272,20 +276,30 @@ def _overlap(a: _Rect, b: _Rect) -> float:
     return dx * dy if dx > 0 and dy > 0 else 0.0
 
 
-def _label_box(label: str, samples: list[tuple[float, float]], obstacles: list[_Rect]) -> _Rect:
-    """Where the label goes: the point along the edge, nearest its middle, where it covers nothing else."""
+def _segments(samples: list[tuple[float, float]], pad: float = 1.5) -> list[_Rect]:
+    """A line as the padded boxes of its sampled segments."""
+    return [(min(x1, x2) - pad, min(y1, y2) - pad, abs(x2 - x1) + 2 * pad, abs(y2 - y1) + 2 * pad)
+            for (x1, y1), (x2, y2) in zip(samples, samples[1:], strict=False)]
+
+
+def _label_box(label: str, samples: list[tuple[float, float]], obstacles: list[_Rect],
+               lines: list[_Rect] = ()) -> _Rect:  # type: ignore[assignment]
+    """Where the label goes: the point along the edge, nearest its middle, where it covers nothing else (cards
+    and labels first, then other edges' lines)."""
     width, height = text_width(label, LABEL_SIZE) + 8, LABEL_SIZE + 4
     lengths = [0.0]
     for (x1, y1), (x2, y2) in zip(samples, samples[1:], strict=False):
         lengths.append(lengths[-1] + math.hypot(x2 - x1, y2 - y1))
     best: tuple[float, _Rect] | None = None
-    for fraction in (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82, 0.12, 0.88):
+    for fraction in (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82, 0.12, 0.88, 0.06, 0.94):
         at = lengths[-1] * fraction
         index = min(range(len(lengths)), key=lambda i: abs(lengths[i] - at))
         x, y = samples[index]
         for shift in (0.0, width / 2 + 6, -width / 2 - 6):  # on the line, or just beside it
             rect = (x + shift - width / 2, y - height / 2, width, height)
-            cost = sum(_overlap(rect, other) for other in obstacles) + abs(shift) * 0.01 + abs(fraction - 0.5)
+            crossed = sum(1 for line in lines if _overlap(rect, line) > 0)
+            cost = (sum(_overlap(rect, other) for other in obstacles) + crossed * 2.0 + abs(shift) * 0.01
+                    + abs(fraction - 0.5))
             if best is None or cost < best[0]:
                 best = (cost, rect)
         if best and best[0] < 1.0:

@@ -13,6 +13,7 @@ from workshop_utils.render._history import (
     NOT_REACHED,
     RUNNING,
     STATUSES,
+    STOPPED,
     SUCCEEDED,
     execution_status,
     state_statuses,
@@ -29,6 +30,7 @@ PALETTE: dict[str, tuple[str, str, str, str]] = {
     CAUGHT: ("#fff1d6", "#bc4c00", INK, "Caught"),
     RUNNING: ("#ddf4ff", "#0969da", INK, "Running"),
     NOT_REACHED: ("#f6f8fa", "#8c959f", MUTED, "Not reached"),
+    STOPPED: ("#eaeef2", "#57606a", INK, "Stopped unanswered"),
     NONE: ("#ffffff", "#57606a", INK, ""),
 }
 EDGE_COLOUR = "#6e7781"
@@ -46,7 +48,7 @@ def state_machine_svg(definition: dict | str, history: list[dict] | None = None)
     graph = asl.layout(spec, markers=True, type_label=_type_label)
     targets = catch_targets(spec)
     statuses = state_statuses(history, targets) if history is not None else None
-    legend = _legend(history, graph) if history is not None else ("", 0.0)
+    legend = _legend(history, graph, statuses or {}) if history is not None else ("", 0.0)
     width = max(graph.width, legend[1]) + 2 * MARGIN
     height = graph.height + 2 * MARGIN + (LEGEND_H if history is not None else 0)
     offset_x = MARGIN + (width - 2 * MARGIN - graph.width) / 2
@@ -296,7 +298,7 @@ def _edge_labels(graph: asl.Graph, placed: list[tuple[asl.Edge, tuple[float, flo
     return out
 
 
-def _legend(history: list[dict], graph: asl.Graph) -> tuple[str, float]:
+def _legend(history: list[dict], graph: asl.Graph, statuses: dict[str, str]) -> tuple[str, float]:
     """The status legend (and the Catch line style), with its width."""
     x = 0.0
     overall = execution_status(history)
@@ -304,6 +306,8 @@ def _legend(history: list[dict], graph: asl.Graph) -> tuple[str, float]:
     parts = [f'<text x="0" y="12" font-size="12" font-weight="600" fill="{INK}">{esc(caption)}</text>']
     x += text_width(caption, 12, bold=True) + 18
     for status in STATUSES:
+        if status == STOPPED and STOPPED not in statuses.values():
+            continue  # rare: shown only when a task was cut short by the execution's failure
         fill, stroke, _, label = PALETTE[status]
         dash = ' stroke-dasharray="3 2"' if status == NOT_REACHED else ""
         parts.append(
