@@ -35,6 +35,7 @@ from moto.stepfunctions.parser.models import StepFunctionsParserBackend, stepfun
 from ..config import ACCOUNT_ID
 from ..install import install_backend_class
 from ..moto_urls import MotoUrlsMixin
+from . import interpreter_credentials
 
 
 class LocalStepFunctionsBackend(MotoUrlsMixin, StepFunctionsParserBackend):
@@ -155,6 +156,7 @@ def _invoke_lambda_function(parameters: dict, region: str, state_credentials: An
 def install() -> None:
     """Turn on moto's interpreter and use :class:`LocalStepFunctionsBackend` (idempotent)."""
     install_backend_class(stepfunctions_parser_backends, LocalStepFunctionsBackend)
+    interpreter_credentials.install()
     lambda_eval_utils.boto_client_for = _cached_boto_client_for
     lambda_eval_utils._invoke_lambda_function = _invoke_lambda_function
     execution_worker.AmazonStateLanguageParser = CachedAslParser  # type: ignore[misc]

@@ -9,6 +9,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Protocol
 
+import psutil
+
 from ..config import HOST
 from .invocation import Invocation
 
@@ -17,8 +19,14 @@ logger = logging.getLogger(__name__)
 _INVOCATION_POST = re.compile(rf"^{API_PREFIX}/invocation/(?P<request_id>[^/]+)/(?P<kind>response|error)$")
 
 
+# How long a connection waits for the worker's process to be known: it can connect before Popen has returned.
+_SPAWN_WAIT_SECONDS = 10.0
+
+
 class RuntimeApiBackend(Protocol):
     """What a worker offers its Runtime API endpoint."""
+
+    def wait_spawned(self, timeout: float) -> int | None: ...  # the runtime process's pid, once started
 
     def next_invocation(self) -> Invocation | None: ...  # blocks until an event is assigned; None: retire
 
@@ -118,6 +126,17 @@ class RuntimeApiServer(ThreadingHTTPServer):
         self.backend = backend
         self._thread = threading.Thread(target=self.serve_forever, name="runtime-api", daemon=True)
 
+    def verify_request(self, request: object, client_address: object) -> bool:
+        """Only the worker's own runtime process may connect: its port is visible to every user of the machine,
+        and whoever answered an invocation would decide its result. A connection's two ends are looked up in
+        that process's sockets (psutil, cross-platform); another user's process cannot own them."""
+        pid = self.backend.wait_spawned(_SPAWN_WAIT_SECONDS)
+        if pid is not None and _owns_connection(pid, client_address, self.server_address):
+            return True
+        logger.warning("refused a Runtime API connection from %s: it is not this worker's runtime process (pid %s)",
+                       client_address, pid)
+        return False
+
     def handle_error(self, request: object, client_address: object) -> None:
         """A worker killed mid-request (timeout, retire) just closed its socket; anything else is logged."""
         error = sys.exc_info()[1]
@@ -141,3 +160,13 @@ class RuntimeApiServer(ThreadingHTTPServer):
             self.server_close()
 
         threading.Thread(target=_stop, name="runtime-api-stop", daemon=True).start()
+
+
+def _owns_connection(pid: int, client_address: object, server_address: object) -> bool:
+    """True when process `pid` holds the client end of the connection client_address -> server_address."""
+    try:
+        connections = psutil.Process(pid).net_connections(kind="tcp4")
+    except psutil.Error:
+        return False
+    client, server = tuple(client_address), tuple(server_address)  # type: ignore[arg-type]
+    return any(tuple(c.laddr) == client and tuple(c.raddr) == server for c in connections)
