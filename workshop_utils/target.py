@@ -30,6 +30,7 @@ LOCAL_REGION = "us-east-1"
 # the built-in local cloud accepts only its own keys, from the user's state file.
 DUMMY_ACCESS_KEY = "testing"
 DUMMY_SECRET_KEY = "testing"
+LOCAL_CLOUD_DEFAULT_PORT = 4566  # where `start` tries first; clients never assume it, they read the state file
 
 TOOLKIT_STACK = "CDKToolkit"
 BOOTSTRAP_QUALIFIER = "hnb659fds"

@@ -86,7 +86,8 @@ def pid_function(cloud: service.Status, zip_code: Callable[[str], bytes]) -> Any
     import boto3
 
     kwargs: dict[str, Any] = {"endpoint_url": cloud.endpoint_url, "region_name": "us-east-1",
-                              "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+                              "aws_access_key_id": cloud.access_key_id,
+                              "aws_secret_access_key": cloud.secret_access_key}
     role = boto3.client("iam", **kwargs).create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     lam = boto3.client("lambda", **kwargs)
     lam.create_function(FunctionName="pid", Runtime="python3.11", Role=role, Handler="app.handler",
