@@ -96,7 +96,8 @@ class CredentialStore:
         if self.owner is not None and secrets.compare_digest(access_key_id, self.owner.access_key_id):
             return self.owner
         with self._lock:
-            return self._temporary.get(access_key_id)
+            issued = self._temporary.get(access_key_id)
+        return issued or _assumed_role(access_key_id)
 
     def refusal(self, environ: dict[str, Any]) -> str | None:
         """None when the request is signed with keys of this store; else the kind of refusal."""
@@ -113,6 +114,24 @@ class CredentialStore:
         if not sigv4.matches(environ, signature, known.secret_access_key):
             return "bad_signature"
         return None
+
+
+def _assumed_role(access_key_id: str) -> Credentials | None:
+    """Credentials this cloud's STS handed out (AssumeRole: the CDK CLI deploys with its deploy role's), while
+    they last. Only a caller already signed in with this cloud's keys can obtain them."""
+    import sys
+
+    if "moto.sts.models" not in sys.modules:  # nothing assumed yet (and no import on the refusal path)
+        return None
+    from moto.core.utils import utcnow
+    from moto.sts.models import sts_backends
+
+    for partitions in list(sts_backends.values()):
+        for backend in list(partitions.values()):
+            role = backend.get_assumed_role_from_access_key(access_key_id)
+            if role is not None and role.expiration > utcnow():
+                return Credentials(role.access_key_id, role.secret_access_key, role.session_token)
+    return None
 
 
 _store = CredentialStore()
