@@ -142,26 +142,27 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def host() -> Iterator[Host]:
     """Both users' local clouds running: the other user's on the default port, the learner's moved to a free one."""
-    created = []
-    users = []
-    for name in (LEARNER, OTHER):
-        user, was_created = _ensure_user(name)
-        users.append(user)
-        if was_created:
-            created.append(name)
+    created: list[str] = []
     work = Path(tempfile.mkdtemp(prefix="sgw-two-users-"))  # not pytest's: its folders are root's alone (0700)
-    os.chmod(work, 0o755)
-    learner, other = users
-    host = Host(_python_for(users, work), _free_port(), learner, other)
+    host: Host | None = None
     try:
+        users = []
+        for name in (LEARNER, OTHER):
+            user, was_created = _ensure_user(name)
+            users.append(user)
+            created += [name] if was_created else []
+        os.chmod(work, 0o755)
+        learner, other = users
+        host = Host(_python_for(users, work), _free_port(), learner, other)
         for user in (other, learner):  # the other user first: theirs takes the default port
             started = host.cli(user, "start")
             assert started.returncode == 0, (user.name, started.stdout, started.stderr)
         assert host.record(other).port == host.default_port != host.record(learner).port
         yield host
     finally:
-        for user in (learner, other):
-            host.cli(user, "stop")
+        if host is not None:
+            for user in (host.learner, host.other):
+                host.cli(user, "stop")
         for name in created:
             subprocess.run(["userdel", "--remove", name], check=False, capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
