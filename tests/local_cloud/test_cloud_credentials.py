@@ -127,7 +127,8 @@ import os, boto3
 def handler(event, context):
     identity = boto3.client("sts").get_caller_identity()
     return {"key": os.environ["AWS_ACCESS_KEY_ID"], "secret": os.environ["AWS_SECRET_ACCESS_KEY"],
-            "token": os.environ.get("AWS_SESSION_TOKEN"), "account": identity["Account"]}
+            "token": os.environ.get("AWS_SESSION_TOKEN"), "account": identity["Account"],
+            "runtime_secret": os.environ.get("LOCAL_CLOUD_RUNTIME_SECRET")}
 """
 
 
@@ -140,6 +141,7 @@ def test_a_worker_signs_with_temporary_keys_of_its_own_never_the_owners(
     seen = json.loads(lam.invoke(FunctionName=name)["Payload"].read())
 
     assert seen["account"] == "123456789012"  # the handler's own boto3 call was accepted
+    assert seen["runtime_secret"] is None  # the runtime client took its Runtime API secret out of the handler's reach
     assert seen["key"] != cloud.access_key_id and seen["secret"] != cloud.secret_access_key and seen["token"]
     other_token = client_with(cloud, "sts", seen["key"], seen["secret"], "not-its-token")
     assert error_code(other_token.get_caller_identity) == "InvalidClientTokenId"
@@ -161,11 +163,14 @@ outcomes = []
 for request in (b"GET /2018-06-01/runtime/invocation/next HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n",
                 b"POST /2018-06-01/runtime/invocation/any-id/response HTTP/1.1\\r\\nHost: x\\r\\n"
                 b"Content-Length: 9\\r\\n\\r\\n\\"forged!\\"",
-                b"POST /2018-06-01/runtime/init/error HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 2\\r\\n\\r\\n{}"):
+                b"POST /2018-06-01/runtime/init/error HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 2\\r\\n\\r\\n{}",
+                b"GET /2018-06-01/runtime/invocation/next HTTP/1.1\\r\\nHost: x\\r\\n"
+                b"X-Local-Cloud-Runtime-Secret: a-guess\\r\\n\\r\\n"):
     with socket.create_connection((host, port), timeout=10) as sock:
         try:
             sock.sendall(request)
-            outcomes.append(sock.recv(100).decode() or "closed")
+            status_line = sock.recv(100).decode().split("\\r\\n")[0]
+            outcomes.append(status_line.split()[1] if status_line else "closed")
         except OSError as error:
             outcomes.append("closed")
 print("|".join(outcomes))
@@ -186,5 +191,5 @@ def test_a_workers_runtime_api_answers_only_that_worker(
     forged = subprocess.run([sys.executable, "-c", FORGE, host, str(port)], capture_output=True, text=True,
                             timeout=60, check=True, cwd=repo_root())
 
-    assert forged.stdout.strip() == "closed|closed|closed"
+    assert forged.stdout.strip() == "403|403|403|403"
     assert json.loads(lam.invoke(FunctionName=name)["Payload"].read()) == "genuine"  # the worker still serves

@@ -278,11 +278,14 @@ outcomes = []
 for request in (b"GET /2018-06-01/runtime/invocation/next HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n",
                 b"POST /2018-06-01/runtime/invocation/any-id/response HTTP/1.1\\r\\nHost: x\\r\\n"
                 b"Content-Length: 20\\r\\n\\r\\n{\\"quote\\": \\"forged\\"}",
-                b"POST /2018-06-01/runtime/init/error HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 2\\r\\n\\r\\n{}"):
+                b"POST /2018-06-01/runtime/init/error HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 2\\r\\n\\r\\n{}",
+                b"GET /2018-06-01/runtime/invocation/next HTTP/1.1\\r\\nHost: x\\r\\n"
+                b"X-Local-Cloud-Runtime-Secret: a-guess\\r\\n\\r\\n"):
     try:
         with socket.create_connection((host, port), timeout=10) as sock:
             sock.sendall(request)
-            outcomes.append(sock.recv(100).decode() or "closed")
+            status_line = sock.recv(100).decode().split("\\r\\n")[0]
+            outcomes.append(status_line.split()[1] if status_line else "closed")
     except OSError:
         outcomes.append("closed")
 print("|".join(outcomes))
@@ -302,7 +305,7 @@ def test_another_user_cannot_take_or_answer_the_learners_invocations(host: Host,
     forged = host.run(host.other, FORGE, connection.raddr.ip, str(connection.raddr.port))
 
     assert forged.returncode == 0, forged.stderr
-    assert forged.stdout.strip() == "closed|closed|closed"
+    assert forged.stdout.strip() == "403|403|403|403"
     assert [_invoke_as_learner(host) for _ in range(3)] == [{"quote": "genuine"}] * 3
 
 

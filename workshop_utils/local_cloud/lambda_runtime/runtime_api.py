@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +14,7 @@ import psutil
 
 from ..config import HOST
 from .invocation import Invocation
+from .runtime_client.api import SECRET_HEADER
 
 API_PREFIX = "/2018-06-01/runtime"
 logger = logging.getLogger(__name__)
@@ -25,6 +27,8 @@ _SPAWN_WAIT_SECONDS = 10.0
 
 class RuntimeApiBackend(Protocol):
     """What a worker offers its Runtime API endpoint."""
+
+    runtime_secret: str  # the project's client presents it on every request
 
     def wait_spawned(self, timeout: float) -> int | None: ...  # the runtime process's pid, once started
 
@@ -46,6 +50,23 @@ class _RuntimeApiHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # the client keeps one connection open; HTTP/1.0 would reconnect every call
     disable_nagle_algorithm = True  # headers and body go out as separate writes; don't wait for the ACK
     server: RuntimeApiServer
+    _process_checked: bool | None = None  # this connection's peer-process check, once made
+
+    def _allowed(self) -> bool:
+        """The worker's secret, or (for a client that sends none, such as awslambdaric) the connection belongs
+        to the worker's own process. A wrong secret is refused outright."""
+        offered = self.headers.get(SECRET_HEADER)
+        if offered is not None:
+            return secrets.compare_digest(offered.encode(), self.server.backend.runtime_secret.encode())
+        if self._process_checked is None:
+            self._process_checked = self.server.from_worker_process(self.client_address)
+        return self._process_checked
+
+    def _refuse(self) -> None:
+        logger.warning("refused a Runtime API request from %s: neither the worker's secret nor its process",
+                       self.client_address)
+        self.close_connection = True
+        self._reply(403, b'{"errorMessage": "this Runtime API serves its own execution environment only"}')
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's signature
         """Silence per-request logging; the server log is for lifecycle events."""
@@ -73,6 +94,9 @@ class _RuntimeApiHandler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if not self._allowed():
+            self._refuse()
+            return
         if self.path != f"{API_PREFIX}/invocation/next":
             self._reply(404, b'{"errorMessage": "unknown Runtime API path"}')
             return
@@ -94,6 +118,9 @@ class _RuntimeApiHandler(BaseHTTPRequestHandler):
         self._reply(200, invocation.payload, headers)
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        if not self._allowed():
+            self._refuse()
+            return
         body = self._read_body()
         error_type = self.headers.get("Lambda-Runtime-Function-Error-Type")
         if self.path == f"{API_PREFIX}/init/error":
@@ -126,16 +153,12 @@ class RuntimeApiServer(ThreadingHTTPServer):
         self.backend = backend
         self._thread = threading.Thread(target=self.serve_forever, name="runtime-api", daemon=True)
 
-    def verify_request(self, request: object, client_address: object) -> bool:
-        """Only the worker's own runtime process may connect: its port is visible to every user of the machine,
-        and whoever answered an invocation would decide its result. A connection's two ends are looked up in
-        that process's sockets (psutil, cross-platform); another user's process cannot own them."""
+    def from_worker_process(self, client_address: object) -> bool:
+        """The connection's two ends are among the worker process's own sockets (psutil, cross-platform; another
+        user's process cannot own them). Slow where the machine has many sockets (tens of ms reading Linux's
+        socket table), so only for a client without the secret, once per connection."""
         pid = self.backend.wait_spawned(_SPAWN_WAIT_SECONDS)
-        if pid is not None and _owns_connection(pid, client_address, self.server_address):
-            return True
-        logger.warning("refused a Runtime API connection from %s: it is not this worker's runtime process (pid %s)",
-                       client_address, pid)
-        return False
+        return pid is not None and _owns_connection(pid, client_address, self.server_address)
 
     def handle_error(self, request: object, client_address: object) -> None:
         """A worker killed mid-request (timeout, retire) just closed its socket; anything else is logged."""

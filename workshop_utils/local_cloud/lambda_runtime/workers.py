@@ -18,6 +18,7 @@ from . import logs
 from .functions import FunctionSpec
 from .invocation import Invocation, InvocationResult, error_payload, iso_timestamp, timeout_payload
 from .runtime_api import RuntimeApiServer
+from .runtime_client.api import SECRET_ENV
 from .worker_output import OutputPump
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ _INHERITED_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "HOME", "TMPDIR", "SYSTE
 
 def worker_environment(
     spec: FunctionSpec, *, code_dir: Path, runtime_api: str, endpoint_url: str, log_stream: str,
-    credentials: auth.Credentials,
+    credentials: auth.Credentials, runtime_secret: str,
 ) -> dict[str, str]:
     """The function's variables plus the ones Lambda sets (which win), pointed at the local cloud, with the
     temporary credentials the local cloud issued this environment (as Lambda passes its role's), never the
@@ -48,6 +49,7 @@ def worker_environment(
     env.update(
         {
             "AWS_LAMBDA_RUNTIME_API": runtime_api,
+            SECRET_ENV: runtime_secret,  # environment variables of another user's process are not readable
             "_HANDLER": spec.handler,
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
             "AWS_LAMBDA_FUNCTION_NAME": spec.name,
@@ -106,6 +108,7 @@ class Worker:
         runtime_command: Sequence[str] = CLIENT_COMMAND,
     ) -> None:
         self.id = secrets.token_hex(4)
+        self.runtime_secret = secrets.token_urlsafe(24)  # what the project's client presents to the Runtime API
         self.runtime_command = tuple(runtime_command)
         self.spec = spec
         self.fingerprint = spec.fingerprint
@@ -157,6 +160,7 @@ class Worker:
             endpoint_url=self.endpoint_url,
             log_stream=self.log.stream,
             credentials=self._credentials,
+            runtime_secret=self.runtime_secret,
         )
         self.log.write(logs.init_start_line(self.spec.runtime, self.spec.region))
         self._spawned_at = time.monotonic()
