@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
 import secrets
 import threading
 import uuid
@@ -135,6 +136,14 @@ def _assumed_role(access_key_id: str) -> Credentials | None:
 
 
 _store = CredentialStore()
+
+
+def generate_owner_keys() -> Credentials:
+    """This server's own keys, made at start: the store accepts them, and the server's in-process boto3 clients
+    (Step Functions' interpreter) sign with them from its environment."""
+    owner = _store.owner = new_credentials()
+    os.environ.update(owner.as_env())
+    return owner
 
 
 def store() -> CredentialStore:

@@ -251,9 +251,7 @@ def serve(port: int, home: Path, *, any_port_if_taken: bool = False) -> int:
     listener = _bind(port, any_port_if_taken=any_port_if_taken)
     port = listener.getsockname()[1]
     os.environ["MOTO_PORT"] = str(port)  # Step Functions' interpreter calls Lambda at localhost:$MOTO_PORT
-    credentials = auth.new_credentials()  # this cloud's own keys; its in-process boto3 clients sign with them
-    auth.store().owner = credentials
-    os.environ.update(credentials.as_env())
+    credentials = auth.generate_owner_keys()
     url = endpoint_url(port)
 
     from moto.moto_server.werkzeug_app import MotoRequestHandler, create_backend_app
