@@ -82,7 +82,7 @@ def test_an_unsigned_request_is_refused(cloud: service.Status) -> None:
     request = urllib.request.Request(f"{cloud.endpoint_url}/2015-03-31/functions/", method="GET")
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
-    assert refused.value.code == 400
+    assert refused.value.code == 403
     assert json.loads(refused.value.read())["__type"] == "MissingAuthenticationTokenException"
 
 

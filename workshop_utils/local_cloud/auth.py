@@ -189,6 +189,8 @@ def refuse(environ: dict[str, Any], start_response: StartResponse, kind: str) ->
         body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{message}</Message>'
                 f"<RequestId>{request_id}</RequestId></Error>").encode()
         headers.append(("Content-Type", "application/xml"))
+    if protocol == "json" and environ.get("PATH_INFO", "").startswith("/20"):
+        status = 403  # REST-JSON APIs (Lambda) answer 403 where the JSON-RPC ones answer 400
     reason = {400: "400 Bad Request", 403: "403 Forbidden"}[status]
     start_response(reason, [*headers, ("Content-Length", str(len(body)))])
     return [body]
