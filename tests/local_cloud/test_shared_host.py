@@ -1,8 +1,8 @@
 """A room of learners on one machine: two homes, two local clouds, one default port, each user's own to stop.
 
 Each "user" is a LOCAL_CLOUD_HOME of its own (the same uid here; the uid check is tested with a fake psutil in
-test_process_handling.py, and two real Unix users in test_two_users.py). The default port is one this test chooses (LOCAL_CLOUD_DEFAULT_PORT), never 4566,
-so the test does not depend on what else runs on this machine.
+test_process_handling.py, and two real Unix users in test_two_users.py). The default port is one this test
+chooses (LOCAL_CLOUD_DEFAULT_PORT), never 4566, so the test does not depend on what else runs on this machine.
 """
 
 from __future__ import annotations
