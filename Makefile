@@ -15,7 +15,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 UNAME_S ?= $(shell uname -s 2>/dev/null)
 NATIVE_WINDOWS := $(or $(filter Windows_NT,$(OS)),$(filter MINGW% MSYS% CYGWIN%,$(UNAME_S)))
 
-.PHONY: not-windows setup bundle lab test run bench present clean cloud-start cloud-stop cloud-status cloud-logs lint strip
+.PHONY: not-windows setup bundle lab test run bench present clean cloud-start cloud-stop cloud-status cloud-env cloud-logs lint strip
 
 # An offline bundle (`make bundle`, complete once its manifest.json is written): when one is given
 # (BUNDLE=path) or found in bundle/, `make setup` installs the learners' packages from it with no network.
@@ -65,6 +65,9 @@ cloud-stop:  ## stop the local cloud and every worker it started
 
 cloud-status: setup
 	-$(PY) -m workshop_utils.local_cloud status
+
+cloud-env: setup  ## print `export` lines (endpoint, this cloud's own keys) for a terminal: eval "$$(make -s cloud-env)"
+	@$(PY) -m workshop_utils.local_cloud status --env
 
 cloud-logs: setup
 	$(PY) -m workshop_utils.local_cloud logs

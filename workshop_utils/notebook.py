@@ -96,7 +96,9 @@ def use_target(name: str = "local", *, endpoint_url: str | None = None) -> None:
     """Choose where the stacks deploy: "local" (the embedded local cloud) or "aws"."""
     target.use_target(name, endpoint_url=endpoint_url)
     info = target.describe()
-    _show(views.message_html(f"Target: {info.name} ({info.endpoint or 'AWS endpoints'}, {info.region})."))
+    own_cloud = info.name == target.LOCAL and not info.custom_endpoint
+    where = info.endpoint or ("your local cloud, not running yet" if own_cloud else "AWS endpoints")
+    _show(views.message_html(f"Target: {info.name} ({where}, {info.region})."))
 
 
 def start_local_cloud() -> None:

@@ -26,15 +26,18 @@ ENDPOINT_ENV = "WORKSHOP_ENDPOINT_URL"
 
 LOCAL_ACCOUNT = "123456789012"
 LOCAL_REGION = "us-east-1"
+# Another emulator (WORKSHOP_ENDPOINT_URL) without keys in the environment gets the emulators' usual dummy ones;
+# the built-in local cloud accepts only its own keys, from the user's state file.
 DUMMY_ACCESS_KEY = "testing"
 DUMMY_SECRET_KEY = "testing"
-LOCAL_CLOUD_DEFAULT_PORT = 4566
+LOCAL_CLOUD_DEFAULT_PORT = 4566  # where `start` tries first; clients never assume it, they read the state file
 
 TOOLKIT_STACK = "CDKToolkit"
 BOOTSTRAP_QUALIFIER = "hnb659fds"
 BOOTSTRAP_VERSION_PARAMETER = f"/cdk-bootstrap/{BOOTSTRAP_QUALIFIER}/version"
 
 START_LOCAL_CLOUD = "`make cloud-start` (or `python -m workshop_utils.local_cloud start`)"
+NOT_RUNNING = f"The local cloud is not running: run {START_LOCAL_CLOUD} in a terminal, then re-run this cell."
 
 # Short connect timeouts so a stopped endpoint fails in seconds; the read timeout covers a synchronous
 # Step Functions execution or a cold Lambda invoke.
@@ -74,7 +77,8 @@ class TargetInfo:
 class _State:
     chosen: str | None = None  # set by use_target(); None: from the environment
     endpoint_override: str | None = None
-    local_endpoint: str | None = None  # the running local cloud's endpoint, once seen
+    local_cloud: Any = None  # this user's local cloud (endpoint, keys) as last read from their state file
+    local_cloud_stamp: int | None = None  # the state file's mtime when read
     account: dict[tuple, str] | None = None
 
 
@@ -108,7 +112,7 @@ def reset() -> None:
 
 
 def _forget() -> None:
-    _state.local_endpoint = None
+    _state.local_cloud = None
     _state.account = None
     _clients.clear()
 
@@ -152,13 +156,27 @@ def local_cloud_status() -> Any | None:
     return service.status()
 
 
-def local_cloud_endpoint() -> str | None:
-    """This user's running local cloud's endpoint, read from its state file (no API call), or None."""
+def local_cloud() -> Any | None:
+    """This user's running local cloud as their own state file records it (endpoint and keys, no API call), or
+    None when it does not run (or is not installed)."""
     try:
         from workshop_utils.local_cloud import service
     except ImportError:
         return None
-    return service.recorded_endpoint()
+    recorded = service.recorded_status()
+    return recorded if recorded.running else None
+
+
+def _state_file_stamp() -> int | None:
+    """When this user's state file last changed (a start or a stop rewrites it), or None without one."""
+    try:
+        from workshop_utils.local_cloud import config, state
+    except ImportError:
+        return None
+    try:
+        return state.state_file(config.home_dir()).stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 def _forced_local_port() -> int | None:
@@ -167,28 +185,32 @@ def _forced_local_port() -> int | None:
     return int(port) if port.isdigit() and int(port) > 0 else None
 
 
-def _default_local_port() -> int:
-    try:
-        from workshop_utils.local_cloud.config import default_port
-    except ImportError:
-        return LOCAL_CLOUD_DEFAULT_PORT
-    return default_port()
+def _own_local_cloud() -> Any:
+    """This user's local cloud, from their own state file only (remembered until that file changes).
+
+    Never a guess: whatever listens on the default port may be another user's cloud, so without a running cloud
+    in the state file there is no endpoint at all, and the request is not sent.
+    """
+    stamp = _state_file_stamp()
+    with _lock:
+        if stamp is not None and _state.local_cloud is not None and _state.local_cloud_stamp == stamp:
+            return _state.local_cloud
+    found = local_cloud()
+    if found is None:
+        raise TargetNotReady(NOT_RUNNING)
+    forced = _forced_local_port()
+    if forced is not None and found.port is not None and forced != found.port:
+        raise TargetNotReady(
+            f"LOCAL_CLOUD_PORT is {forced} but your local cloud listens on port {found.port}: unset "
+            "LOCAL_CLOUD_PORT (the notebooks then find the port themselves) and restart the kernel."
+        )
+    with _lock:
+        _state.local_cloud, _state.local_cloud_stamp = found, stamp
+    return found
 
 
 def _local_endpoint() -> str:
-    """A forced port; else the running local cloud's endpoint from this user's state file (remembered once seen),
-    which on a shared host may not be 4566; else where it would listen by default."""
-    forced = _forced_local_port()
-    if forced is not None:
-        return f"http://127.0.0.1:{forced}"
-    with _lock:
-        if _state.local_endpoint:
-            return _state.local_endpoint
-        recorded = local_cloud_endpoint()
-        if recorded:
-            _state.local_endpoint = recorded.rstrip("/")
-            return _state.local_endpoint
-    return f"http://127.0.0.1:{_default_local_port()}"
+    return str(_own_local_cloud().endpoint_url).rstrip("/")
 
 
 def endpoint_url() -> str | None:
@@ -218,8 +240,12 @@ def region() -> str | None:
 
 
 def _emulator_credentials() -> tuple[str, str]:
-    """Dummy keys, unless the environment sets keys explicitly for a custom emulator."""
-    if endpoint_override() and os.environ.get("AWS_ACCESS_KEY_ID") and os.environ.get("AWS_SECRET_ACCESS_KEY"):
+    """The local cloud's own keys from the user's state file; for a custom emulator, the environment's keys
+    when set, else dummy ones."""
+    if not endpoint_override():
+        cloud = _own_local_cloud()
+        return str(cloud.access_key_id), str(cloud.secret_access_key)
+    if os.environ.get("AWS_ACCESS_KEY_ID") and os.environ.get("AWS_SECRET_ACCESS_KEY"):
         return os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"]
     return DUMMY_ACCESS_KEY, DUMMY_SECRET_KEY
 
@@ -247,7 +273,8 @@ def client(service_name: str, config: Config | None = None) -> Any:
 
 
 def _client(service_name: str, config: Config) -> Any:
-    key = (current(), endpoint_url(), region(), service_name, id(config))
+    access_key = _emulator_credentials()[0] if _emulated() else None  # a restarted local cloud has new keys
+    key = (current(), endpoint_url(), region(), service_name, id(config), access_key)
     with _lock:
         cached = _clients.get(key)
         if cached is None:
@@ -315,9 +342,13 @@ def describe() -> TargetInfo:
             account = _account(strict=False)
         except Exception:
             account = None
+    try:
+        endpoint = endpoint_url()
+    except TargetNotReady:  # no local cloud running: check() says so
+        endpoint = None
     return TargetInfo(
         name=current(),
-        endpoint=endpoint_url(),
+        endpoint=endpoint,
         region=the_region,
         account=account,
         custom_endpoint=endpoint_override() is not None,
@@ -331,7 +362,7 @@ def check(*, require_bootstrap: bool = True) -> TargetInfo:
     cdk.ensure_bootstrapped() bootstraps emulators itself.
     """
     with _lock:
-        _state.local_endpoint = None  # look again: the local cloud may have (re)started elsewhere
+        _state.local_cloud = None  # look again: the local cloud may have (re)started elsewhere
     if endpoint_override():
         _check_custom_endpoint()
     elif current() == LOCAL:
@@ -344,9 +375,7 @@ def check(*, require_bootstrap: bool = True) -> TargetInfo:
 def _check_local_cloud() -> None:
     status = local_cloud_status()
     if status is None or not status.running:
-        raise TargetNotReady(
-            f"The local cloud is not running: run {START_LOCAL_CLOUD} in a terminal, then re-run this cell."
-        )
+        raise TargetNotReady(NOT_RUNNING)
     if not status.healthy:
         raise TargetNotReady(
             f"The local cloud (pid {status.pid}, port {status.port}) is running but not answering: "
@@ -358,9 +387,6 @@ def _check_local_cloud() -> None:
             f"LOCAL_CLOUD_PORT is {forced} but your local cloud listens on port {status.port}: unset "
             "LOCAL_CLOUD_PORT (the notebooks then find the port themselves) and restart the kernel."
         )
-    if status.endpoint_url and forced is None:
-        with _lock:
-            _state.local_endpoint = str(status.endpoint_url).rstrip("/")
 
 
 def _check_custom_endpoint() -> None:

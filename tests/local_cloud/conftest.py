@@ -64,18 +64,21 @@ class Aws:
 
     wait_for = staticmethod(wait_for)
 
-    def __init__(self, endpoint_url: str) -> None:
-        self.endpoint_url = endpoint_url
+    def __init__(self, cloud: service.Status) -> None:
+        assert cloud.endpoint_url and cloud.access_key_id, "a running local cloud, read from its state file"
+        self.cloud = cloud
+        self.endpoint_url = cloud.endpoint_url
         self._clients: dict[str, Any] = {}
 
     def client(self, name: str) -> Any:
+        """Signed with the cloud's own keys (from its Status): the only ones it accepts."""
         if name not in self._clients:
             self._clients[name] = boto3.client(
                 name,
                 endpoint_url=self.endpoint_url,
                 region_name="us-east-1",
-                aws_access_key_id="testing",
-                aws_secret_access_key="testing",
+                aws_access_key_id=self.cloud.access_key_id,
+                aws_secret_access_key=self.cloud.secret_access_key,
                 config=Config(retries={"total_max_attempts": 1}, read_timeout=120),
             )
         return self._clients[name]
@@ -114,8 +117,7 @@ class Aws:
 
 @pytest.fixture(scope="session")
 def aws(cloud: service.Status) -> Aws:
-    assert cloud.endpoint_url
-    return Aws(cloud.endpoint_url)
+    return Aws(cloud)
 
 
 @pytest.fixture(scope="session")

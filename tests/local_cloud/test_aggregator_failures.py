@@ -34,7 +34,7 @@ RECIPIENTS = {"Avis": {"base_rate": "99"}, "Flaky": {"base_rate": "100", "failur
 @pytest.fixture(scope="module")
 def deployment(workshop_cloud, tmp_path_factory) -> Deployment:
     """Both stacks with a vendor that always fails, a 3 s deadline and (the default) caught branch failures."""
-    return deploy(workshop_cloud.endpoint_url, tmp_path_factory.mktemp("cdk-aggregator-failures"), [PARALLEL, SNS],
+    return deploy(workshop_cloud, tmp_path_factory.mktemp("cdk-aggregator-failures"), [PARALLEL, SNS],
                   {"recipients": RECIPIENTS, "aggregation_deadline_seconds": "3"})
 
 

@@ -18,7 +18,7 @@ RECIPIENTS = {"Avis": {"base_rate": "99"}, "Flaky": {"base_rate": "100", "failur
 
 @pytest.fixture(scope="module")
 def deployment(workshop_cloud, tmp_path_factory) -> Deployment:
-    return deploy(workshop_cloud.endpoint_url, tmp_path_factory.mktemp("cdk-parallel-uncaught"), [PARALLEL],
+    return deploy(workshop_cloud, tmp_path_factory.mktemp("cdk-parallel-uncaught"), [PARALLEL],
                   {"recipients": RECIPIENTS, "parallel_catch_failures": "false"})
 
 

@@ -39,7 +39,7 @@ CONCURRENT_REQUESTS = 50
 @pytest.fixture(scope="module")
 def deployment(workshop_cloud, tmp_path_factory) -> Deployment:
     """The SNS stack with the default vendors, deployed once for this module."""
-    return deploy(workshop_cloud.endpoint_url, tmp_path_factory.mktemp("cdk-aggregator-sns"), [SNS],
+    return deploy(workshop_cloud, tmp_path_factory.mktemp("cdk-aggregator-sns"), [SNS],
                   {"aggregation_deadline_seconds": str(DEADLINE_SECONDS)})
 
 

@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 import boto3
 import pytest
 
+from workshop_utils.local_cloud import service
+
 REPO = Path(__file__).resolve().parents[2]
 CDK = REPO / "node_modules" / ".bin" / "cdk"
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -26,12 +28,19 @@ POLL_SECONDS = 0.25
 T = TypeVar("T")
 
 
-def cdk_environment(endpoint: str) -> dict[str, str]:
+def client_keys(cloud: str | service.Status) -> dict[str, str]:
+    """Endpoint and keys: a local cloud's own (from its Status), or any keys for a plain moto server's endpoint."""
+    if isinstance(cloud, str):
+        return {"AWS_ENDPOINT_URL": cloud, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    assert cloud.endpoint_url and cloud.access_key_id and cloud.secret_access_key
+    return {"AWS_ENDPOINT_URL": cloud.endpoint_url, "AWS_ACCESS_KEY_ID": cloud.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": cloud.secret_access_key}
+
+
+def cdk_environment(cloud: str | service.Status) -> dict[str, str]:
     return {
         **os.environ,
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
+        **client_keys(cloud),
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
         "CDK_DISABLE_CLI_TELEMETRY": "true",
@@ -40,10 +49,10 @@ def cdk_environment(endpoint: str) -> dict[str, str]:
     }
 
 
-def run_cdk(endpoint: str, work_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_cdk(cloud: str | service.Status, work_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """The CDK CLI in the repository (so cdk.json's app and context apply), assembling into `work_dir`."""
     command = [str(CDK), *args, "--no-notices", "--output", str(work_dir / "cdk.out")]
-    result = subprocess.run(command, cwd=REPO, env=cdk_environment(endpoint), capture_output=True, text=True,
+    result = subprocess.run(command, cwd=REPO, env=cdk_environment(cloud), capture_output=True, text=True,
                             timeout=900, check=False)
     assert result.returncode == 0, f"cdk {' '.join(args)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
     return result
@@ -58,34 +67,39 @@ def require_cdk_cli() -> None:
 class Deployment:
     """The workshop's stacks deployed to one local cloud, with their outputs and clients."""
 
-    endpoint: str
+    cloud: service.Status
     outputs: dict[str, dict[str, str]]
     _clients: dict[str, Any] = field(default_factory=dict)
 
-    def client(self, service: str) -> Any:
-        if service not in self._clients:
-            self._clients[service] = boto3.client(
-                service, endpoint_url=self.endpoint, region_name=REGION,
-                aws_access_key_id="testing", aws_secret_access_key="testing",
+    @property
+    def endpoint(self) -> str:
+        return str(self.cloud.endpoint_url)
+
+    def client(self, name: str) -> Any:
+        if name not in self._clients:
+            keys = client_keys(self.cloud)
+            self._clients[name] = boto3.client(
+                name, endpoint_url=keys["AWS_ENDPOINT_URL"], region_name=REGION,
+                aws_access_key_id=keys["AWS_ACCESS_KEY_ID"], aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
             )
-        return self._clients[service]
+        return self._clients[name]
 
     def output(self, stack: str, name: str) -> str:
         return self.outputs[stack][name]
 
 
-def deploy(endpoint: str, work_dir: Path, stacks: Iterable[str], context: dict[str, Any]) -> Deployment:
+def deploy(cloud: service.Status, work_dir: Path, stacks: Iterable[str], context: dict[str, Any]) -> Deployment:
     """`cdk bootstrap`, then `cdk deploy` of `stacks` with `-c key=value` for each context entry."""
     require_cdk_cli()
-    run_cdk(endpoint, work_dir, "bootstrap", f"aws://{ACCOUNT}/{REGION}")
+    run_cdk(cloud, work_dir, "bootstrap", f"aws://{ACCOUNT}/{REGION}")
     context_args = []
     for key, value in context.items():
         text = value if isinstance(value, str) else json.dumps(value)
         context_args += ["-c", f"{key}={text}"]
     outputs_file = work_dir / "outputs.json"
-    run_cdk(endpoint, work_dir, "deploy", *stacks, "--require-approval", "never", "--outputs-file",
+    run_cdk(cloud, work_dir, "deploy", *stacks, "--require-approval", "never", "--outputs-file",
             str(outputs_file), *context_args)
-    return Deployment(endpoint=endpoint, outputs=json.loads(outputs_file.read_text()))
+    return Deployment(cloud=cloud, outputs=json.loads(outputs_file.read_text()))
 
 
 def wait_for(check: Callable[[], T | None], *, what: str, timeout: float = 180.0) -> T:

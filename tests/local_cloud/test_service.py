@@ -86,7 +86,8 @@ def pid_function(cloud: service.Status, zip_code: Callable[[str], bytes]) -> Any
     import boto3
 
     kwargs: dict[str, Any] = {"endpoint_url": cloud.endpoint_url, "region_name": "us-east-1",
-                              "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+                              "aws_access_key_id": cloud.access_key_id,
+                              "aws_secret_access_key": cloud.secret_access_key}
     role = boto3.client("iam", **kwargs).create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     lam = boto3.client("lambda", **kwargs)
     lam.create_function(FunctionName="pid", Runtime="python3.11", Role=role, Handler="app.handler",
@@ -171,3 +172,18 @@ def test_the_server_reclaims_idle_workers_and_starts_cold_again(
 
     assert not state.process_alive(first_pid) and second_pid != first_pid
     assert "Init Duration" in first_log and "Init Duration" in second_log
+
+
+def test_status_env_prints_the_export_lines_of_this_clouds_own_keys(cloud: service.Status, cloud_home: Path) -> None:
+    result = cli(cloud_home, "status", "--env")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        f"export AWS_ENDPOINT_URL={cloud.endpoint_url}",
+        f"export AWS_ACCESS_KEY_ID={cloud.access_key_id}",
+        f"export AWS_SECRET_ACCESS_KEY={cloud.secret_access_key}",
+        "export AWS_REGION=us-east-1",
+        "export AWS_DEFAULT_REGION=us-east-1",
+    ]
+    assert cloud.secret_access_key not in cli(cloud_home, "status", "--json").stdout  # the JSON holds no secret
+    assert oct(state.state_file(cloud_home).stat().st_mode & 0o777) == "0o600"

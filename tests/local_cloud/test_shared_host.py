@@ -1,8 +1,8 @@
 """A room of learners on one machine: two homes, two local clouds, one default port, each user's own to stop.
 
 Each "user" is a LOCAL_CLOUD_HOME of its own (the same uid here; the uid check is tested with a fake psutil in
-test_process_handling.py). The default port is one this test chooses (LOCAL_CLOUD_DEFAULT_PORT), never 4566,
-so the test does not depend on what else runs on this machine.
+test_process_handling.py, and two real Unix users in test_two_users.py). The default port is one this test
+chooses (LOCAL_CLOUD_DEFAULT_PORT), never 4566, so the test does not depend on what else runs on this machine.
 """
 
 from __future__ import annotations
@@ -167,8 +167,11 @@ def test_both_users_deploy_both_stacks_at_once_and_each_stops_only_their_own(roo
         assert deployed[name].returncode == 0, (name, deployed[name].stdout[-3000:], deployed[name].stderr[-3000:])
         result = json.loads((tmp_path / name / "result.json").read_text())
         assert result["endpoint"] == status_of(env)["endpoint_url"]  # deployed to their own local cloud
+        record = state.read_record(Path(env["LOCAL_CLOUD_HOME"]))
+        assert record is not None
         cloudformation = boto3.client("cloudformation", endpoint_url=result["endpoint"], region_name="us-east-1",
-                                      aws_access_key_id="testing", aws_secret_access_key="testing")
+                                      aws_access_key_id=record.access_key_id,
+                                      aws_secret_access_key=record.secret_access_key)
         summaries = {s["StackName"]: s["StackStatus"] for s in cloudformation.describe_stacks()["Stacks"]}
         assert {summaries.get(stack) for stack in STACKS} == {"CREATE_COMPLETE"}, summaries
         assert set(result["outputs"]) == set(STACKS)

@@ -11,7 +11,9 @@ from moto import mock_aws
 
 from workshop_utils import target
 
-REAL_LOCAL_CLOUD_ENDPOINT = target.local_cloud_endpoint  # the fixture replaces it; one test needs the real one
+REAL_LOCAL_CLOUD = target.local_cloud  # the fixture replaces it; some tests need the real one
+KEY_ID, SECRET = "LKIAOWNKEYOFTHISCLOUD", "its-own-secret"
+
 
 @dataclass
 class FakeStatus:
@@ -20,6 +22,8 @@ class FakeStatus:
     pid: int | None = None
     port: int | None = None
     endpoint_url: str | None = None
+    access_key_id: str | None = KEY_ID
+    secret_access_key: str | None = SECRET
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +40,8 @@ def clean_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setattr(target, "local_cloud_status", lambda: FakeStatus(False, False))
-    monkeypatch.setattr(target, "local_cloud_endpoint", lambda: None)
+    monkeypatch.setattr(target, "local_cloud", lambda: None)
+    monkeypatch.setenv("LOCAL_CLOUD_HOME", str(tmp_path / "no-local-cloud-here"))
     monkeypatch.delenv("LOCAL_CLOUD_DEFAULT_PORT", raising=False)
     target.reset()
     yield
@@ -46,7 +51,7 @@ def clean_environment(monkeypatch, tmp_path):
 def running_local_cloud(monkeypatch, endpoint="http://127.0.0.1:4599", healthy=True):
     status = FakeStatus(True, healthy, pid=4242, port=int(endpoint.rsplit(":", 1)[1]), endpoint_url=endpoint)
     monkeypatch.setattr(target, "local_cloud_status", lambda: status)
-    monkeypatch.setattr(target, "local_cloud_endpoint", lambda: endpoint)
+    monkeypatch.setattr(target, "local_cloud", lambda: status)
     return status
 
 
@@ -87,50 +92,91 @@ def test_describe_local_shows_the_running_local_cloud(monkeypatch):
     assert info == target.TargetInfo("local", "http://127.0.0.1:4599", "us-east-1", "123456789012")
 
 
-def test_describe_local_when_stopped_shows_where_it_would_listen():
+def test_describe_local_when_stopped_shows_no_endpoint():
     info = target.describe()
-    assert (info.name, info.endpoint, info.account) == ("local", "http://127.0.0.1:4566", "123456789012")
+    assert (info.name, info.endpoint, info.account) == ("local", None, "123456789012")
 
 
-def test_local_endpoint_comes_from_the_users_state_file(monkeypatch, tmp_path):
-    """On a shared host this user's local cloud may have moved off 4566: the state file says where it is."""
+def _recorded_cloud(monkeypatch, tmp_path, port=4599):
+    """A state file of this user's, naming a live server (the liveness check is faked)."""
     from workshop_utils.local_cloud import service, state
 
-    monkeypatch.setattr(target, "local_cloud_endpoint", REAL_LOCAL_CLOUD_ENDPOINT)
+    monkeypatch.setattr(target, "local_cloud", REAL_LOCAL_CLOUD)
     monkeypatch.setenv("LOCAL_CLOUD_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("LOCAL_CLOUD_PORT", raising=False)
-    record = state.ServerRecord(4242, 4599, "http://127.0.0.1:4599", "x.log", 0.0)
+    record = state.ServerRecord(4242, port, f"http://127.0.0.1:{port}", "x.log", 0.0, token="t",
+                                access_key_id=KEY_ID, secret_access_key=SECRET)
     state.write_record(tmp_path / "home", record)
     monkeypatch.setattr(service, "_server_alive", lambda record, home: True)
     target.reset()
+    return record
 
+
+def test_local_endpoint_and_keys_come_from_the_users_state_file(monkeypatch, tmp_path):
+    """On a shared host this user's local cloud may have moved off 4566: the state file says where it is, and
+    holds the only keys it accepts."""
+    _recorded_cloud(monkeypatch, tmp_path)
+
+    assert target.endpoint_url() == "http://127.0.0.1:4599"
+    credentials = target.client("sqs")._request_signer._credentials
+    assert (credentials.access_key, credentials.secret_key) == (KEY_ID, SECRET)
+    assert (target.cdk_env()["AWS_ACCESS_KEY_ID"], target.cdk_env()["AWS_SECRET_ACCESS_KEY"]) == (KEY_ID, SECRET)
+
+
+def test_a_restarted_local_cloud_is_read_again_from_the_state_file(monkeypatch, tmp_path):
+    from workshop_utils.local_cloud import state
+
+    record = _recorded_cloud(monkeypatch, tmp_path)
+    before = target.client("sqs")
+    restarted = state.ServerRecord(4343, 4600, "http://127.0.0.1:4600", "x.log", 1.0, token="u",
+                                   access_key_id="LKIANEWKEYAFTERRESTART", secret_access_key="new")
+    state.write_record(tmp_path / "home", restarted)
+    import os
+
+    os.utime(state.state_file(tmp_path / "home"), ns=(1, 1))  # a different stamp, however fast the rewrite
+    after = target.client("sqs")
+
+    assert record.port != restarted.port and after is not before
+    assert after.meta.endpoint_url == "http://127.0.0.1:4600"
+    assert after._request_signer._credentials.access_key == "LKIANEWKEYAFTERRESTART"
+
+
+def test_a_forced_port_must_be_the_state_files_local_cloud(monkeypatch):
+    running_local_cloud(monkeypatch, "http://127.0.0.1:4599")
+    monkeypatch.setenv("LOCAL_CLOUD_PORT", "4601")
+    message = "LOCAL_CLOUD_PORT is 4601 but your local cloud listens on port 4599: unset LOCAL_CLOUD_PORT"
+    with pytest.raises(target.TargetNotReady, match=message):
+        target.endpoint_url()
+    with pytest.raises(target.TargetNotReady, match=message):
+        target.check()
+    monkeypatch.setenv("LOCAL_CLOUD_PORT", "4599")
     assert target.endpoint_url() == "http://127.0.0.1:4599"
 
 
-def test_a_forced_port_wins_over_the_state_file(monkeypatch):
-    running_local_cloud(monkeypatch, "http://127.0.0.1:4599")
-    monkeypatch.setenv("LOCAL_CLOUD_PORT", "4601")
-    assert target.endpoint_url() == "http://127.0.0.1:4601"
-    with pytest.raises(target.TargetNotReady, match="LOCAL_CLOUD_PORT is 4601 but your local cloud listens on port "
-                                                    "4599: unset LOCAL_CLOUD_PORT"):
-        target.check()
-
-
-def test_with_nothing_running_the_endpoint_is_the_default_port(monkeypatch):
-    monkeypatch.setenv("LOCAL_CLOUD_DEFAULT_PORT", "4612")
-    assert target.endpoint_url() == "http://127.0.0.1:4612"
+def test_with_nothing_running_no_request_goes_anywhere_not_even_to_the_default_port(monkeypatch):
+    """Whatever listens on the default port may be another user's local cloud: nothing falls back to it."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listener.settimeout(0.5)
+        monkeypatch.setenv("LOCAL_CLOUD_DEFAULT_PORT", str(listener.getsockname()[1]))
+        for attempt in (target.endpoint_url, lambda: target.client("sqs"), target.session, target.cdk_env):
+            with pytest.raises(target.TargetNotReady) as refused:
+                attempt()
+            assert str(refused.value).startswith("The local cloud is not running: run `make cloud-start`")
+        with pytest.raises(TimeoutError):
+            listener.accept()  # nobody connected
 
 
 # ---------------------------------------------------------------- clients and the CDK environment
 
 
-def test_local_clients_use_the_local_cloud_dummy_credentials_and_retries(monkeypatch):
+def test_local_clients_use_the_local_clouds_own_credentials_and_retries(monkeypatch):
     running_local_cloud(monkeypatch, "http://127.0.0.1:4599")
     monkeypatch.setenv("AWS_PROFILE", "a-profile-this-laptop-does-not-have")
     sqs = target.client("sqs")
     assert sqs.meta.endpoint_url == "http://127.0.0.1:4599"
     assert sqs.meta.region_name == "us-east-1"
-    assert sqs._request_signer._credentials.access_key == "testing"
+    assert sqs._request_signer._credentials.access_key == KEY_ID
     assert sqs.meta.config.retries["mode"] == "standard"
     assert sqs.meta.config.connect_timeout == target.CLIENT_CONFIG.connect_timeout
     assert target.client("sqs") is sqs  # cached
@@ -158,7 +204,7 @@ def test_cdk_env_on_local_points_everything_at_the_local_cloud(monkeypatch):
     }
     env = target.cdk_env(base)
     assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:4599"
-    assert (env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]) == ("testing", "testing")
+    assert (env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]) == (KEY_ID, SECRET)
     assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == env["CDK_DEFAULT_REGION"] == "us-east-1"
     assert env["CDK_DEFAULT_ACCOUNT"] == "123456789012"
     assert env["PATH"] == "/usr/bin"

@@ -1,4 +1,4 @@
-"""Command line: python -m workshop_utils.local_cloud start [--port N] | stop | status [--json] | logs [--tail N]."""
+"""Command line: python -m workshop_utils.local_cloud start [--port N] | stop | status [--json|--env] | logs."""
 
 from __future__ import annotations
 
@@ -22,7 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands.add_parser("stop", help="stop it and every function worker")
     status_parser = commands.add_parser("status", help="is it running and answering?")
-    status_parser.add_argument("--json", action="store_true", help="print the status as JSON")
+    shown = status_parser.add_mutually_exclusive_group()
+    shown.add_argument("--json", action="store_true", help="print the status as JSON")
+    shown.add_argument("--env", action="store_true",
+                       help="print `export` lines (endpoint, this cloud's own keys, region) for a terminal")
     logs_parser = commands.add_parser("logs", help="print the server log")
     logs_parser.add_argument("--tail", type=int, default=None, help="only the last N lines")
     args = parser.parse_args(argv)
@@ -41,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "status":
             current = service.status()
+            if args.env:
+                return _print_env(current)
             if args.json:
                 print(json.dumps(current.as_dict(), indent=2))
             elif current.healthy:
@@ -59,6 +64,23 @@ def main(argv: list[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return 1
     return 2
+
+
+def _print_env(current: object) -> int:
+    """`eval "$(python -m workshop_utils.local_cloud status --env)"` points aws, boto3 and cdk at this cloud."""
+    import shlex
+
+    from . import service
+
+    assert isinstance(current, service.Status)
+    env = current.client_env()
+    if not env:
+        print("The local cloud is not running; start it with `make cloud-start`, then run `make cloud-env` again.",
+              file=sys.stderr)
+        return 1
+    for name, value in env.items():
+        print(f"export {name}={shlex.quote(value)}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ DEFAULT_PORT = 4566  # LocalStack's, so tools and habits carry over
 DEFAULT_PORT_ENV = "LOCAL_CLOUD_DEFAULT_PORT"  # tests choose a "default" they occupy themselves
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
-DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 NATIVE_WINDOWS = (
     "The local cloud does not run on native Windows; open the workshop in WSL2 instead (run `wsl --install` "
     "in PowerShell, then clone the workshop and run `make lab` inside Ubuntu)."

@@ -19,12 +19,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from . import state
+from . import auth, state
 from .config import HOST, default_port, endpoint_url, home_dir
 
 logger = logging.getLogger("workshop_utils.local_cloud")
 
 CONTROL_PREFIX = "/_local_cloud/"
+MOTO_API_PREFIX = "/moto-api"  # moto's reset, dashboard and data: the owner's only, like the control endpoints
 # Imported in the background after the server listens (they take seconds); their requests wait for them.
 EXTENSION_MODULES = (
     "workshop_utils.local_cloud.cloudformation.install",
@@ -108,24 +109,32 @@ def _request_service(environ: dict[str, Any]) -> str | None:
 class LocalCloudApp:
     """WSGI wrapper: /_local_cloud/* control endpoints, a gate for not-yet-loaded extensions, then moto.
 
-    The control endpoints (shutdown, status) answer only requests carrying the token of the state file, which
-    only this server's user can read: on a shared host, another user can neither stop this server nor list its
-    workers. The AWS API itself stays open on loopback, as any AWS emulator's does.
+    Everything answers its owner only. The control endpoints (shutdown, status) and moto's /moto-api/ need the
+    token of the state file, which only this server's user can read; every AWS API request must be signed
+    (SigV4, checked) with this cloud's own keys from that file, or a worker's temporary ones. On a shared host,
+    another user can neither stop, reset nor read this cloud.
     """
 
     def __init__(
-        self, moto_app: Any, extensions: Extensions, port: int, shutdown: Callable[[], None], token: str
+        self, moto_app: Any, extensions: Extensions, port: int, shutdown: Callable[[], None], token: str,
+        credentials: auth.CredentialStore | None = None,
     ) -> None:
         self.moto_app = moto_app
         self.extensions = extensions
         self.port = port
         self.shutdown = shutdown
         self.token = token
+        self.credentials = credentials or auth.store()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path.startswith(CONTROL_PREFIX):
             return self._control(path[len(CONTROL_PREFIX):], environ, start_response)
+        if path.startswith(MOTO_API_PREFIX):
+            if not self._authorized(environ):
+                return self._refuse_foreign(start_response)
+        elif (refusal := self.credentials.refusal(environ)) is not None:
+            return auth.refuse(environ, start_response, refusal)
         if not self.extensions.ready.is_set() and _request_service(environ) in GATED_SERVICES:
             self.extensions.start()
             self.extensions.ready.wait(300)
@@ -150,13 +159,16 @@ class LocalCloudApp:
         offered = environ.get("HTTP_" + state.TOKEN_HEADER.upper().replace("-", "_"), "")
         return bool(self.token) and secrets.compare_digest(offered.encode(), self.token.encode())
 
+    def _refuse_foreign(self, start_response: StartResponse) -> list[bytes]:
+        return self._json(start_response, "403 Forbidden", {
+            "error": "This local cloud belongs to another user or session: use the local cloud of your own "
+                     "(`python -m workshop_utils.local_cloud status` shows it)."
+        })
+
     def _control(self, action: str, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
         if not self._authorized(environ):
-            return self._json(start_response, "403 Forbidden", {
-                "error": "This local cloud belongs to another user or session: use the local cloud of your own "
-                         "(`python -m workshop_utils.local_cloud status` shows it)."
-            })
+            return self._refuse_foreign(start_response)
         if action == "health":
             return self._json(start_response, "200 OK", self.health())
         if action == "status":
@@ -239,6 +251,7 @@ def serve(port: int, home: Path, *, any_port_if_taken: bool = False) -> int:
     listener = _bind(port, any_port_if_taken=any_port_if_taken)
     port = listener.getsockname()[1]
     os.environ["MOTO_PORT"] = str(port)  # Step Functions' interpreter calls Lambda at localhost:$MOTO_PORT
+    credentials = auth.generate_owner_keys()
     url = endpoint_url(port)
 
     from moto.moto_server.werkzeug_app import MotoRequestHandler, create_backend_app
@@ -274,6 +287,7 @@ def serve(port: int, home: Path, *, any_port_if_taken: bool = False) -> int:
     record = state.ServerRecord(
         pid=os.getpid(), port=port, endpoint_url=url, log_file=str(state.log_file(home)), started_at=time.time(),
         token=token, process_created_at=psutil.Process().create_time(),
+        access_key_id=credentials.access_key_id, secret_access_key=credentials.secret_access_key,
     )
     state.write_record(home, record)
     logger.info("listening on %s (pid %s), ready in %.2f s", url, os.getpid(), time.perf_counter() - started)

@@ -12,13 +12,13 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import psutil
 
 from . import state
-from .config import DUMMY_CREDENTIALS, HOST, NATIVE_WINDOWS, REGION, default_port, home_dir, repo_root
+from .config import HOST, NATIVE_WINDOWS, REGION, default_port, home_dir, repo_root
 
 Progress = Callable[[str], None] | None
 
@@ -40,9 +40,24 @@ class Status:
     port: int | None = None
     endpoint_url: str | None = None
     log_file: str | None = None
+    # This cloud's own keys (from the state file): the only ones its AWS API accepts. Not in as_dict(), so
+    # `status --json` never prints the secret; `status --env` prints both for a terminal.
+    access_key_id: str | None = field(default=None, repr=False)
+    secret_access_key: str | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        data = asdict(self)
+        data.pop("access_key_id")
+        data.pop("secret_access_key")
+        return data
+
+    def client_env(self) -> dict[str, str]:
+        """The variables that point an AWS client (boto3, the AWS CLI, the CDK CLI) at this cloud."""
+        if not self.running or not self.endpoint_url or not self.access_key_id:
+            return {}
+        return {"AWS_ENDPOINT_URL": self.endpoint_url, "AWS_ACCESS_KEY_ID": self.access_key_id,
+                "AWS_SECRET_ACCESS_KEY": self.secret_access_key or "", "AWS_REGION": REGION,
+                "AWS_DEFAULT_REGION": REGION}
 
 
 def _say(progress: Progress, message: str) -> None:
@@ -54,18 +69,21 @@ def _home(home: Path | str | None) -> Path:
     return Path(home).expanduser().resolve() if home is not None else home_dir()
 
 
-def healthy(endpoint_url: str, timeout: float = 3.0) -> bool:
-    """True when STS GetCallerIdentity answers through boto3, as every notebook call would."""
+def healthy(endpoint_url: str, timeout: float = 3.0, *, record: state.ServerRecord | None = None) -> bool:
+    """True when STS GetCallerIdentity, signed with the cloud's own keys, answers through boto3, as every notebook
+    call would."""
     import boto3
     from botocore.config import Config
 
+    if record is None or not record.access_key_id:
+        return False  # a server from before per-cloud keys, or no record: nothing we could sign for
     try:
         client = boto3.client(
             "sts",
             endpoint_url=endpoint_url,
             region_name=REGION,
-            aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+            aws_access_key_id=record.access_key_id,
+            aws_secret_access_key=record.secret_access_key,
             config=Config(connect_timeout=timeout, read_timeout=timeout, retries={"total_max_attempts": 1}),
         )
         return bool(client.get_caller_identity().get("Account"))
@@ -96,14 +114,27 @@ def status(*, home: Path | str | None = None, timeout: float = 3.0) -> Status:
     record = _live_record(home)
     if record is None:
         return Status(running=False, healthy=False)
+    return _status_of(record, healthy(record.endpoint_url, timeout, record=record))
+
+
+def _status_of(record: state.ServerRecord, is_healthy: bool) -> Status:
     return Status(
         running=True,
-        healthy=healthy(record.endpoint_url, timeout),
+        healthy=is_healthy,
         pid=record.pid,
         port=record.port,
         endpoint_url=record.endpoint_url,
         log_file=record.log_file,
+        access_key_id=record.access_key_id,
+        secret_access_key=record.secret_access_key,
     )
+
+
+def recorded_status(*, home: Path | str | None = None) -> Status:
+    """This user's running local cloud from its state file, with its keys, without an API call (healthy unknown:
+    False)."""
+    record = _live_record(_home(home))
+    return _status_of(record, False) if record is not None else Status(running=False, healthy=False)
 
 
 def server_info(*, home: Path | str | None = None, timeout: float = 3.0) -> dict[str, object]:
@@ -146,7 +177,6 @@ def _server_environment(home: Path) -> dict[str, str]:
         for key, value in os.environ.items()
         if not key.startswith(("AWS_", "MOTO_")) and key not in ("LOCAL_CLOUD_HOME",)
     }
-    env.update(DUMMY_CREDENTIALS)
     env.update(
         {"AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "LOCAL_CLOUD_HOME": str(home), "PYTHONUNBUFFERED": "1"}
     )
@@ -264,7 +294,7 @@ def _start(port: int | None, home: Path, timeout: float, progress: Progress) -> 
     if port not in (0, record.port):
         _say(progress, f"Port {port} is taken (by another user's local cloud or another program), so this one "
                        f"listens on port {record.port}; the notebooks, make and the CLI find it there.")
-    current = Status(True, False, record.pid, record.port, record.endpoint_url, record.log_file)
+    current = _status_of(record, False)
     try:
         current = _wait_healthy(current, home, deadline=deadline)
     except LocalCloudError:
@@ -277,7 +307,7 @@ def _start(port: int | None, home: Path, timeout: float, progress: Progress) -> 
 
 def _wait_healthy(current: Status, home: Path, *, deadline: float) -> Status:
     assert current.endpoint_url is not None and current.pid is not None
-    while not healthy(current.endpoint_url, timeout=2.0):
+    while not healthy(current.endpoint_url, timeout=2.0, record=state.read_record(home)):
         if _live_record(home) is None:
             raise LocalCloudError(_startup_error(state.log_file(home), -1))
         if time.perf_counter() > deadline:
@@ -286,7 +316,8 @@ def _wait_healthy(current: Status, home: Path, *, deadline: float) -> Status:
                 "`python -m workshop_utils.local_cloud stop` and start it again."
             )
         time.sleep(0.1)
-    return Status(True, True, current.pid, current.port, current.endpoint_url, current.log_file)
+    record = _live_record(home)
+    return _status_of(record, True) if record is not None else current
 
 
 def _still_running(process: psutil.Process) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import psutil
@@ -28,6 +28,9 @@ class ServerRecord:
     started_at: float
     token: str = ""  # required by the control endpoints (/_local_cloud/...); the file is readable by its user only
     process_created_at: float | None = None  # psutil's create_time of the server, so a recycled pid is not ours
+    # The only keys its AWS API accepts from clients (generated at start; SigV4 is checked with the secret).
+    access_key_id: str = ""
+    secret_access_key: str = field(default="", repr=False)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -70,6 +73,8 @@ def read_record(home: Path) -> ServerRecord | None:
             started_at=float(data["started_at"]),
             token=str(data.get("token", "")),
             process_created_at=float(created) if created is not None else None,
+            access_key_id=str(data.get("access_key_id", "")),
+            secret_access_key=str(data.get("secret_access_key", "")),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None

@@ -38,6 +38,7 @@ from moto.stepfunctions.parser.models import StepFunctionsParserBackend, stepfun
 from ..config import ACCOUNT_ID
 from ..install import install_backend_class
 from ..moto_urls import MotoUrlsMixin
+from . import interpreter_credentials
 
 # StartExecution's input: at most 256 KiB, counted in bytes of UTF-8 (the API's length constraint).
 MAX_EXECUTION_INPUT_BYTES = 262_144
@@ -183,6 +184,7 @@ def _invoke_lambda_function(parameters: dict, region: str, state_credentials: An
 def install() -> None:
     """Turn on moto's interpreter and use :class:`LocalStepFunctionsBackend` (idempotent)."""
     install_backend_class(stepfunctions_parser_backends, LocalStepFunctionsBackend)
+    interpreter_credentials.install()
     lambda_eval_utils.boto_client_for = _cached_boto_client_for
     lambda_eval_utils._invoke_lambda_function = _invoke_lambda_function
     execution_worker.AmazonStateLanguageParser = CachedAslParser  # type: ignore[misc]

@@ -4,21 +4,33 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Protocol
 
+import psutil
+
 from ..config import HOST
 from .invocation import Invocation
+from .runtime_client.api import SECRET_HEADER
 
 API_PREFIX = "/2018-06-01/runtime"
 logger = logging.getLogger(__name__)
 _INVOCATION_POST = re.compile(rf"^{API_PREFIX}/invocation/(?P<request_id>[^/]+)/(?P<kind>response|error)$")
 
 
+# How long a connection waits for the worker's process to be known: it can connect before Popen has returned.
+_SPAWN_WAIT_SECONDS = 10.0
+
+
 class RuntimeApiBackend(Protocol):
     """What a worker offers its Runtime API endpoint."""
+
+    runtime_secret: str  # the project's client presents it on every request
+
+    def wait_spawned(self, timeout: float) -> int | None: ...  # the runtime process's pid, once started
 
     def next_invocation(self) -> Invocation | None: ...  # blocks until an event is assigned; None: retire
 
@@ -38,6 +50,23 @@ class _RuntimeApiHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # the client keeps one connection open; HTTP/1.0 would reconnect every call
     disable_nagle_algorithm = True  # headers and body go out as separate writes; don't wait for the ACK
     server: RuntimeApiServer
+    _process_checked: bool | None = None  # this connection's peer-process check, once made
+
+    def _allowed(self) -> bool:
+        """The worker's secret, or (for a client that sends none, such as awslambdaric) the connection belongs
+        to the worker's own process. A wrong secret is refused outright."""
+        offered = self.headers.get(SECRET_HEADER)
+        if offered is not None:
+            return secrets.compare_digest(offered.encode(), self.server.backend.runtime_secret.encode())
+        if self._process_checked is None:
+            self._process_checked = self.server.from_worker_process(self.client_address)
+        return self._process_checked
+
+    def _refuse(self) -> None:
+        logger.warning("refused a Runtime API request from %s: neither the worker's secret nor its process",
+                       self.client_address)
+        self.close_connection = True
+        self._reply(403, b'{"errorMessage": "this Runtime API serves its own execution environment only"}')
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's signature
         """Silence per-request logging; the server log is for lifecycle events."""
@@ -65,6 +94,9 @@ class _RuntimeApiHandler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if not self._allowed():
+            self._refuse()
+            return
         if self.path != f"{API_PREFIX}/invocation/next":
             self._reply(404, b'{"errorMessage": "unknown Runtime API path"}')
             return
@@ -86,6 +118,9 @@ class _RuntimeApiHandler(BaseHTTPRequestHandler):
         self._reply(200, invocation.payload, headers)
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        if not self._allowed():
+            self._refuse()
+            return
         body = self._read_body()
         error_type = self.headers.get("Lambda-Runtime-Function-Error-Type")
         if self.path == f"{API_PREFIX}/init/error":
@@ -118,6 +153,13 @@ class RuntimeApiServer(ThreadingHTTPServer):
         self.backend = backend
         self._thread = threading.Thread(target=self.serve_forever, name="runtime-api", daemon=True)
 
+    def from_worker_process(self, client_address: object) -> bool:
+        """The connection's two ends are among the worker process's own sockets (psutil, cross-platform; another
+        user's process cannot own them). Slow where the machine has many sockets (tens of ms reading Linux's
+        socket table), so only for a client without the secret, once per connection."""
+        pid = self.backend.wait_spawned(_SPAWN_WAIT_SECONDS)
+        return pid is not None and _owns_connection(pid, client_address, self.server_address)
+
     def handle_error(self, request: object, client_address: object) -> None:
         """A worker killed mid-request (timeout, retire) just closed its socket; anything else is logged."""
         error = sys.exc_info()[1]
@@ -141,3 +183,13 @@ class RuntimeApiServer(ThreadingHTTPServer):
             self.server_close()
 
         threading.Thread(target=_stop, name="runtime-api-stop", daemon=True).start()
+
+
+def _owns_connection(pid: int, client_address: object, server_address: object) -> bool:
+    """True when process `pid` holds the client end of the connection client_address -> server_address."""
+    try:
+        connections = psutil.Process(pid).net_connections(kind="tcp4")
+    except psutil.Error:
+        return False
+    client, server = tuple(client_address), tuple(server_address)  # type: ignore[arg-type]
+    return any(tuple(c.laddr) == client and tuple(c.raddr) == server for c in connections)

@@ -13,11 +13,12 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..config import DUMMY_CREDENTIALS
+from .. import auth
 from . import logs
 from .functions import FunctionSpec
 from .invocation import Invocation, InvocationResult, error_payload, iso_timestamp, timeout_payload
 from .runtime_api import RuntimeApiServer
+from .runtime_client.api import SECRET_ENV
 from .worker_output import OutputPump
 
 logger = logging.getLogger(__name__)
@@ -37,14 +38,18 @@ _INHERITED_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "HOME", "TMPDIR", "SYSTE
 
 
 def worker_environment(
-    spec: FunctionSpec, *, code_dir: Path, runtime_api: str, endpoint_url: str, log_stream: str
+    spec: FunctionSpec, *, code_dir: Path, runtime_api: str, endpoint_url: str, log_stream: str,
+    credentials: auth.Credentials, runtime_secret: str,
 ) -> dict[str, str]:
-    """The function's variables plus the ones Lambda sets (which win), pointed at the local cloud."""
+    """The function's variables plus the ones Lambda sets (which win), pointed at the local cloud, with the
+    temporary credentials the local cloud issued this environment (as Lambda passes its role's), never the
+    owner's own keys."""
     env = {name: os.environ[name] for name in _INHERITED_ENV if name in os.environ}
     env.update(spec.environment)
     env.update(
         {
             "AWS_LAMBDA_RUNTIME_API": runtime_api,
+            SECRET_ENV: runtime_secret,  # environment variables of another user's process are not readable
             "_HANDLER": spec.handler,
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
             "AWS_LAMBDA_FUNCTION_NAME": spec.name,
@@ -56,8 +61,7 @@ def worker_environment(
             "LAMBDA_TASK_ROOT": str(code_dir),
             "AWS_REGION": spec.region,
             "AWS_DEFAULT_REGION": spec.region,
-            **DUMMY_CREDENTIALS,
-            "AWS_SESSION_TOKEN": "testing",
+            **credentials.as_env(),
             "AWS_ENDPOINT_URL": endpoint_url,  # the handler's own boto3 calls stay in the local cloud
             "TZ": ":UTC",
             "PYTHONUNBUFFERED": "1",  # print() reaches the log as it happens, even if the function then times out
@@ -104,6 +108,7 @@ class Worker:
         runtime_command: Sequence[str] = CLIENT_COMMAND,
     ) -> None:
         self.id = secrets.token_hex(4)
+        self.runtime_secret = secrets.token_urlsafe(24)  # what the project's client presents to the Runtime API
         self.runtime_command = tuple(runtime_command)
         self.spec = spec
         self.fingerprint = spec.fingerprint
@@ -127,6 +132,8 @@ class Worker:
         self._init_duration_ms: float | None = None
         self._api = RuntimeApiServer(self)
         self._pump: OutputPump | None = None
+        self._credentials: auth.Credentials | None = None
+        self._spawn_done = threading.Event()  # the Runtime API waits for the pid it lets in
 
     # -- lifecycle -------------------------------------------------------------------------------
     @property
@@ -138,14 +145,22 @@ class Worker:
         """Not retired and, once started, its process has not exited (checked without waiting for the pump)."""
         return not self._closed and (self.process is None or self.process.poll() is None)
 
+    def wait_spawned(self, timeout: float) -> int | None:
+        """The runtime process's pid once it is started (None if it did not start in time)."""
+        self._spawn_done.wait(timeout)
+        return self.pid
+
     def start(self) -> None:
         self._api.start()
+        self._credentials = auth.store().issue()
         env = worker_environment(
             self.spec,
             code_dir=self.code_dir,
             runtime_api=self._api.address,
             endpoint_url=self.endpoint_url,
             log_stream=self.log.stream,
+            credentials=self._credentials,
+            runtime_secret=self.runtime_secret,
         )
         self.log.write(logs.init_start_line(self.spec.runtime, self.spec.region))
         self._spawned_at = time.monotonic()
@@ -160,8 +175,11 @@ class Worker:
             )
         except OSError:
             self._closed = True
+            self._revoke_credentials()
             self._api.stop()
             raise
+        finally:
+            self._spawn_done.set()
         assert self.process.stdout is not None and self.process.stderr is not None
         self._pump = OutputPump([self.process.stdout, self.process.stderr], self._on_output, self._on_eof)
         self._pump.start()
@@ -180,7 +198,13 @@ class Worker:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
+        self._revoke_credentials()
         self._api.stop()
+
+    def _revoke_credentials(self) -> None:
+        """A gone environment's keys stop working, as a role session's do."""
+        if self._credentials is not None:
+            auth.store().revoke(self._credentials.access_key_id)
 
     def wait_exit(self, timeout: float) -> None:
         if self.process is not None:
@@ -195,6 +219,7 @@ class Worker:
             self._closed = True
             invocation = self._current
             self._cond.notify_all()
+        self._revoke_credentials()
         self._api.stop()
         if invocation is not None and invocation.handed_out.is_set() and invocation.claim():
             reason = f"signal: {_signal_text(-returncode)}" if returncode < 0 else f"exit status {returncode}"

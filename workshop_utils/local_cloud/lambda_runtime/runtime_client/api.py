@@ -14,6 +14,10 @@ API = "/2018-06-01/runtime"
 ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
 XRAY_CAUSE_HEADER = "Lambda-Runtime-Function-XRay-Error-Cause"
 XRAY_CAUSE_LIMIT = 1024 * 1024  # Lambda's header limit; a longer cause is left out
+# The local cloud's proof that a request comes from this worker (its Runtime API port is visible to every user);
+# the value comes from LOCAL_CLOUD_RUNTIME_SECRET, which runtime.main() takes out of the handler's environment.
+SECRET_HEADER = "X-Local-Cloud-Runtime-Secret"
+SECRET_ENV = "LOCAL_CLOUD_RUNTIME_SECRET"
 
 
 def _utf8_header(value: str | None) -> str | None:
@@ -47,10 +51,11 @@ class RuntimeApiClient:
     tens of milliseconds to every cold start (the endpoint is the local cloud's own, plain HTTP on loopback).
     """
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, secret: str | None = None) -> None:
         host, _, port = address.rpartition(":")
         self._address = (host, int(port))
         self._host = address.encode("latin-1")
+        self._secret = [SECRET_HEADER.encode() + b": " + secret.encode("latin-1")] if secret else []
         self._socket: socket.socket | None = None
         self._reader: Any = None
 
@@ -70,7 +75,7 @@ class RuntimeApiClient:
         if self._socket is None:
             self._connect()
         assert self._socket is not None
-        lines = [f"{method} {API}{path} HTTP/1.1".encode(), b"Host: " + self._host]
+        lines = [f"{method} {API}{path} HTTP/1.1".encode(), b"Host: " + self._host, *self._secret]
         lines += [name.encode() + b": " + value for name, value in headers.items()]
         if body is not None:
             lines.append(b"Content-Length: " + str(len(body)).encode())

@@ -9,7 +9,7 @@ import sys
 import traceback
 from collections.abc import Callable, Mapping
 
-from .api import NextEvent, RuntimeApiClient, RuntimeApiError
+from .api import SECRET_ENV, NextEvent, RuntimeApiClient, RuntimeApiError
 from .context import LambdaContext
 from .encoding import ascii_only, marshal_response, to_json, unmarshal_event
 from .faults import PACKAGE_DIR, RuntimeFault, error_result, user_frames, xray_cause
@@ -125,7 +125,8 @@ def main(argv: list[str]) -> int:
         sys.stderr.write(f"usage: {os.path.basename(argv[0])} module.function (with AWS_LAMBDA_RUNTIME_API set)\n")
         return 2
     _task_root_first()
-    runtime = Runtime(RuntimeApiClient(os.environ["AWS_LAMBDA_RUNTIME_API"]), os.environ)
+    secret = os.environ.pop(SECRET_ENV, None)  # the client's alone: the handler's code never sees it
+    runtime = Runtime(RuntimeApiClient(os.environ["AWS_LAMBDA_RUNTIME_API"], secret), os.environ)
     try:
         handler = runtime.init(argv[1])
         if handler is None:
