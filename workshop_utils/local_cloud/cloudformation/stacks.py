@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from moto.cloudformation.exceptions import AlreadyExistsException, CloudFormationError, ValidationError
@@ -24,6 +25,9 @@ STACK_TYPE = "AWS::CloudFormation::Stack"
 _LOCKS_GUARD = threading.Lock()
 # The change set a request thread started (ExecuteChangeSet), for its answer to wait on.
 _started = threading.local()
+
+#: Told ("deployed", stack) when a stack reaches *_COMPLETE and ("deleted", stack) when it is gone (persistence).
+deploy_listeners: list[Callable[[str, Stack], None]] = []
 
 #: How long ExecuteChangeSet waits for its change set before answering (it runs on a thread all the same). The
 #: CDK CLI reads the stack's status right after ExecuteChangeSet, then every 5 s: a local change set (under a
@@ -110,6 +114,7 @@ class LocalCloudFormationBackend(CloudFormationBackend):
                 self.exports[export.name] = export
             stack._add_stack_event("CREATE_IN_PROGRESS", resource_status_reason="User Initiated")
             stack.create_resources()
+            _tell("deployed", stack)
             return stack
         except CloudFormationError:
             raise
@@ -184,6 +189,7 @@ class LocalCloudFormationBackend(CloudFormationBackend):
             change_set.execution_status = "EXECUTE_COMPLETE"
             stack._add_stack_event(f"{kind}_COMPLETE")
             stack.status = f"{kind}_COMPLETE"
+        _tell("deployed", stack)
 
     def _roll_back(self, stack: Stack, kind: str, error: Exception) -> None:
         """End a failed change set as AWS does: the stack's rollback events and final status.
@@ -249,6 +255,7 @@ class LocalCloudFormationBackend(CloudFormationBackend):
         except Exception as error:
             raise self._failed(self.get_stack(name), "UPDATE", error) from error
         self._refresh_exports(stack)
+        _tell("deployed", stack)
         return stack
 
     def describe_change_set(self, change_set_name: str, stack_name: str | None = None) -> ChangeSet:
@@ -282,6 +289,8 @@ class LocalCloudFormationBackend(CloudFormationBackend):
             self.stacks[stack.stack_id] = stack
             stack.status = "DELETE_FAILED"
             stack._add_stack_event("DELETE_FAILED", resource_status_reason=failure_reason(error))
+            return
+        _tell("deleted", stack)
 
     def _find_change_set(self, change_set_name: str, stack_name: str | None) -> ChangeSet:
         if change_set_name in self.change_sets:
@@ -317,3 +326,8 @@ class LocalCloudFormationBackend(CloudFormationBackend):
             stack._add_stack_event(f"{kind}_FAILED", resource_status_reason=reason)
             stack.status = "ROLLBACK_COMPLETE" if kind == "CREATE" else "UPDATE_ROLLBACK_COMPLETE"
         return ValidationError(stack.name if stack else None, message=reason)
+
+
+def _tell(event: str, stack: Stack) -> None:
+    for listener in deploy_listeners:
+        listener(event, stack)
