@@ -18,11 +18,16 @@ SHOWN_IDS = 10
 
 @dataclass(frozen=True)
 class Entry:
-    """One accepted request: its id (request id, execution name), what kind it is and what it targets."""
+    """One accepted request: its id (request id, execution name), what kind it is, what it targets, and the name
+    the learner knows it by (the request's own uuid when its payload has one, else its id)."""
 
     request_id: str
     kind: str
     target: str
+    name: str = ""
+
+    def line(self) -> bytes:
+        return f"A\t{self.request_id}\t{self.kind}\t{self.target}\t{self.name or self.request_id}\n".encode()
 
 
 class Journal:
@@ -40,9 +45,9 @@ class Journal:
         self._lock = threading.Lock()
         self._descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 
-    def accepted(self, request_id: str, kind: str, target: str) -> None:
-        entry = Entry(request_id, kind, target)
-        line = f"A\t{request_id}\t{kind}\t{target}\n".encode()
+    def accepted(self, request_id: str, kind: str, target: str, name: str = "") -> None:
+        entry = Entry(request_id, kind, target, name.replace("\t", " ").replace("\n", " "))
+        line = entry.line()
         with self._lock:
             self._open[request_id] = entry
             self._write(line)
@@ -76,7 +81,7 @@ class Journal:
         temporary = self.path.with_name(f".{JOURNAL_NAME}.tmp")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(b"".join(f"A\t{e.request_id}\t{e.kind}\t{e.target}\n".encode() for e in self._open.values()))
+            handle.write(b"".join(entry.line() for entry in self._open.values()))
         os.replace(temporary, self.path)
         os.close(self._descriptor)
         self._descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND, 0o600)
@@ -92,8 +97,8 @@ def read_unfinished(path: Path) -> list[Entry]:
     open_entries: dict[str, Entry] = {}
     for line in text.splitlines():
         fields = line.split("\t")
-        if fields[0] == "A" and len(fields) == 4:
-            open_entries[fields[1]] = Entry(fields[1], fields[2], fields[3])
+        if fields[0] == "A" and len(fields) == 5:
+            open_entries[fields[1]] = Entry(*fields[1:])
         elif fields[0] == "F" and len(fields) == 2:
             open_entries.pop(fields[1], None)
     return list(open_entries.values())
@@ -114,7 +119,7 @@ def describe_lost(entries: list[Entry]) -> str | None:
         return None
     groups: dict[tuple[str, str], list[str]] = {}
     for entry in entries:
-        groups.setdefault((entry.kind, entry.target), []).append(entry.request_id)
+        groups.setdefault((entry.kind, entry.target), []).append(entry.name or entry.request_id)
     parts = []
     for (kind, target), ids in groups.items():
         shown = ", ".join(ids[:SHOWN_IDS]) + (f" and {len(ids) - SHOWN_IDS} more" if len(ids) > SHOWN_IDS else "")
