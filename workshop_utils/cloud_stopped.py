@@ -43,15 +43,17 @@ def _lost_connection(error: BaseException) -> bool:
     CLI run that failed (it talks to the endpoint in a subprocess; its own error names the connection)."""
     from urllib.error import URLError
 
+    from botocore.exceptions import ConnectionError as BotocoreConnectionError
     from botocore.exceptions import HTTPClientError
     from urllib3.exceptions import HTTPError
 
     from workshop_utils.cdk_failures import CdkCommandFailed
 
+    lost = (BotocoreConnectionError, HTTPClientError, ConnectionError, URLError, HTTPError, CdkCommandFailed)
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
-        if isinstance(current, HTTPClientError | ConnectionError | URLError | HTTPError | CdkCommandFailed):
+        if isinstance(current, lost):
             return True
         seen.add(id(current))
         current = current.__cause__ or current.__context__

@@ -95,6 +95,8 @@ def _restore_in_progress() -> Iterator[None]:
 
 def start_report(home: Path, pid: int | None, *, timeout: float = 60.0) -> list[str]:
     """The sentences of server `pid`'s start (what it restored, what was lost), once its restore is done."""
+    if pid is None:
+        return []
     path = folder_of(home) / REPORT_NAME
     deadline = time.monotonic() + timeout
     while True:
