@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import names
 from .files import read_json, write_json, write_private
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class StackRecord:
     role_arn: str | None = None
     termination_protection: bool = False
     assets: list[dict[str, str]] = field(default_factory=list)  # {"bucket", "key", "file"}
+    names: dict[str, str] = field(default_factory=dict)  # logical id -> generated physical name
     deployed_at: float = 0.0
 
     @classmethod
@@ -94,7 +96,7 @@ def record_deployed(folder: Path, stack: Any) -> None:
         parameters={str(k): str(v) for k, v in (stack.parameters or {}).items()}, tags=dict(stack.tags or {}),
         notification_arns=list(stack.notification_arns or []), role_arn=stack.role_arn,
         termination_protection=bool(getattr(stack, "enable_termination_protection", False)), assets=assets,
-        deployed_at=time.time(),
+        names=names.names_of(stack.name), deployed_at=time.time(),
     )
     with _lock:
         write_json(_stack_file(folder, stack.name), record.__dict__)
@@ -105,6 +107,7 @@ def record_deployed(folder: Path, stack: Any) -> None:
 
 def forget_deleted(folder: Path, name: str) -> None:
     """The stack is gone: a restart must not bring it back."""
+    names.forget(name)
     with _lock:
         _stack_file(folder, name).unlink(missing_ok=True)
         _forget_unused_assets(folder)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import deployments
+from . import deployments, names
 from .deployments import TOOLKIT_STACK, StackRecord
 
 logger = logging.getLogger(__name__)
@@ -98,7 +98,11 @@ def restore_all(folder: Path) -> RestoreReport:
                    for stack in backend.stacks.values()):
                 continue  # deployed meanwhile (a deploy raced the restore): the newer one stays
             _put_assets(folder, record)
-            _create(backend, record)
+            names.reuse(record.name, record.names)
+            try:
+                _create(backend, record)
+            finally:
+                names.reuse(record.name, {})
             report.restored.append(record.name)
             logger.info("restored stack %s", record.name)
         except Exception as error:

@@ -46,10 +46,11 @@ class Persistence:
         restored: list[str] = []
         try:
             from ..cloudformation import stacks as cloudformation_stacks
-            from . import executions
+            from . import executions, names
             from .restore import restore_all
 
             executions.install(self.journal)
+            names.install()
             cloudformation_stacks.deploy_listeners.append(self.on_stack_change)
             if self.pending_restore:
                 with _restore_in_progress():
