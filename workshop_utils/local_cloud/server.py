@@ -285,6 +285,8 @@ def serve(port: int, home: Path, *, any_port_if_taken: bool = False) -> int:
         token=token, process_created_at=psutil.Process().create_time(),
     )
     state.write_record(home, record)
+    if kept.pending_restore:  # `start` waits for the restore anyway: begin loading now, not at the first request
+        extensions.start()
     logger.info("listening on %s (pid %s), ready in %.2f s", url, os.getpid(), time.perf_counter() - started)
     try:
         http_server.serve_forever()

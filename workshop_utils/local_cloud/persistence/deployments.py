@@ -39,6 +39,7 @@ class StackRecord:
     termination_protection: bool = False
     assets: list[dict[str, str]] = field(default_factory=list)  # {"bucket", "key", "file"}
     names: dict[str, str] = field(default_factory=dict)  # logical id -> generated physical name
+    as_json: str | None = None  # a YAML template (the CDK bootstrap's) parsed, as JSON: reading YAML is slow
     deployed_at: float = 0.0
 
     @classmethod
@@ -96,7 +97,7 @@ def record_deployed(folder: Path, stack: Any) -> None:
         parameters={str(k): str(v) for k, v in (stack.parameters or {}).items()}, tags=dict(stack.tags or {}),
         notification_arns=list(stack.notification_arns or []), role_arn=stack.role_arn,
         termination_protection=bool(getattr(stack, "enable_termination_protection", False)), assets=assets,
-        names=names.names_of(stack.name), deployed_at=time.time(),
+        names=names.names_of(stack.name), as_json=_parsed_as_json(stack), deployed_at=time.time(),
     )
     with _lock:
         write_json(_stack_file(folder, stack.name), record.__dict__)
@@ -145,3 +146,12 @@ def asset_content(folder: Path, asset: dict[str, str]) -> bytes:
 
 def _as_json(template: Any) -> str:
     return json.dumps(template)
+
+
+def _parsed_as_json(stack: Any) -> str | None:
+    if not isinstance(stack.template, str) or stack.template.lstrip().startswith("{"):
+        return None
+    try:
+        return json.dumps(stack.template_dict, default=str)
+    except (TypeError, ValueError):
+        return None

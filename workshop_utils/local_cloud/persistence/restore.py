@@ -67,12 +67,13 @@ def _put_assets(folder: Path, record: StackRecord) -> None:
 def _create(backend: Any, record: StackRecord) -> None:
     with backend.lock:
         stack = backend.create_stack(
-            name=record.name, template=record.template, parameters=dict(record.parameters),
+            name=record.name, template=record.as_json or record.template, parameters=dict(record.parameters),
             notification_arns=record.notification_arns, tags=dict(record.tags), role_arn=record.role_arn,
             enable_termination_protection=record.termination_protection,
         )
         if stack.status != "CREATE_COMPLETE":
             raise RuntimeError(f"it ended in {stack.status}")
+        stack.template = record.template  # GetTemplate answers with what was deployed
 
 
 def _remove_failed(backend: Any, name: str) -> None:
