@@ -166,3 +166,21 @@ def test_a_kill_during_a_burst_names_the_unfinished_requests_on_the_next_start(c
     # said once: the start after this one has nothing lost to report
     cloud.stop()
     assert not any("never finished" in line for line in cloud.start())
+
+
+def test_a_stack_that_cannot_be_restored_is_named_with_what_to_do(cloud, deployed):
+    record_file = cloud.home / "persist" / "stacks" / f"{stacks.PARALLEL_STACK}.json"
+    record = json.loads(record_file.read_text())
+    record["parameters"]["BootstrapVersion"] = "/no/such/parameter"  # its creation now fails, as a broken one would
+    record_file.write_text(json.dumps(record))
+    cloud.stop()
+
+    said = cloud.start()
+
+    (failed,) = [line for line in said if "could not be restored" in line]
+    assert failed.startswith(f"{stacks.PARALLEL_STACK} could not be restored (")
+    assert failed.endswith("deploy it again from its notebook (its deploy cell, or ws.ready_for) before using it.")
+    assert restored(said) == {"CDKToolkit", stacks.SNS_STACK}
+    assert not stacks.is_deployed(stacks.PARALLEL_STACK)  # removed, so its notebook's deploy starts clean
+    assert set(cdk.deploy(stacks.PARALLEL_STACK)) == set(deployed[stacks.PARALLEL_STACK])  # the redeploy works
+    assert stacks.is_deployed(stacks.PARALLEL_STACK)

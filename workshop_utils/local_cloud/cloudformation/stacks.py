@@ -197,11 +197,11 @@ class LocalCloudFormationBackend(CloudFormationBackend):
                     stack.status = "ROLLBACK_FAILED" if kind == "CREATE" else "UPDATE_ROLLBACK_FAILED"
                     stack._add_stack_event(stack.status, resource_status_reason=failure_reason(rollback_error))
             return
+        _tell("deployed", stack)  # before the CLI can see *_COMPLETE: a kill right after its "done" keeps the deploy
         with self.lock:
             change_set.execution_status = "EXECUTE_COMPLETE"
             stack._add_stack_event(f"{kind}_COMPLETE")
             stack.status = f"{kind}_COMPLETE"
-        _tell("deployed", stack)
 
     def _roll_back(self, stack: Stack, kind: str, error: Exception) -> None:
         """End a failed change set as AWS does: the stack's rollback events and final status.
