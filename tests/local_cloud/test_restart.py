@@ -11,12 +11,14 @@ import os
 import re
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from workshop_utils import cdk, stacks, target, triggers
+from workshop_utils.cloud_stopped import STOPPED, LocalCloudStopped
 from workshop_utils.local_cloud import service, state
 from workshop_utils.quote_input import QuoteRequest
 
@@ -166,6 +168,21 @@ def test_a_kill_during_a_burst_names_the_unfinished_requests_on_the_next_start(c
     # said once: the start after this one has nothing lost to report
     cloud.stop()
     assert not any("never finished" in line for line in cloud.start())
+
+
+def test_a_cell_whose_local_cloud_dies_mid_call_ends_in_one_sentence(cloud, deployed):
+    from workshop_utils import notebook
+
+    handle = triggers.request_sns_quote(REQUEST)
+    killer = threading.Timer(0.3, cloud.kill)  # the aggregate takes a batching window: the cell is still waiting
+    killer.start()
+    with pytest.raises(LocalCloudStopped) as raised:
+        notebook.wait_for_aggregate(handle)
+    killer.join()
+
+    assert raised.value._render_traceback_() == [STOPPED]  # what the notebook shows: no traceback
+    said = cloud.start()
+    assert restored(said) == EVERY_STACK, said
 
 
 def test_a_stack_that_cannot_be_restored_is_named_with_what_to_do(cloud, deployed):
