@@ -68,7 +68,7 @@ class Restartable:
 
 
 @pytest.fixture(scope="module")
-def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restartable]:
+def own_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restartable]:
     require_cdk_cli()
     home = tmp_path_factory.mktemp("restart-home")
     work = tmp_path_factory.mktemp("cdk-restart")
@@ -89,7 +89,7 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restartable]:
 
 
 @pytest.fixture(scope="module")
-def deployed(cloud: Restartable) -> dict[str, dict[str, str]]:
+def deployed(own_cloud: Restartable) -> dict[str, dict[str, str]]:
     """`cdk bootstrap`, then both stacks; their outputs by stack."""
     cdk.bootstrap()
     return {stack: cdk.deploy(stack) for stack in stacks.STACKS}
@@ -105,9 +105,9 @@ def assert_both_stacks_answer() -> None:
     assert {quote["uuid"] for quote in result.quotes} == {result.handle.uuid}
 
 
-def test_after_a_stop_and_a_start_both_stacks_answer_with_no_redeploy(cloud, deployed):
-    cloud.stop()
-    said = cloud.start()
+def test_after_a_stop_and_a_start_both_stacks_answer_with_no_redeploy(own_cloud, deployed):
+    own_cloud.stop()
+    said = own_cloud.start()
 
     assert restored(said) == EVERY_STACK, said
     assert target.is_bootstrapped()
@@ -116,7 +116,7 @@ def test_after_a_stop_and_a_start_both_stacks_answer_with_no_redeploy(cloud, dep
     assert_both_stacks_answer()
 
 
-def test_the_cdk_cli_sees_a_restored_stack_as_deployed(cloud, deployed):
+def test_the_cdk_cli_sees_a_restored_stack_as_deployed(own_cloud, deployed):
     lines: list[str] = []
     outputs = cdk.deploy(stacks.SNS_STACK, on_line=lines.append)
 
@@ -124,11 +124,11 @@ def test_the_cdk_cli_sees_a_restored_stack_as_deployed(cloud, deployed):
     assert any("no changes" in line for line in lines), lines[-5:]
 
 
-def test_a_stack_destroyed_before_a_restart_stays_destroyed(cloud, deployed):
+def test_a_stack_destroyed_before_a_restart_stays_destroyed(own_cloud, deployed):
     cdk.destroy(stacks.PARALLEL_STACK)
     try:
-        cloud.stop()
-        said = cloud.start()
+        own_cloud.stop()
+        said = own_cloud.start()
 
         assert restored(said) == {"CDKToolkit", stacks.SNS_STACK}, said
         assert not stacks.is_deployed(stacks.PARALLEL_STACK)
@@ -136,7 +136,7 @@ def test_a_stack_destroyed_before_a_restart_stays_destroyed(cloud, deployed):
         cdk.deploy(stacks.PARALLEL_STACK)  # for the tests after this one
 
 
-def test_a_kill_during_a_burst_names_the_unfinished_requests_on_the_next_start(cloud, deployed):
+def test_a_kill_during_a_burst_names_the_unfinished_requests_on_the_next_start(own_cloud, deployed):
     client = target.client("lambda")
     role = target.client("iam").create_role(RoleName="restart-test-role", AssumeRolePolicyDocument="{}")
     slow = "slow-to-answer"
@@ -152,9 +152,9 @@ def test_a_kill_during_a_burst_names_the_unfinished_requests_on_the_next_start(c
     stuck = [f"stuck-{number}" for number in range(3)]  # 20 s each: surely unfinished at the kill
     for uuid in stuck:
         client.invoke(FunctionName=slow, InvocationType="Event", Payload=json.dumps({"uuid": uuid}).encode())
-    cloud.kill()
+    own_cloud.kill()
 
-    said = cloud.start()
+    said = own_cloud.start()
 
     (lost,) = [line for line in said if "never finished" in line]
     assert lost.count(". ") == 0 and lost.endswith(".")  # one sentence
@@ -166,33 +166,33 @@ def test_a_kill_during_a_burst_names_the_unfinished_requests_on_the_next_start(c
     assert restored(said) == EVERY_STACK, said
     assert_both_stacks_answer()
     # said once: the start after this one has nothing lost to report
-    cloud.stop()
-    assert not any("never finished" in line for line in cloud.start())
+    own_cloud.stop()
+    assert not any("never finished" in line for line in own_cloud.start())
 
 
-def test_a_cell_whose_local_cloud_dies_mid_call_ends_in_one_sentence(cloud, deployed):
+def test_a_cell_whose_local_cloud_dies_mid_call_ends_in_one_sentence(own_cloud, deployed):
     from workshop_utils import notebook
 
     handle = triggers.request_sns_quote(REQUEST)
-    killer = threading.Timer(0.3, cloud.kill)  # the aggregate takes a batching window: the cell is still waiting
+    killer = threading.Timer(0.3, own_cloud.kill)  # the aggregate takes a batching window: the cell is still waiting
     killer.start()
     with pytest.raises(LocalCloudStopped) as raised:
         notebook.wait_for_aggregate(handle)
     killer.join()
 
     assert raised.value._render_traceback_() == [STOPPED]  # what the notebook shows: no traceback
-    said = cloud.start()
+    said = own_cloud.start()
     assert restored(said) == EVERY_STACK, said
 
 
-def test_a_stack_that_cannot_be_restored_is_named_with_what_to_do(cloud, deployed):
-    record_file = cloud.home / "persist" / "stacks" / f"{stacks.PARALLEL_STACK}.json"
+def test_a_stack_that_cannot_be_restored_is_named_with_what_to_do(own_cloud, deployed):
+    record_file = own_cloud.home / "persist" / "stacks" / f"{stacks.PARALLEL_STACK}.json"
     record = json.loads(record_file.read_text())
     record["parameters"]["BootstrapVersion"] = "/no/such/parameter"  # its creation now fails, as a broken one would
     record_file.write_text(json.dumps(record))
-    cloud.stop()
+    own_cloud.stop()
 
-    said = cloud.start()
+    said = own_cloud.start()
 
     (failed,) = [line for line in said if "could not be restored" in line]
     assert failed.startswith(f"{stacks.PARALLEL_STACK} could not be restored (")
