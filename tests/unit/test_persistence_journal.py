@@ -5,6 +5,8 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import pytest
+
 from workshop_utils.local_cloud.persistence import journal
 from workshop_utils.local_cloud.persistence.journal import Entry, Journal, describe_lost, read_unfinished, take_over
 
@@ -75,3 +77,13 @@ def test_the_sentence_names_every_lost_request_by_target_and_counts_them() -> No
     assert "1 execution of StateMachine (run-1)" in sentence
     assert "send them again" in sentence
     assert describe_lost([]) is None
+
+
+@pytest.mark.parametrize(("payload", "name"), [
+    (b'{"data": {"car_type": "XL", "uuid": "request-1"}}', "request-1"),  # the workshop's quote request
+    (b'{"uuid": "request-2"}', "request-2"),
+    (b'{"Records": [{"Sns": {"Message": "{\\"uuid\\": \\"x\\"}"}}]}', None),  # SNS's event: its request id names it
+    (b"not json", None),
+])
+def test_a_request_is_named_by_the_uuid_it_carries(payload: bytes, name: str | None) -> None:
+    assert journal.correlation_id(payload) == name

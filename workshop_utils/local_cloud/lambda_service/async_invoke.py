@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..config import RuntimeSettings
 from ..lambda_runtime.invocation import InvocationResult, new_request_id
+from ..persistence.journal import Journal, correlation_id
 from . import destinations
 from .invoke import invoke_function
-
-if TYPE_CHECKING:
-    from ..persistence.journal import Journal
 
 logger = logging.getLogger(__name__)
 
@@ -40,21 +37,6 @@ class AsyncEvent:
     @property
     def queue_key(self) -> str:
         return f"{self.account_id}:{self.region}:{self.function_name}:{self.qualifier or '$LATEST'}"
-
-
-def correlation_id(payload: bytes) -> str | None:
-    """The uuid a request carries in its payload (the workshop's quote requests do), for naming it to the learner;
-    the Lambda request id in the 202 is moto's own, not the invocation's."""
-    if b'"uuid"' not in payload[:4096]:
-        return None
-    try:
-        data = json.loads(payload)
-    except ValueError:
-        return None
-    for holder in (data, data.get("data") if isinstance(data, dict) else None):
-        if isinstance(holder, dict) and isinstance(holder.get("uuid"), str):
-            return holder["uuid"]
-    return None
 
 
 def event_invoke_config(fn: Any) -> dict[str, Any]:
