@@ -67,6 +67,7 @@ SLOW_FIRST = (
     "the session's local cloud",
     "tests/platform/test_wheels.py",
     "tests/local_cloud/test_project_stacks.py",
+    "tests/local_cloud/test_restart.py",
     "tests/bundle/test_offline_install.py",
     "tests/notebooks/test_presenter_dashboard.py",
     "tests/local_cloud/test_cfn_cdk_deploy.py",

@@ -16,6 +16,7 @@ from workshop_utils import (
     aggregates,
     cdk,
     cleanup,
+    cloud_stopped,
     exercise,
     exercise_files,
     exercise_link,
@@ -120,6 +121,12 @@ def start_local_cloud() -> None:
         f"The local cloud {how} at {status.endpoint_url} (pid {status.pid}), and answers API calls.{moved}",
         kind="success",
     ))
+    if not already:  # what came back from the last deploys, and what a crash lost
+        from workshop_utils.local_cloud.config import home_dir
+        from workshop_utils.local_cloud.persistence.startup import start_report
+
+        for line in start_report(home_dir(), status.pid):
+            _show(views.message_html(line))
 
 
 def stop_local_cloud() -> None:
@@ -742,3 +749,7 @@ def show_what_remains(deployed: cleanup.Inventory, report: cleanup.CleanupReport
 
 def _on_local_cloud() -> bool:
     return target.current() == "local" and not target.endpoint_override()
+
+
+# A cell whose local cloud dies mid-call ends in one sentence (restart it, re-run the cell), not a traceback.
+cloud_stopped.guard_module(globals())

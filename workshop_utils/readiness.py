@@ -103,20 +103,23 @@ def _own_local_cloud() -> bool:
     return target.current() == target.LOCAL and target.endpoint_override() is None
 
 
-def _bring_up_local_cloud(report: Readiness) -> None:
+def _bring_up_local_cloud(report: Readiness) -> list[str]:
+    """Start the local cloud if needed; returns its start's sentences (stacks restored, requests lost)."""
     from workshop_utils.local_cloud import service
-    from workshop_utils.local_cloud.config import DEFAULT_PORT
+    from workshop_utils.local_cloud.config import DEFAULT_PORT, home_dir
+    from workshop_utils.local_cloud.persistence.startup import start_report
 
     before = service.status()
     if before.running and before.healthy:
         report.in_place.append("local cloud running")
-        return
+        return []
     try:
         # LOCAL_CLOUD_PORT: a second copy of the workshop, or a private cloud (0: the running one, or a free port).
-        service.start(port=int(os.environ.get("LOCAL_CLOUD_PORT") or DEFAULT_PORT), progress=None)
+        status = service.start(port=int(os.environ.get("LOCAL_CLOUD_PORT") or DEFAULT_PORT), progress=None)
     except service.LocalCloudError as error:
         raise NotReady(str(error)) from error
     report.done.append("local cloud started" if not before.running else "local cloud answering again")
+    return start_report(home_dir(), status.pid)
 
 
 def _check(require_bootstrap: bool) -> None:
@@ -153,7 +156,8 @@ def ready(
     if not needs.target_up:
         return report
     if _own_local_cloud():
-        _bring_up_local_cloud(report)
+        for line in _bring_up_local_cloud(report):  # what came back from the last deploys, what a crash lost
+            say(line)
     _check(require_bootstrap=False)
     if needs.bootstrap or needs.stacks:
         _bootstrap(report)

@@ -11,7 +11,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from workshop_utils import views
+from workshop_utils import cloud_stopped, views
 from workshop_utils.logs import fetch_log_events, now_ms
 from workshop_utils.quote_input import CAR_TYPES, InvalidQuoteInput, QuoteRequest, parse_quote_form
 from workshop_utils.render import log_events_html
@@ -22,6 +22,7 @@ LEARNER_ERRORS: tuple[type[BaseException], ...] = (InvalidQuoteInput, RuntimeErr
 
 def error_html(error: BaseException) -> str:
     """A learner-facing error: the sentence, plus the traceback folded away for unexpected ones."""
+    error = cloud_stopped.explain(error)  # the local cloud died during the callback: say so, and how to go on
     if isinstance(error, LEARNER_ERRORS):  # its sentence says what to do; the class name would only be noise
         return views.message_html(str(error), kind="error")
     text = views.message_html(f"{type(error).__name__}: {error}", kind="error")

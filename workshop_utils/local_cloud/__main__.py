@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     from . import service  # after argument parsing, so --help stays instant
+    from .config import home_dir
+    from .persistence.startup import lost_requests
 
     try:
         if args.command == "start":
@@ -50,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps(current.as_dict(), indent=2))
             elif current.healthy:
                 print(f"The local cloud is running and healthy at {current.endpoint_url} (pid {current.pid}).")
+                lost = lost_requests(home_dir())  # what the crash before this start cut short, said again
+                if lost:
+                    print(lost)
             elif current.running:
                 print(f"The local cloud is running (pid {current.pid}) but does not answer; "
                       "restart it with `python -m workshop_utils.local_cloud stop` and `start`.")

@@ -54,6 +54,7 @@ class Extensions:
         self.seconds: float | None = None
         self._started = False
         self._lock = threading.Lock()
+        self.then: list[Callable[[], None]] = []  # run once loaded, before gated requests go on (the restore)
 
     def load(self) -> None:
         started = time.perf_counter()
@@ -65,6 +66,11 @@ class Extensions:
             self.error = traceback.format_exc()
             logger.error("loading the local cloud extensions failed:\n%s", self.error)
         finally:
+            for step in self.then:  # even after a failed load: `start` waits for the restore's report
+                try:
+                    step()
+                except Exception:
+                    logger.exception("%s failed after loading the extensions", getattr(step, "__name__", step))
             self.seconds = time.perf_counter() - started
             logger.info("CloudFormation and Step Functions extensions ready in %.2f s", self.seconds)
             self.ready.set()
@@ -259,12 +265,15 @@ def serve(port: int, home: Path, *, any_port_if_taken: bool = False) -> int:
 
     from .dispatcher import LocalDispatcher
     from .install import install
+    from .persistence.startup import Persistence
 
     for name in EAGER_MODULES:
         importlib.import_module(name)
     installed = install(endpoint_url=url, home=home)
 
     extensions = Extensions()
+    kept = Persistence(home, installed)  # the last run's journal, and the stacks to restore once loaded
+    extensions.then.append(kept.after_extensions)
     http_server: Any = None
 
     def shutdown() -> None:
@@ -290,12 +299,15 @@ def serve(port: int, home: Path, *, any_port_if_taken: bool = False) -> int:
         access_key_id=credentials.access_key_id, secret_access_key=credentials.secret_access_key,
     )
     state.write_record(home, record)
+    if kept.pending_restore:  # `start` waits for the restore anyway: begin loading now, not at the first request
+        extensions.start()
     logger.info("listening on %s (pid %s), ready in %.2f s", url, os.getpid(), time.perf_counter() - started)
     try:
         http_server.serve_forever()
     finally:
         logger.info("stopping: workers, pollers and retries")
         installed.shutdown()
+        kept.close()
         http_server.server_close()
         state.remove_record(home, os.getpid())
         if lock is not None:

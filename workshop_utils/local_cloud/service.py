@@ -19,6 +19,7 @@ import psutil
 
 from . import state
 from .config import HOST, NATIVE_WINDOWS, REGION, default_port, home_dir, repo_root
+from .persistence.startup import start_report
 
 Progress = Callable[[str], None] | None
 
@@ -301,6 +302,8 @@ def _start(port: int | None, home: Path, timeout: float, progress: Progress) -> 
         _terminate(process.pid)
         state.remove_record(home, process.pid)
         raise
+    for line in start_report(home, current.pid, timeout=max(1.0, deadline - time.perf_counter())):
+        _say(progress, line)  # what was restored from the last deploys, and what a crash lost
     _say(progress, f"Local cloud ready at {current.endpoint_url} ({time.perf_counter() - started:.1f} s).")
     return current
 

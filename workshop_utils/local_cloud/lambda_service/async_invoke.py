@@ -11,6 +11,7 @@ from typing import Any
 
 from ..config import RuntimeSettings
 from ..lambda_runtime.invocation import InvocationResult, new_request_id
+from ..persistence.journal import Journal, correlation_id
 from . import destinations
 from .invoke import invoke_function
 
@@ -63,6 +64,13 @@ class AsyncInvoker:
         self._timers: set[threading.Timer] = set()
         self._lock = threading.Lock()
         self._closed = False
+        self.journal: Journal | None = None  # set by the server: accepted events are named after a crash
+
+    def _accept(self, event: AsyncEvent) -> None:
+        if self.journal is not None:
+            self.journal.accepted(event.request_id, "asynchronous invocation", event.function_name,
+                                  correlation_id(event.payload) or event.request_id)
+        self._dispatch(event)
 
     def submit(self, fn: Any, payload: bytes) -> str:
         version = str(fn.version)
@@ -73,7 +81,7 @@ class AsyncInvoker:
             qualifier=None if version == "$LATEST" else version,
             payload=payload,
         )
-        self._dispatch(event)
+        self._accept(event)
         return event.request_id
 
     def submit_to_arn(self, function_arn: str, payload: bytes) -> str | None:
@@ -89,7 +97,7 @@ class AsyncInvoker:
             qualifier=parts[7] if len(parts) == 8 and parts[7] != "$LATEST" else None,
             payload=payload,
         )
-        self._dispatch(event)
+        self._accept(event)
         return event.request_id
 
     def _dispatch(self, event: AsyncEvent, delay: float = 0.0) -> None:
@@ -116,6 +124,7 @@ class AsyncInvoker:
         self._dispatch(event)
 
     def _attempt(self, event: AsyncEvent) -> None:
+        retrying = False
         try:
             fn = _lookup_function(event)
             if fn is None:
@@ -137,10 +146,14 @@ class AsyncInvoker:
                 logger.info("async invocation %s of %s failed (attempt %d); retrying in %.2f s",
                             event.request_id, event.function_name, event.attempts, delay)
                 self._dispatch(event, delay)
+                retrying = True
             else:
                 self._conclude(event, fn, result, "RetriesExhausted", config)
         except Exception:
             logger.exception("async invocation %s of %s failed unexpectedly", event.request_id, event.function_name)
+        finally:
+            if self.journal is not None and not retrying:  # after its destination got its record
+                self.journal.finished(event.request_id)
 
     def _conclude(
         self, event: AsyncEvent, fn: Any, result: InvocationResult | None, condition: str, config: dict[str, Any]
