@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from workshop_utils.timelines import END_LINE, START_LINE, logged_json, role_label, to_ms
 
 RUNNING, DONE, FAILED, CAUGHT = "running", "done", "failed", "caught"
+TIMED_OUT = "timed-out"  # the deadline wrote the aggregate without every quote
 _FAILURE_MARKS = ("[ERROR]", '"errorType"', "is unavailable")
 
 
@@ -100,13 +101,16 @@ def sns_lanes(seen: dict[str, list[Invocation]], *, click_ms: float, now_ms: flo
     for label, found in seen.items():
         for invocation in found:
             name = label
+            ended = FAILED if invocation.failed else DONE
             if label == "Aggregator":
                 name = "Aggregator (deadline)" if _woken_by_deadline(invocation) else "Aggregator (quotes)"
+                # The deadline's batch ran fine, but when it wrote a timed-out aggregate the request failed.
+                ended = TIMED_OUT if ended == DONE and _timed_out(invocation) else ended
             start = invocation.start_ms - click_ms
             if invocation.end_ms is None:
                 lanes.append(Lane(name, start, max(start, now_ms - click_ms), RUNNING))
             else:
-                lanes.append(Lane(name, start, invocation.end_ms - click_ms, FAILED if invocation.failed else DONE))
+                lanes.append(Lane(name, start, invocation.end_ms - click_ms, ended))
     return sorted(lanes, key=lambda lane: lane.start_ms)
 
 
@@ -152,6 +156,10 @@ def _quoted_vendors(invocation: Invocation) -> set[str]:
 def _woken_by_deadline(invocation: Invocation) -> bool:
     # The deadline queue's batch logs "deadline of request ..." or a timed-out aggregate.
     return any("deadline" in line or "timed_out" in line for line in invocation.mentions)
+
+
+def _timed_out(invocation: Invocation) -> bool:
+    return any("aggregate: " in line and '"timed_out"' in line for line in invocation.mentions)
 
 
 def sns_messages(seen: dict[str, list[Invocation]], *, click_ms: float) -> list[Message]:
