@@ -20,10 +20,11 @@ from workshop_utils.quote_input import CAR_TYPES, QuoteRequest
 from workshop_utils.stage import levers as live_levers
 from workshop_utils.stage import runs
 from workshop_utils.stage.claim import StageClaim
+from workshop_utils.stage.deploys import DeployProgress
 from workshop_utils.stage.lanes import replay_frame, replay_messages
 from workshop_utils.stage.render import Counters, SideView, axis_end_ms, legend_html, page_css, side_html
 from workshop_utils.stage.sides import Outcome, parallel_rows, parallel_side, sns_rows, sns_side
-from workshop_utils.stage.slides import KEYS, slides_html
+from workshop_utils.stage.slides import slides_html
 from workshop_utils.widgets import error_html
 
 SIDES = {"parallel": parallel_side, "sns": sns_side}
@@ -32,9 +33,8 @@ WATCH = {
     "parallel": "Watch: one execution waits for every vendor.",
     "sns": "Watch: no one waits; the aggregator gathers.",
 }
-FOOTNOTE = ("Times run from the click. Failed = answered without every vendor's quote: left, the execution "
-            "catches the error (caught) and still reports SUCCEEDED; right, a missing vendor shows only at the "
-            "deadline (timed out). Arrows are messages; dashed: still on its way.")
+FOOTNOTE = ("Times from the click. Failed: answered without every vendor's quote (left: the error is caught and "
+            "the execution still SUCCEEDED; right: timed out at the deadline). Arrows: messages; dashed: on its way.")
 SPEEDS = {"Normal": None, "1.5 s per vendor": 1500, "3 s per vendor": 3000}
 REPLAY_FACTORS = {"×5 slower": 5, "×10 slower": 10, "×20 slower": 20}
 NO_FAILURE = "none"
@@ -82,11 +82,12 @@ class PresenterDashboard(widgets.VBox):
         self.note = widgets.HTML(value='<p class="stage-note">Ready. Levers apply live; the next deploy restores '
                                        "cdk.json's settings.</p>")
         self.backlog = widgets.HTML()
-        self.replay_button = widgets.Button(description="Replay last", tooltip="Replay last (L)")
+        self.replay_button = widgets.Button(description="Replay", tooltip="Replay the last request (L)")
         self.replay_button.add_class("stage-replay")
         self.replay_factor = widgets.Dropdown(options=list(REPLAY_FACTORS), value="×10 slower")
+        self.replay_factor.add_class("stage-replay-factor")
         self.save_button = widgets.Button(description="Save run")
-        self.replay_file = widgets.FileUpload(accept=".json", multiple=False, description="Replay file")
+        self.replay_file = widgets.FileUpload(accept=".json", multiple=False, description="Open run")
         self._measured: dict[str, SideView] = {}  # each side's last finished request, for a replay
         self._fixed_axis: float | None = None  # a replay keeps the measured request's axis
         style = widgets.HTML(page_css())
@@ -94,9 +95,10 @@ class PresenterDashboard(widgets.VBox):
         slides = widgets.HTML(slides_html())
         slides.add_class("stage-slides-box")
         title = widgets.HTML('<p class="stage-title">Scatter-gather, side by side</p>')
-        top = widgets.HBox([title, self.button, self.car_type, self.days, self.reset_button, self.theme])
+        top = widgets.HBox([title, self.button, self.car_type, self.days, self.reset_button, self.theme,
+                            self.save_button])
         levers_bar = widgets.HBox([self.speed, self.failing, self.third_vendor, self.replay_button,
-                                   self.replay_factor, self.save_button, self.replay_file])
+                                   self.replay_factor, self.replay_file])
         notes_bar = widgets.HBox([self.backlog, self.note])
         for bar in (top, levers_bar, notes_bar):
             bar.add_class("stage-bar")
@@ -104,8 +106,7 @@ class PresenterDashboard(widgets.VBox):
         columns.add_class("stage-columns")
         for column in columns.children:
             column.add_class("stage-column")
-        footnote = widgets.HTML(f'<p class="stage-footnote">{legend_html()} {FOOTNOTE} '
-                                f'<span class="stage-keys">{KEYS}</span></p>')
+        footnote = widgets.HTML(f'<p class="stage-footnote">{legend_html()} {FOOTNOTE}</p>')
         super().__init__([style, slides, top, levers_bar, notes_bar, columns, footnote])
         self.add_class("stage-root")
         self._apply_theme()
@@ -439,8 +440,19 @@ class PresenterDashboard(widgets.VBox):
         self._deploy(wanted)
 
     def _deploy(self, third_vendor: bool) -> None:
-        self._say("Deploying both stacks (seconds on the local cloud, minutes on AWS)...")
-        self.levers.deploy_vendors(third_vendor, on_line=lambda line: self._say(f"Deploying: {line.strip()}"))
+        progress = DeployProgress(list(stacks.STACKS))
+        done = threading.Event()
+
+        def tick() -> None:  # the page's progress line, from the stacks' own events, twice a second
+            while not done.wait(0.5):
+                self._say(progress.status())
+
+        self._say(progress.status())
+        threading.Thread(target=tick, daemon=True, name="stage-deploy-progress").start()
+        try:
+            self.levers.deploy_vendors(third_vendor, on_line=lambda _line: None, progress=progress)
+        finally:
+            done.set()
         vendors = list(self.levers.responders())
         self._quiet = True  # the failing vendor is re-applied below, with the new vendors
         try:
@@ -450,7 +462,11 @@ class PresenterDashboard(widgets.VBox):
         finally:
             self._quiet = False
         self._rows = self._idle_rows(vendors)
+        took = progress.status().rsplit(" · ", 1)[-1]
         self._apply_levers(SPEEDS[self.speed.value], None if self.failing.value == NO_FAILURE else self.failing.value)
+        added = ", ".join(live_levers.THIRD_VENDOR)
+        self._say(f"{added} {'added' if third_vendor else 'removed'} in {took}. {progress.summary()}. Levers "
+                  "re-applied.", "success")
 
 
 def presenter_dashboard(theme: str | None = None) -> widgets.Widget:
@@ -467,6 +483,7 @@ def presenter_dashboard(theme: str | None = None) -> widgets.Widget:
                 kind="error",
             )
         )
+    live_levers.warm_up()  # the third-vendor switch then synthesizes in a second instead of ten
     vendors = list(live_levers.responders())
     dashboard = PresenterDashboard(theme=theme or query_theme(), vendors=vendors, claim=StageClaim(),
                                    runs_folder=runs.runs_dir())

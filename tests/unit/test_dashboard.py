@@ -135,7 +135,7 @@ def test_a_double_click_on_the_third_vendor_box_deploys_what_it_shows_at_most_on
             super().__init__()
             self.deployed = []
 
-        def deploy_vendors(self, third_vendor, on_line):
+        def deploy_vendors(self, third_vendor, on_line, progress):
             self.deployed.append(third_vendor)
 
     release = threading.Event()
@@ -336,8 +336,11 @@ def test_the_third_vendor_switch_redeploys_then_offers_the_new_vendor_and_reappl
     class DeployingLevers(FakeLevers):
         deployed = []
 
-        def deploy_vendors(self, third_vendor, on_line):
-            on_line("ScatterGatherWithSNSStack | 39/39 | CREATE_COMPLETE")
+        def deploy_vendors(self, third_vendor, on_line, progress):
+            progress.phase = "deploying"
+            for line in SNS_DEPLOY_LINES:
+                progress.line("ScatterGatherWithSNSStack", line)
+            progress.finish("ScatterGatherWithSNSStack")
             self.deployed.append(third_vendor)
 
         def responders(self):
@@ -350,6 +353,34 @@ def test_the_third_vendor_switch_redeploys_then_offers_the_new_vendor_and_reappl
     assert levers.deployed == [True]
     assert "Hertz" in board.failing.options
     assert levers.applied == [(None, None)]  # a deploy restores cdk.json; the page's levers are set again
+    assert "Hertz added in" in board.note.value and "a subscription to the topic" in board.note.value
+
+
+SNS_DEPLOY_LINES = [
+    "ScatterGatherWithSNSStack |  0/11 | 1:35:56 AM | UPDATE_IN_PROGRESS      | AWS::CloudFormation::Stack      | Sns",
+    "ScatterGatherWithSNSStack |  3/11 | 1:35:57 AM | CREATE_COMPLETE         | AWS::SNS::Subscription          | Sub",
+    "ScatterGatherWithSNSStack |  4/11 | 1:35:57 AM | CREATE_COMPLETE         | AWS::Lambda::Function           | Fn",
+    "ScatterGatherWithSNSStack |  5/11 | 1:35:57 AM | CREATE_COMPLETE         | AWS::IAM::Role                  | Role",
+]
+
+
+def test_the_redeploy_shows_each_stacks_progress_and_says_what_changed():
+    from workshop_utils.stage.deploys import DeployProgress
+
+    now = [0.0]
+    progress = DeployProgress(["ScatterGatherWithParallelStack", "ScatterGatherWithSNSStack"], clock=lambda: now[0])
+    assert progress.status().startswith("Adding or removing the vendor: synthesizing")
+    progress.phase = "deploying"
+    progress.line("ScatterGatherWithParallelStack", "ScatterGatherWithParallelStack | 2/8 | 1:36:22 AM | "
+                                                    "UPDATE_COMPLETE | AWS::StepFunctions::StateMachine | Sm")
+    for line in SNS_DEPLOY_LINES:
+        progress.line("ScatterGatherWithSNSStack", line)
+    now[0] = 6.25
+    assert progress.status() == "Deploying side by side: Parallel stack 2/8 · SNS stack 5/11 · 6.2 s"
+    progress.finish("ScatterGatherWithSNSStack")
+    assert "SNS stack done" in progress.status()
+    assert progress.summary() == ("Parallel stack: updated the state machine's definition. SNS stack: created a "
+                                  "function, a subscription to the topic and 1 supporting resource type(s)")
 
 
 def test_a_replay_redraws_the_measured_lanes_slowly_then_ends_on_the_measured_picture():

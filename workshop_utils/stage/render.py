@@ -72,7 +72,7 @@ body:has(.stage-root) .jp-RenderedMarkdown {{display:none}}
 .stage-watch {{color:var(--stage-muted); margin:0}}
 .stage-counters {{display:flex; gap:0.4em; margin:0.15em 0}}
 .stage-counter {{flex:1; text-align:center; background:var(--stage-panel); border-radius:0.3em; padding:0.05em 0}}
-.stage-counter b {{display:block; font-size:1.8em; line-height:1.05}}
+.stage-counter b {{font-size:1.35em; line-height:1.1; margin-right:0.2em}}
 .stage-status {{font-weight:700; margin:0.1em 0}}
 .stage-status.done {{color:var(--stage-done)}} .stage-status.failed {{color:var(--stage-failed)}}
 .stage-status.running {{color:var(--stage-fg)}} .stage-status.replay {{color:var(--stage-accent)}}
@@ -193,6 +193,9 @@ def lanes_svg(lanes: list[Lane], rows: list[str], *, axis_ms: float, now_ms: flo
              f'xmlns="http://www.w3.org/2000/svg" role="img" font-size="20" font-family="sans-serif">',
              _patterns(key)]
     beyond = []
+    if deadline_ms is not None and deadline_ms <= axis_ms:  # under the lanes and their words
+        parts.append(f'<line x1="{x(deadline_ms):.1f}" x2="{x(deadline_ms):.1f}" y1="0" y2="{_ROW * len(rows)}" '
+                     f'stroke="var(--stage-failed, #b3261e)" stroke-width="3" stroke-dasharray="8 5"/>')
     for index, label in enumerate(rows):
         y = index * _ROW
         parts.append(f'<text x="0" y="{y + 24}" fill="var(--stage-fg, #000)">{escape(label)}</text>')
@@ -221,9 +224,6 @@ def lanes_svg(lanes: list[Lane], rows: list[str], *, axis_ms: float, now_ms: flo
         anchor = "start" if tick == 0 else "middle"
         parts.append(f'<text x="{x(ms):.1f}" y="{base + 24}" text-anchor="{anchor}" '
                      f'fill="var(--stage-muted, #333)">{ms / 1000:g} s</text>')
-    if deadline_ms is not None and deadline_ms <= axis_ms:
-        parts.append(f'<line x1="{x(deadline_ms):.1f}" x2="{x(deadline_ms):.1f}" y1="0" y2="{base}" '
-                     f'stroke="var(--stage-failed, #b3261e)" stroke-width="3" stroke-dasharray="8 5"/>')
     if now_ms is not None:
         parts.append(f'<line class="now" x1="{x(now_ms):.1f}" x2="{x(now_ms):.1f}" y1="0" y2="{base}" '
                      f'stroke="var(--stage-accent, #0b57d0)" stroke-width="2"/>')
@@ -239,7 +239,7 @@ def _message_svg(message: Message, x, centre: dict[str, float], until_ms: float)
     where = f"{escape(message.sender)} to {escape(message.receiver)} through the {escape(message.via)}"
     data = (f'class="message {message.kind}" data-kind="{message.kind}" data-from="{escape(message.sender)}" '
             f'data-to="{escape(message.receiver)}"')
-    colour = "var(--stage-accent, #0b57d0)"
+    colour = "var(--stage-fg, #000)"  # not a state colour: a message is not a lane
     sent = f"sent at {_seconds(message.sent_ms)}"
     if message.received_ms is None:
         x1 = max(x(until_ms), x0)

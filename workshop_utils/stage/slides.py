@@ -22,7 +22,7 @@ SLIDES = [
       "SNS: vendors join without touching the orchestrator; completeness is the aggregator's job.",
       "Try it offline on your laptop: make lab."]),
 ]
-KEYS = "Keys: S send · 1 2 3 stage speed · F failing vendor · R reset · L replay · P slides"
+KEYS = "On the dashboard: S send · 1 2 3 stage speed · F failing vendor · R reset · L replay · P slides"
 
 
 def slides_html() -> str:
@@ -32,7 +32,8 @@ def slides_html() -> str:
         items = "".join(f"<li>{escape(point)}</li>" for point in points)
         slides.append(f'<section class="stage-slide{" current" if index == 0 else ""}" data-slide="{index + 1}">'
                       f"<h1>{escape(title)}</h1><ul>{items}</ul>"
-                      f'<p class="stage-slide-foot">{index + 1} / {len(SLIDES)} · D or Esc: the dashboard</p>'
+                      f'<p class="stage-slide-foot">{index + 1} / {len(SLIDES)} · D or Esc: the dashboard · '
+                      f"{escape(KEYS)}</p>"
                       "</section>")
     return f'<div class="stage-slides">{"".join(slides)}</div>'
 

@@ -1,0 +1,86 @@
+"""The third-vendor switch's redeploy: one synth, both stacks deployed side by side, its progress and what changed."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+# A CloudFormation event line of `cdk deploy --progress events`: "<Stack> | 3/8 | 1:36:22 AM | CREATE_COMPLETE
+# | AWS::Lambda::Function | <logical id>".
+_EVENT = re.compile(r"^(?P<stack>\S+) \|\s*(?P<done>\d+)/(?P<total>\d+)\s*\|[^|]*\|\s*(?P<status>[A-Z_]+)\s*\|"
+                    r"\s*(?P<type>[\w:]+)\s*\|\s*(?P<id>\S+)")
+_WHAT = {
+    "AWS::StepFunctions::StateMachine": "the state machine's definition",
+    "AWS::SNS::Subscription": "a subscription to the topic",
+    "AWS::Lambda::Function": "a function",
+}
+SHORT = {"ScatterGatherWithParallelStack": "Parallel stack", "ScatterGatherWithSNSStack": "SNS stack"}
+
+
+@dataclass
+class StackProgress:
+    """One stack's deploy as its events arrive: resources done of total, and what was created, updated, deleted."""
+
+    done: int = 0
+    total: int | None = None
+    finished: bool = False
+    changes: dict[str, set[str]] = field(default_factory=lambda: {"created": set(), "updated": set(),
+                                                                   "deleted": set()})
+
+
+class DeployProgress:
+    """Both stacks' progress from their CDK lines, as one short line for the page, and a summary of the changes."""
+
+    def __init__(self, stacks: list[str], clock: Callable[[], float] = time.monotonic) -> None:
+        self.stacks = {stack: StackProgress() for stack in stacks}
+        self.phase = "synthesizing"
+        self._clock = clock
+        self._started = clock()
+        self._lock = threading.Lock()
+
+    def line(self, stack: str, text: str) -> None:
+        """Read one line of `stack`'s deploy."""
+        match = _EVENT.match(text.strip())
+        with self._lock:
+            progress = self.stacks[stack]
+            if match and match["stack"] == stack:
+                progress.done, progress.total = int(match["done"]), int(match["total"])
+                kind = match["type"]
+                if kind != "AWS::CloudFormation::Stack":
+                    for verb in ("created", "updated", "deleted"):
+                        if match["status"] == f"{verb[:-1].upper()}_COMPLETE":
+                            progress.changes[verb].add(kind)
+
+    def finish(self, stack: str) -> None:
+        with self._lock:
+            self.stacks[stack].finished = True
+
+    def status(self) -> str:
+        """E.g. "Deploying: Parallel stack 5/8 · SNS stack done · 6.1 s"."""
+        with self._lock:
+            parts = []
+            for stack, progress in self.stacks.items():
+                where = ("done" if progress.finished else f"{progress.done}/{progress.total}" if progress.total
+                         else "starting")
+                parts.append(f"{SHORT.get(stack, stack)} {where}")
+        elapsed = self._clock() - self._started
+        if self.phase == "synthesizing":
+            return f"Adding or removing the vendor: synthesizing both stacks · {elapsed:.1f} s"
+        return f"Deploying side by side: {' · '.join(parts)} · {elapsed:.1f} s"
+
+    def summary(self) -> str:
+        """What changed in each stack, in words (the point the switch makes)."""
+        said = []
+        for stack, progress in self.stacks.items():
+            words = []
+            for verb in ("updated", "created", "deleted"):
+                named = sorted(_WHAT[kind] for kind in progress.changes[verb] if kind in _WHAT)
+                others = len([kind for kind in progress.changes[verb] if kind not in _WHAT])
+                if named or others:  # the resources the talk is about, by name; the roles and logs counted
+                    more = f"{' and ' if named else ''}{others} supporting resource type(s)" if others else ""
+                    words.append(f"{verb} {', '.join(named)}{more}")
+            said.append(f"{SHORT.get(stack, stack)}: {'; '.join(words) or 'no change'}")
+        return ". ".join(said)
