@@ -539,3 +539,14 @@ def test_what_arrives_while_a_replay_holds_the_panel_is_in_the_replayed_run():
             break
         threading.Event().wait(0.1)
     assert board._measured["sns"].lanes[0].label == "Aggregator (deadline)"
+
+
+def test_a_cold_start_is_part_of_the_lane_on_the_sns_side_as_in_a_task_state_and_its_arrow_meets_it():
+    events = [log(0, "START RequestId: r1"), log(1, sns_event_line(PUBLISHED)), log(20, "END RequestId: r1"),
+              log(20, "REPORT RequestId: r1\tDuration: 19.00 ms\tBilled Duration: 19 ms\tMemory Size: 128 MB\t"
+                      "Max Memory Used: 60 MB\tInit Duration: 300.50 ms")]
+    seen = {"Responder · Avis": lanes.invocations(events, "u-1")}
+    (lane,) = lanes.sns_lanes(seen, click_ms=699, now_ms=800)
+    assert (lane.start_ms, lane.end_ms) == (0.5, 321)  # from the cold start's beginning, not from START
+    (scatter,) = lanes.sns_messages(seen, click_ms=699)[:1]
+    assert scatter.received_ms == lane.start_ms
