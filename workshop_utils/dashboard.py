@@ -172,8 +172,9 @@ class PresenterDashboard(widgets.VBox):
 
         return show
 
-    def _say(self, text: str, kind: str = "info") -> None:
-        self.note.value = f'<p class="stage-note {kind}">{escape(text)}</p>'
+    def _say(self, text: str, kind: str = "info", detail: str = "") -> None:
+        title = f' title="{escape(detail)}"' if detail else ""  # the whole story on hover; the line stays short
+        self.note.value = f'<p class="stage-note {kind}"{title}>{escape(text)}</p>'
 
     # ------------------------------------------------------------------ work queue
     def _worker(self) -> None:
@@ -465,8 +466,8 @@ class PresenterDashboard(widgets.VBox):
         took = progress.status().rsplit(" · ", 1)[-1]
         self._apply_levers(SPEEDS[self.speed.value], None if self.failing.value == NO_FAILURE else self.failing.value)
         added = ", ".join(live_levers.THIRD_VENDOR)
-        self._say(f"{added} {'added' if third_vendor else 'removed'} in {took}. {progress.summary()}. Levers "
-                  "re-applied.", "success")
+        self._say(f"{added} {'added' if third_vendor else 'removed'} in {took}. {progress.headline()}.", "success",
+                  detail=progress.summary())
 
 
 def presenter_dashboard(theme: str | None = None) -> widgets.Widget:

@@ -353,7 +353,7 @@ def test_the_third_vendor_switch_redeploys_then_offers_the_new_vendor_and_reappl
     assert levers.deployed == [True]
     assert "Hertz" in board.failing.options
     assert levers.applied == [(None, None)]  # a deploy restores cdk.json; the page's levers are set again
-    assert "Hertz added in" in board.note.value and "a subscription to the topic" in board.note.value
+    assert "Hertz added in" in board.note.value and "SNS stack: gained a subscription to the topic" in board.note.value
 
 
 SNS_DEPLOY_LINES = [
@@ -371,6 +371,8 @@ def test_the_redeploy_shows_each_stacks_progress_and_says_what_changed():
     progress = DeployProgress(["ScatterGatherWithParallelStack", "ScatterGatherWithSNSStack"], clock=lambda: now[0])
     assert progress.status().startswith("Adding or removing the vendor: synthesizing")
     progress.phase = "deploying"
+    progress.line("ScatterGatherWithSNSStack", "ScatterGatherWithSNSStack: creating CloudFormation changeset...")
+    assert "Parallel stack starting the CDK CLI · SNS stack change set" in progress.status()
     progress.line("ScatterGatherWithParallelStack", "ScatterGatherWithParallelStack | 2/8 | 1:36:22 AM | "
                                                     "UPDATE_COMPLETE | AWS::StepFunctions::StateMachine | Sm")
     for line in SNS_DEPLOY_LINES:
@@ -379,6 +381,8 @@ def test_the_redeploy_shows_each_stacks_progress_and_says_what_changed():
     assert progress.status() == "Deploying side by side: Parallel stack 2/8 · SNS stack 5/11 · 6.2 s"
     progress.finish("ScatterGatherWithSNSStack")
     assert "SNS stack done" in progress.status()
+    assert progress.headline() == ("Parallel stack: its state machine's definition changed; SNS stack: gained a "
+                                   "subscription to the topic")
     assert progress.summary() == ("Parallel stack: updated the state machine's definition. SNS stack: created a "
                                   "function, a subscription to the topic and 1 supporting resource type(s)")
 

@@ -26,6 +26,7 @@ class StackProgress:
 
     done: int = 0
     total: int | None = None
+    phase: str = "starting the CDK CLI"
     finished: bool = False
     changes: dict[str, set[str]] = field(default_factory=lambda: {"created": set(), "updated": set(),
                                                                    "deleted": set()})
@@ -46,6 +47,8 @@ class DeployProgress:
         match = _EVENT.match(text.strip())
         with self._lock:
             progress = self.stacks[stack]
+            if "changeset" in text or "change set" in text:
+                progress.phase = "change set"
             if match and match["stack"] == stack:
                 progress.done, progress.total = int(match["done"]), int(match["total"])
                 kind = match["type"]
@@ -64,12 +67,25 @@ class DeployProgress:
             parts = []
             for stack, progress in self.stacks.items():
                 where = ("done" if progress.finished else f"{progress.done}/{progress.total}" if progress.total
-                         else "starting")
+                         else progress.phase)
                 parts.append(f"{SHORT.get(stack, stack)} {where}")
         elapsed = self._clock() - self._started
         if self.phase == "synthesizing":
             return f"Adding or removing the vendor: synthesizing both stacks · {elapsed:.1f} s"
         return f"Deploying side by side: {' · '.join(parts)} · {elapsed:.1f} s"
+
+    def headline(self) -> str:
+        """The change the talk points at, in one line: the Parallel stack's state machine definition changes,
+        the SNS stack gains (or loses) a subscription."""
+        said = []
+        for stack, progress in self.stacks.items():
+            changes = progress.changes
+            if "AWS::StepFunctions::StateMachine" in changes["updated"]:
+                said.append(f"{SHORT.get(stack, stack)}: its state machine's definition changed")
+            elif "AWS::SNS::Subscription" in changes["created"] | changes["deleted"]:
+                verb = "gained" if "AWS::SNS::Subscription" in changes["created"] else "lost"
+                said.append(f"{SHORT.get(stack, stack)}: {verb} a subscription to the topic")
+        return "; ".join(said)
 
     def summary(self) -> str:
         """What changed in each stack, in words (the point the switch makes)."""
