@@ -326,7 +326,7 @@ class PresenterDashboard(widgets.VBox):
         with self._lock:
             run = {name: replace(view) for name, view in self._measured.items()}
         path = runs.save(run, self.runs_folder or runs.runs_dir())
-        self._say(f"Saved: {path}. Replay it with Replay file, here or on another machine.", "success")
+        self._say(f"Saved: {path}. Replay it with Open run, here or on another machine.", "success")
         return path
 
     def replay_saved(self, text: str | bytes) -> None:
