@@ -164,7 +164,7 @@ def _assert_painted_states_stay_apart_for_colour_blind_viewers(page) -> None:
 def _selected(page, lever: str) -> str:
     """The option a lever's list shows."""
     return page.evaluate(f"() => {{ const s = document.querySelector('.{lever} select'); "
-                         "return s.options[s.selectedIndex].text; }")
+                         "return s.options[s.selectedIndex].text; }").replace("\xa0", " ")
 
 
 def _kernel_id(page) -> str:
@@ -415,7 +415,9 @@ def test_a_saved_run_replays_after_a_reload_and_from_its_file(dashboard_url, bro
         assert sns.locator(".message[data-kind='deadline']").get_attribute("data-state") == "received"
         # The fallback on another machine: the saved file, opened in the page.
         page.locator("button", has_text="Reset").click()
-        page.locator(".stage-root input[type=file]").set_input_files(str(path))
+        with page.expect_file_chooser() as chooser:
+            page.locator(".stage-root .widget-upload").click()
+        chooser.value.set_files(str(path))
         page.wait_for_selector(".stage-side[data-state='replay']", timeout=30_000)
         page.wait_for_selector(".stage-note.success:has-text('Replay over')", timeout=120_000)
         page.screenshot(path=str(browser_artifacts / "dashboard-1280x720-replayed-from-file.png"))
@@ -436,8 +438,8 @@ def test_a_third_vendor_is_deployed_live_and_still_fits_above_the_fold(dashboard
         note = page.wait_for_selector(".stage-note.success:has-text('Hertz added in')", timeout=300_000)
         _record(browser_artifacts, f"third vendor: both stacks redeployed in {time.monotonic() - started:.1f} s "
                                    f"({note.inner_text()})")
-        assert "Parallel stack: its state machine's definition changed" in note.inner_text()
-        assert "SNS stack: gained a subscription to the topic" in note.inner_text()
+        assert "Parallel stack: a new state machine definition" in note.inner_text()
+        assert "SNS stack: one more subscription, nothing else rewired" in note.inner_text()
         _send_and_wait(page)
         page.screenshot(path=str(browser_artifacts / "dashboard-1280x720-third-vendor.png"))
         _assert_both_sides_fit(page, 1280, 720, quotes=3)

@@ -353,7 +353,7 @@ def test_the_third_vendor_switch_redeploys_then_offers_the_new_vendor_and_reappl
     assert levers.deployed == [True]
     assert "Hertz" in board.failing.options
     assert levers.applied == [(None, None)]  # a deploy restores cdk.json; the page's levers are set again
-    assert "Hertz added in" in board.note.value and "SNS stack: gained a subscription to the topic" in board.note.value
+    assert "Hertz added in" in board.note.value and "SNS stack: one more subscription" in board.note.value
 
 
 SNS_DEPLOY_LINES = [
@@ -381,8 +381,8 @@ def test_the_redeploy_shows_each_stacks_progress_and_says_what_changed():
     assert progress.status() == "Deploying side by side: Parallel stack 2/8 · SNS stack 5/11 · 6.2 s"
     progress.finish("ScatterGatherWithSNSStack")
     assert "SNS stack done" in progress.status()
-    assert progress.headline() == ("Parallel stack: its state machine's definition changed; SNS stack: gained a "
-                                   "subscription to the topic")
+    assert progress.headline() == ("Parallel stack: a new state machine definition; SNS stack: one more "
+                                   "subscription, nothing else rewired")
     assert progress.summary() == ("Parallel stack: updated the state machine's definition. SNS stack: created a "
                                   "function, a subscription to the topic and 1 supporting resource type(s)")
 

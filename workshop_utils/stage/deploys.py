@@ -75,16 +75,16 @@ class DeployProgress:
         return f"Deploying side by side: {' · '.join(parts)} · {elapsed:.1f} s"
 
     def headline(self) -> str:
-        """The change the talk points at, in one line: the Parallel stack's state machine definition changes,
-        the SNS stack gains (or loses) a subscription."""
+        """The change the talk points at, in one line: the Parallel stack's state machine gets a new definition,
+        the SNS stack one more (or one fewer) subscription."""
         said = []
         for stack, progress in self.stacks.items():
             changes = progress.changes
             if "AWS::StepFunctions::StateMachine" in changes["updated"]:
-                said.append(f"{SHORT.get(stack, stack)}: its state machine's definition changed")
+                said.append(f"{SHORT.get(stack, stack)}: a new state machine definition")
             elif "AWS::SNS::Subscription" in changes["created"] | changes["deleted"]:
-                verb = "gained" if "AWS::SNS::Subscription" in changes["created"] else "lost"
-                said.append(f"{SHORT.get(stack, stack)}: {verb} a subscription to the topic")
+                verb = "one more" if "AWS::SNS::Subscription" in changes["created"] else "one fewer"
+                said.append(f"{SHORT.get(stack, stack)}: {verb} subscription, nothing else rewired")
         return "; ".join(said)
 
     def summary(self) -> str:

@@ -61,10 +61,12 @@ body:has(.stage-root) .jp-RenderedMarkdown {{display:none}}
 .stage-root .widget-inline-hbox, .stage-root .widget-dropdown, .stage-root .widget-text {{width:auto !important}}
 .stage-root .widget-dropdown select {{width:auto}}
 .stage-root .widget-text input {{width:3.2em}}
+.stage-root .widget-upload {{width:auto !important; min-width:6.5em}}
 .stage-bar {{display:flex; flex-wrap:wrap; align-items:center; gap:0.2em 0.6em; margin:0 0 0.15em}}
 .stage-title {{font-weight:700; font-size:1.15em; margin:0}}
 .stage-note {{margin:0.1em 0; min-height:1.3em; white-space:nowrap; overflow:hidden; text-overflow:ellipsis}}
 .stage-bar > .widget-html:last-child {{flex:1 1 0; min-width:0}}
+.stage-note.success, .stage-note.error {{white-space:normal}}
 .stage-columns {{gap:0.8em}}
 .stage-column {{flex:1 1 0; min-width:0}}
 .stage-column > *, .stage-column .widget-html-content, .stage-side {{width:100%; flex:1 1 auto}}
@@ -167,7 +169,7 @@ def _lane_svg(lane: Lane, y: float, x, key: str) -> str:
     word = LANE_WORDS.get(lane.status)
     if word:
         guess = 11 * len(word)  # about 11 units a character at 20 units
-        after, before = x0 + width + 6, x0 - 6
+        after, before = x0 + width + 10, x0 - 10
         at, anchor = ((after, "start") if after + guess <= _WIDTH else
                       (before, "end") if before - guess >= _LABEL_W else (x0 + width - 4, "end"))
         parts.append(f'<text class="lane-word" data-word="{lane.status}" x="{at:.1f}" y="{y + 24}" '

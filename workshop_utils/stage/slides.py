@@ -44,7 +44,7 @@ SLIDES_CSS = """
 .stage-root.stage-slides-on .stage-slides {display:block; min-height:90vh}
 .stage-slide {display:none; padding:1em 1.5em}
 .stage-slide.current {display:block}
-.stage-slide h1 {font-size:2.2em; margin:0.6em 0 0.8em}
+.stage-slide h1 {font-size:1.9em; line-height:1.15; margin:0.6em 0 0.8em}
 .stage-slide li {font-size:1.5em; margin:0.5em 0}
 .stage-slide-foot {color:var(--stage-muted); margin-top:2em}
 """
