@@ -33,8 +33,8 @@ WATCH = {
     "parallel": "Watch: one execution waits for every vendor.",
     "sns": "Watch: no one waits; the aggregator gathers.",
 }
-FOOTNOTE = ("Times from the click. Failed: answered without every vendor's quote (left: the error is caught and "
-            "the execution still SUCCEEDED; right: timed out at the deadline). Arrows: messages; dashed: on its way.")
+FOOTNOTE = ("Times from the click. Failed = without every vendor's quote (left: caught, the execution still "
+            "SUCCEEDED; right: timed out at the deadline). Arrows: messages; dashed: on its way.")
 SPEEDS = {"Normal": None, "1.5 s per vendor": 1500, "3 s per vendor": 3000}
 REPLAY_FACTORS = {"×5 slower": 5, "×10 slower": 10, "×20 slower": 20}
 NO_FAILURE = "none"
