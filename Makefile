@@ -85,8 +85,8 @@ run: setup  ## execute every notebook headless on a local cloud of its own; HTML
 bench: setup  ## both patterns at notebook 03's load on a private local cloud (BENCH_ARGS="--rate 20 --duration 30" for a soak)
 	$(PY) -m workshop_utils.bench --target local $(BENCH_ARGS) --json build/bench.json
 
-# The stage template (share/jupyter/voila/templates/stage) loads nothing from the network; a reloaded page's old
-# kernel, no longer connected, is shut down after 5 idle minutes instead of piling up.
+# The stage template (share/jupyter/voila/templates/stage) loads nothing from the network and ends a reloaded or
+# closed page's kernel at once; one that survives (a crashed browser) is culled after 5 idle minutes.
 present: cloud-start  ## the presenter dashboard (Voila)
 	JUPYTER_PATH="$(CURDIR)/share/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH}" $(if $(PORT),LOCAL_CLOUD_PORT=$(PORT) )$(VENV)/bin/voila notebooks/presenter_dashboard.ipynb --template=stage --port=$(JUPYTER_PORT) --no-browser --MappingKernelManager.cull_interval=60 --MappingKernelManager.cull_idle_timeout=300
 

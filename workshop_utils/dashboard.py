@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from html import escape
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import ipywidgets as widgets
@@ -17,9 +18,13 @@ from workshop_utils import stacks, views
 from workshop_utils.logs import now_ms
 from workshop_utils.quote_input import CAR_TYPES, QuoteRequest
 from workshop_utils.stage import levers as live_levers
+from workshop_utils.stage import runs
+from workshop_utils.stage.claim import StageClaim
+from workshop_utils.stage.deploys import DeployProgress
 from workshop_utils.stage.lanes import replay_frame, replay_messages
-from workshop_utils.stage.render import Counters, SideView, axis_end_ms, page_css, side_html
-from workshop_utils.stage.sides import Outcome, parallel_side, sns_side
+from workshop_utils.stage.render import Counters, SideView, axis_end_ms, legend_html, page_css, side_html
+from workshop_utils.stage.sides import Outcome, parallel_rows, parallel_side, sns_rows, sns_side
+from workshop_utils.stage.slides import slides_html
 from workshop_utils.widgets import error_html
 
 SIDES = {"parallel": parallel_side, "sns": sns_side}
@@ -28,13 +33,12 @@ WATCH = {
     "parallel": "Watch: one execution waits for every vendor.",
     "sns": "Watch: no one waits; the aggregator gathers.",
 }
-FOOTNOTE = ("Times run from the click. Failed = answered without every vendor's quote: left, the execution "
-            "catches the vendor's error and still SUCCEEDS; right, a missing vendor shows only at the deadline "
-            "(TIMED OUT). Arrows are messages; a dashed one is on its way (the deadline's copy waits in its "
-            "queue).")
+FOOTNOTE = ("Times from the click. Failed = without every vendor's quote (left: caught, the execution still "
+            "SUCCEEDED; right: timed out at the deadline). Arrows: messages; dashed: on its way.")
 SPEEDS = {"Normal": None, "1.5 s per vendor": 1500, "3 s per vendor": 3000}
 REPLAY_FACTORS = {"×5 slower": 5, "×10 slower": 10, "×20 slower": 20}
 NO_FAILURE = "none"
+DOUBLE_CLICK_S = 0.6  # a second click on the same button within this is the same click (a nervous double-click)
 
 
 def query_theme() -> str:
@@ -47,38 +51,54 @@ class PresenterDashboard(widgets.VBox):
     """Both patterns side by side on one clock; a queue of clicks and lever changes, worked one at a time."""
 
     def __init__(self, sides: dict[str, Callable] | None = None, *, levers: object = live_levers,
-                 theme: str = "dark", vendors: list[str] | None = None) -> None:
+                 theme: str = "dark", vendors: list[str] | None = None, claim: StageClaim | None = None,
+                 runs_folder: Path | None = None) -> None:
         self.sides = sides or SIDES
         self.levers = levers
+        self.claim = claim  # None: this dashboard is the only one (a notebook, a test)
+        self.runs_folder = runs_folder  # where each finished request is saved as last.json (None: nowhere)
+        self._rows = self._idle_rows(vendors or [])
+        self._clock, self._sleep = time.monotonic, time.sleep
+        self._clicked: dict[str, float] = {}
         self.counters = {name: Counters() for name in self.sides}
         self.views = {name: self._fresh_view(name) for name in self.sides}
         self.panels = {name: widgets.HTML() for name in self.sides}
         self._lock = threading.RLock()
         self._work: queue.Queue = queue.Queue()
         self._generation = 0
-        self.button = widgets.Button(description="Send to both")
+        self.button = widgets.Button(description="Send to both", tooltip="Send to both (S)")
         self.button.add_class("stage-send")
         self.car_type = widgets.Dropdown(options=CAR_TYPES, value="XL", description="Car")
         self.days = widgets.BoundedIntText(value=7, min=1, max=365, description="Days")
-        self.reset_button = widgets.Button(description="Reset")
+        self.reset_button = widgets.Button(description="Reset", tooltip="Reset (R)")
+        self.reset_button.add_class("stage-reset")
         self.theme = widgets.ToggleButtons(options=["dark", "light"], value=theme)
         self.speed = widgets.Dropdown(options=list(SPEEDS), value="Normal", description="Stage speed")
+        self.speed.add_class("stage-speed")
         self.failing = widgets.Dropdown(options=[NO_FAILURE, *(vendors or [])], value=NO_FAILURE,
                                         description="Failing vendor")
+        self.failing.add_class("stage-failing")
         self.third_vendor = widgets.Checkbox(value=False, description="Third vendor (Hertz)", indent=False)
         self.note = widgets.HTML(value='<p class="stage-note">Ready. Levers apply live; the next deploy restores '
                                        "cdk.json's settings.</p>")
         self.backlog = widgets.HTML()
-        self.replay_button = widgets.Button(description="Replay last")
+        self.replay_button = widgets.Button(description="Replay", tooltip="Replay the last request (L)")
+        self.replay_button.add_class("stage-replay")
         self.replay_factor = widgets.Dropdown(options=list(REPLAY_FACTORS), value="×10 slower")
+        self.replay_factor.add_class("stage-replay-factor")
+        self.save_button = widgets.Button(description="Save run")
+        self.replay_file = widgets.FileUpload(accept=".json", multiple=False, description="Open run")
         self._measured: dict[str, SideView] = {}  # each side's last finished request, for a replay
         self._fixed_axis: float | None = None  # a replay keeps the measured request's axis
-        self._clock, self._sleep = time.monotonic, time.sleep
         style = widgets.HTML(page_css())
+        style.add_class("stage-style")
+        slides = widgets.HTML(slides_html())
+        slides.add_class("stage-slides-box")
         title = widgets.HTML('<p class="stage-title">Scatter-gather, side by side</p>')
-        top = widgets.HBox([title, self.button, self.car_type, self.days, self.reset_button, self.theme])
+        top = widgets.HBox([title, self.button, self.car_type, self.days, self.reset_button, self.theme,
+                            self.save_button])
         levers_bar = widgets.HBox([self.speed, self.failing, self.third_vendor, self.replay_button,
-                                   self.replay_factor])
+                                   self.replay_factor, self.replay_file])
         notes_bar = widgets.HBox([self.backlog, self.note])
         for bar in (top, levers_bar, notes_bar):
             bar.add_class("stage-bar")
@@ -86,25 +106,36 @@ class PresenterDashboard(widgets.VBox):
         columns.add_class("stage-columns")
         for column in columns.children:
             column.add_class("stage-column")
-        footnote = widgets.HTML(f'<p class="stage-footnote">{FOOTNOTE}</p>')
-        super().__init__([style, top, levers_bar, notes_bar, columns, footnote])
+        footnote = widgets.HTML(f'<p class="stage-footnote">{legend_html()} {FOOTNOTE}</p>')
+        super().__init__([style, slides, top, levers_bar, notes_bar, columns, footnote])
         self.add_class("stage-root")
         self._apply_theme()
         self.button.on_click(lambda _b: self.send())
         self.reset_button.on_click(lambda _b: self.reset())
         self.replay_button.on_click(lambda _b: self.replay())
+        self.save_button.on_click(lambda _b: self.save_run())
+        self.replay_file.observe(lambda _c: self._replay_upload(), names="value")
         self.theme.observe(lambda _c: self._apply_theme(), names="value")
         self.speed.observe(lambda _c: self._queue_levers(), names="value")
         self.failing.observe(lambda _c: self._queue_levers(), names="value")
         self.third_vendor.observe(lambda _c: self._queue_deploy(), names="value")
         self._quiet = False
+        self._levers_queued = False
+        self._deploy_queued = False
+        if self.claim is not None:
+            self.claim.take()
         self._redraw()
         threading.Thread(target=self._worker, daemon=True, name="stage-worker").start()
 
     # ------------------------------------------------------------------ drawing
+    @staticmethod
+    def _idle_rows(vendors: list[str]) -> dict[str, list[str]]:
+        """Each architecture's lanes before the first click, so an idle page already shows both."""
+        return {"parallel": parallel_rows(vendors), "sns": sns_rows(vendors)} if vendors else {}
+
     def _fresh_view(self, name: str) -> SideView:
         return SideView(key=name, title=TITLES.get(name, name), watch=WATCH.get(name, ""),
-                        counters=self.counters[name])
+                        counters=self.counters[name], rows=list(self._rows.get(name, [])))
 
     def _apply_theme(self) -> None:
         for name in ("dark", "light"):
@@ -141,14 +172,20 @@ class PresenterDashboard(widgets.VBox):
 
         return show
 
-    def _say(self, text: str, kind: str = "info") -> None:
-        self.note.value = f'<p class="stage-note {kind}">{escape(text)}</p>'
+    def _say(self, text: str, kind: str = "info", detail: str = "") -> None:
+        title = f' title="{escape(detail)}"' if detail else ""  # the whole story on hover; the line stays short
+        self.note.value = f'<p class="stage-note {kind}"{title}>{escape(text)}</p>'
 
     # ------------------------------------------------------------------ work queue
     def _worker(self) -> None:
         while True:
             job = self._work.get()
             try:
+                if self.claim is not None and not self.claim.held():
+                    self._drop_backlog()
+                    self._say("Another page has the stage now: this one no longer sends anything. "
+                              "Close it, or reload it to take the stage back.", "error")
+                    continue
                 job()
             except Exception as error:  # a lever or a side failing must not stop the next click
                 self.note.value = error_html(error)
@@ -160,8 +197,18 @@ class PresenterDashboard(widgets.VBox):
         """Block until every queued click and lever change is done (tests; a notebook cell)."""
         self._work.join()
 
+    def _double_click(self, button: str) -> bool:
+        """True for the second click of a double-click on `button` (it is dropped)."""
+        now, last = self._clock(), self._clicked.get(button)
+        if last is not None and 0 <= now - last < DOUBLE_CLICK_S:
+            return True
+        self._clicked[button] = now
+        return False
+
     def send(self) -> None:
         """Queue the same request for both sides; the backlog shows clicks waiting behind the current one."""
+        if self._double_click("send"):
+            return
         request = QuoteRequest(self.car_type.value, int(self.days.value))
         generation = self._generation
         self._work.put(lambda: self._run_request(request, generation))
@@ -203,6 +250,7 @@ class PresenterDashboard(widgets.VBox):
             view.end_ms = getattr(outcome, "end_ms", None)
             measured = self._measured[name] = replace(view)
         self._redraw()
+        self._autosave()
         if outcome is not None and outcome.follow is not None:
             threading.Thread(target=self._follow, args=(name, outcome, view, measured, generation), daemon=True,
                              name=f"stage-follow-{name}").start()
@@ -211,34 +259,43 @@ class PresenterDashboard(widgets.VBox):
         """What still happens after a side ended (the SNS deadline), drawn on its panel and kept for a replay
         until another click, a replay or a reset takes the panel."""
 
+        # Followed while the panel still shows this request or the run kept for a replay is still this one
+        # (a replay takes the panel for a while: what arrives meanwhile must still be in the replayed run).
         def current() -> bool:
-            return generation == self._generation and self.views.get(name) is view
+            return generation == self._generation and (self.views.get(name) is view
+                                                       or self._measured.get(name) is measured)
 
         def show_later(**changes: object) -> None:
             with self._lock:
                 if not current():
                     return
                 for key, value in changes.items():
-                    setattr(view, key, value)
+                    if self.views.get(name) is view:
+                        setattr(view, key, value)
                     if self._measured.get(name) is measured:
                         setattr(measured, key, value)
             self._redraw()
+            self._autosave()
 
         try:
             outcome.follow(show_later, current)
         except Exception as error:  # the logs going away must not break the page
             self.note.value = error_html(error)
 
+    def _drop_backlog(self) -> None:
+        while True:
+            try:
+                self._work.get_nowait()
+                self._work.task_done()
+            except queue.Empty:
+                break
+
     def reset(self) -> None:
         """Clear the counters, the panels and the backlog, in the same kernel (a request in flight is dropped)."""
         with self._lock:
             self._generation += 1
-            while True:
-                try:
-                    self._work.get_nowait()
-                    self._work.task_done()
-                except queue.Empty:
-                    break
+            self._drop_backlog()
+            self._levers_queued = self._deploy_queued = False
             self.counters = {name: Counters() for name in self.sides}
             self.views = {name: self._fresh_view(name) for name in self.sides}
             self._measured = {}
@@ -247,13 +304,60 @@ class PresenterDashboard(widgets.VBox):
 
     # ------------------------------------------------------------------ replay
     def replay(self) -> None:
-        """Queue a slow-motion replay of the last request's measured times (nothing is sent again)."""
+        """Queue a slow-motion replay of the last request's measured times (nothing is sent again); after a
+        reload, the last request saved in build/stage/runs/last.json."""
+        if self._double_click("replay"):
+            return
         factor = REPLAY_FACTORS[self.replay_factor.value]
         self._work.put(lambda: self._replay(factor))
         self._redraw()
 
+    def _autosave(self) -> None:
+        if self.runs_folder is not None and self._measured:
+            with self._lock:
+                run = {name: replace(view) for name, view in self._measured.items()}
+            runs.save(run, self.runs_folder, name="last.json")
+
+    def save_run(self) -> Path | None:
+        """Save the last request's measured run to a time-stamped file, to replay after a reload or elsewhere."""
+        if not self._measured:
+            self._say("Nothing to save yet: click Send to both first.")
+            return None
+        with self._lock:
+            run = {name: replace(view) for name, view in self._measured.items()}
+        path = runs.save(run, self.runs_folder or runs.runs_dir())
+        self._say(f"Saved: {path}. Replay it with Open run, here or on another machine.", "success")
+        return path
+
+    def replay_saved(self, text: str | bytes) -> None:
+        """Queue a replay of a saved run (a file's content); it becomes the run Replay last replays."""
+        try:
+            saved = runs.from_json(text)
+        except ValueError as error:
+            self._say(str(error), "error")
+            return
+        factor = REPLAY_FACTORS[self.replay_factor.value]
+
+        def job() -> None:
+            with self._lock:
+                self._measured = {name: view for name, view in saved.items() if name in self.sides}
+            self._replay(factor)
+
+        self._work.put(job)
+        self._redraw()
+
+    def _replay_upload(self) -> None:
+        for upload in self.replay_file.value:
+            self.replay_saved(bytes(upload["content"]))
+
     def _replay(self, factor: int) -> None:
-        finals = dict(self._measured)
+        if not self._measured and self.runs_folder is not None and (self.runs_folder / "last.json").exists():
+            try:
+                self._measured = runs.load(self.runs_folder / "last.json")  # the run before a reload
+            except ValueError:
+                pass
+        finals = {name: replace(view, counters=self.counters[name]) for name, view in self._measured.items()
+                  if name in self.sides}
         if not finals:
             self._say("Nothing to replay yet: click Send to both first.")
             return
@@ -268,7 +372,10 @@ class PresenterDashboard(widgets.VBox):
                 with self._lock:
                     for name, final in finals.items():
                         over = at >= (final.end_ms or end)
-                        self.views[name] = final if over else replace(
+                        # Its end: the run as it stands now (the deadline's copy may have arrived meanwhile).
+                        latest = self._measured.get(name)
+                        ended = replace(latest, counters=self.counters[name]) if latest is not None else final
+                        self.views[name] = ended if over else replace(
                             final, lanes=replay_frame(final.lanes, at), now_ms=at, state="replay", quotes=[],
                             messages=replay_messages(final.messages, at),
                             missing=[], status=f"REPLAY ×{factor} of measured times · {at / 1000:.2f} s")
@@ -282,47 +389,90 @@ class PresenterDashboard(widgets.VBox):
 
     # ------------------------------------------------------------------ levers
     def _queue_levers(self) -> None:
-        latency = SPEEDS[self.speed.value]
-        failing = None if self.failing.value == NO_FAILURE else self.failing.value
+        """Queue one lever change; it applies the levers as they are when its turn comes (changes made while
+        it waits, or a double-click, join it instead of queueing another)."""
         if self._quiet:
             return
-        self._say("Applying the levers after the current request...")
-        self._work.put(lambda: self._apply_levers(latency, failing))
+        busy = self._work.unfinished_tasks > 0
+        self._say("Applying the levers after the current request; it keeps its speed..." if busy else
+                  "Applying the levers...")
+        if not self._levers_queued:
+            self._levers_queued = True
+            self._work.put(self._apply_current_levers)
         self._redraw()
+
+    def _apply_current_levers(self) -> None:
+        self._levers_queued = False
+        latency = SPEEDS[self.speed.value]
+        failing = None if self.failing.value == NO_FAILURE else self.failing.value
+        self._apply_levers(latency, failing)
 
     def _apply_levers(self, latency: int | None, failing: str | None) -> None:
         changed = self.levers.apply(latency_ms=latency, failing_vendor=failing, on_progress=self._say)
         speed = "cdk.json's latency" if latency is None else f"{latency} ms per vendor"
-        self._say(f"Live: {speed}; failing: {failing or 'none'} ({changed} updated). "
+        self._say(f"Live from the next click: {speed}; failing: {failing or 'none'} ({changed} updated). "
                   "The next deploy restores cdk.json's settings.", "success")
 
-    def show_levers(self, speed: str, failing: str) -> None:
-        """Set the lever controls to what the functions already have, without applying anything."""
+    def show_levers(self, speed: str, failing: str, third_vendor: bool = False) -> None:
+        """Set the lever controls to what is deployed and set already, without applying anything."""
         self._quiet = True
         try:
             self.speed.value = speed if speed in SPEEDS else "Normal"
             self.failing.value = failing if failing in self.failing.options else NO_FAILURE
+            self.third_vendor.value = third_vendor
         finally:
             self._quiet = False
 
     def _queue_deploy(self) -> None:
-        wanted = self.third_vendor.value
+        if self._quiet:
+            return
         self._say("Deploying both stacks after the current request...")
-        self._work.put(lambda: self._deploy(wanted))
+        if not self._deploy_queued:  # a double-click (on, off) deploys once, what the box says when its turn comes
+            self._deploy_queued = True
+            self._work.put(self._deploy_current)
         self._redraw()
 
+    def _deploy_current(self) -> None:
+        self._deploy_queued = False
+        wanted = self.third_vendor.value
+        if wanted == any(vendor in self.failing.options for vendor in live_levers.THIRD_VENDOR):
+            self._say(f"Already deployed with{'' if wanted else 'out'} the third vendor.", "success")
+            return
+        self._deploy(wanted)
+
     def _deploy(self, third_vendor: bool) -> None:
-        self._say("Deploying both stacks (seconds on the local cloud, minutes on AWS)...")
-        self.levers.deploy_vendors(third_vendor, on_line=lambda line: self._say(f"Deploying: {line.strip()}"))
-        vendors = [NO_FAILURE, *self.levers.responders()]
-        if self.failing.value not in vendors:
-            self.failing.value = NO_FAILURE  # queues a lever change that restores the latency too
-        self.failing.options = vendors
+        progress = DeployProgress(list(stacks.STACKS))
+        done = threading.Event()
+
+        def tick() -> None:  # the page's progress line, from the stacks' own events, twice a second
+            while not done.wait(0.5):
+                self._say(progress.status())
+
+        self._say(progress.status())
+        threading.Thread(target=tick, daemon=True, name="stage-deploy-progress").start()
+        try:
+            self.levers.deploy_vendors(third_vendor, on_line=lambda _line: None, progress=progress)
+        finally:
+            done.set()
+        vendors = list(self.levers.responders())
+        self._quiet = True  # the failing vendor is re-applied below, with the new vendors
+        try:
+            if self.failing.value not in vendors:
+                self.failing.value = NO_FAILURE
+            self.failing.options = [NO_FAILURE, *vendors]
+        finally:
+            self._quiet = False
+        self._rows = self._idle_rows(vendors)
+        took = progress.status().rsplit(" · ", 1)[-1]
         self._apply_levers(SPEEDS[self.speed.value], None if self.failing.value == NO_FAILURE else self.failing.value)
+        added = ", ".join(live_levers.THIRD_VENDOR)
+        self._say(f"{added} {'added' if third_vendor else 'removed'} in {took}. {progress.headline()}.", "success",
+                  detail=progress.summary())
 
 
 def presenter_dashboard(theme: str | None = None) -> widgets.Widget:
-    """The dashboard, or what to deploy first when a stack is missing."""
+    """The dashboard, or what to deploy first when a stack is missing. The page takes the stage (an older
+    page's kernel stops acting) and shows the levers as deployed and set now."""
     try:
         missing = [name for name in stacks.STACKS if not stacks.is_deployed(name)]
     except Exception as error:  # e.g. the local cloud is stopped: say so on the page
@@ -334,9 +484,12 @@ def presenter_dashboard(theme: str | None = None) -> widgets.Widget:
                 kind="error",
             )
         )
-    dashboard = PresenterDashboard(theme=theme or query_theme(), vendors=list(live_levers.responders()))
+    live_levers.warm_up()  # the third-vendor switch then synthesizes in a second instead of ten
+    vendors = list(live_levers.responders())
+    dashboard = PresenterDashboard(theme=theme or query_theme(), vendors=vendors, claim=StageClaim(),
+                                   runs_folder=runs.runs_dir())
     latency, failing = live_levers.current()
-    # Show the levers as the functions are now set (e.g. a stage speed left from before a reload), quietly.
     speeds = {value: label for label, value in SPEEDS.items()}
-    dashboard.show_levers(speeds.get(latency or None, "Normal"), failing or NO_FAILURE)
+    dashboard.show_levers(speeds.get(latency or None, "Normal"), failing or NO_FAILURE,
+                          third_vendor=any(vendor in vendors for vendor in live_levers.THIRD_VENDOR))
     return dashboard

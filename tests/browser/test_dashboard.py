@@ -2,10 +2,13 @@
 non-loopback request blocked, at projector sizes; one click, both sides and their quotes above the fold."""
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -143,6 +146,44 @@ def _assert_both_sides_fit(page, width: int, height: int, *, quotes: int) -> Non
     assert overflow[0] <= 0 and overflow[1] <= 0, overflow  # nothing to scroll to
 
 
+def _assert_painted_states_stay_apart_for_colour_blind_viewers(page) -> None:
+    """The colours the page paints for each state (its CSS), simulated for colour-blind eyes and compared."""
+    from workshop_utils.stage.colour_vision import SIMULATIONS, closest_pair
+
+    painted = page.evaluate("""() => {
+        const root = getComputedStyle(document.querySelector('.stage-root'));
+        return Object.fromEntries(['running', 'done', 'failed', 'caught'].map(
+            s => [s, root.getPropertyValue('--stage-' + s).trim()]));
+    }""")
+    assert all(colour.startswith("#") and len(colour) == 7 for colour in painted.values()), painted
+    for vision in SIMULATIONS:
+        difference, pair = closest_pair(painted, vision)
+        assert difference >= 20, (vision, pair, round(difference, 1))
+
+
+def _selected(page, lever: str) -> str:
+    """The option a lever's list shows."""
+    return page.evaluate(f"() => {{ const s = document.querySelector('.{lever} select'); "
+                         "return s.options[s.selectedIndex].text; }").replace("\xa0", " ")
+
+
+def _kernel_id(page) -> str:
+    return json.loads(page.locator("#jupyter-config-data").text_content())["kernelId"]
+
+
+def _kernel_gone(url: str, kernel_id: str, timeout_s: float = 30) -> bool:
+    """Whether Voila no longer knows the kernel (its API answers 404), within `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}api/kernels/{kernel_id}", timeout=10).close()
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                return True
+        time.sleep(0.5)
+    return False
+
+
 def _record(artifacts: Path, line: str) -> None:
     with (artifacts / "dashboard-timings.txt").open("a") as notes:  # measured, never asserted
         notes.write(line + "\n")
@@ -221,7 +262,7 @@ def test_stage_speed_shows_each_side_run_frame_by_frame(dashboard_url, browser, 
         # The replay redraws the same measured times five times slower, and says so on both sides.
         page.evaluate(COUNT_FRAMES.replace("'running'", "'replay'"))
         page.locator("select:has(option:text-is('×5 slower'))").select_option(label="×5 slower")
-        page.locator("button", has_text="Replay last").click()
+        page.locator("button.stage-replay").click()
         page.wait_for_selector(".stage-side[data-state='replay']", timeout=30_000)
         page.wait_for_timeout(2_000)  # into the replay, for the screenshot (not a measurement)
         page.screenshot(path=str(browser_artifacts / "dashboard-1280x720-replay.png"))
@@ -246,7 +287,13 @@ def test_the_failing_vendor_switch_changes_the_next_outcome_on_both_sides(dashbo
         page.screenshot(path=str(browser_artifacts / "dashboard-1280x720-failing-vendor.png"))
         parallel = page.locator(".stage-side[data-side='parallel']")
         sns = page.locator(".stage-side[data-side='sns']")
-        assert "Avis failed, caught" in parallel.inner_text() and "TIMED OUT" in sns.inner_text()
+        assert "INCOMPLETE" in parallel.inner_text() and "Avis failed, caught" in parallel.inner_text()
+        assert "TIMED OUT" in sns.inner_text()
+        # Each state in its words as well as its colour: the caught vendor, the failed one, the timed-out deadline.
+        assert parallel.locator(".lane-word[data-word='caught']").count() >= 1
+        assert sns.locator(".lane-word[data-word='failed']").count() >= 1
+        assert sns.locator(".lane-word[data-word='timed-out']").count() == 1
+        _assert_painted_states_stay_apart_for_colour_blind_viewers(page)
         assert parallel.locator("[data-counter='failed'] b").inner_text() == "1"
         assert sns.locator("[data-counter='failed'] b").inner_text() == "1"
         # No quote message from Avis; the deadline's copy arrived on the axis and wrote the timed-out aggregate.
@@ -261,6 +308,125 @@ def test_the_failing_vendor_switch_changes_the_next_outcome_on_both_sides(dashbo
         context.close()
 
 
+def test_a_reload_ends_the_old_pages_kernel_and_its_queued_levers_never_act(dashboard_url, browser):
+    context, page, attempts = _offline_page(browser, 1280, 720)
+    try:
+        _open(page, dashboard_url, "dark")
+        assert "Responder · Alamo" in page.locator(".stage-side[data-side='parallel']").inner_text()  # idle lanes
+        old_kernel = _kernel_id(page)
+        _choose(page, "Stage speed", "3 s per vendor", "3000 ms per vendor")
+        page.locator("button", has_text="Send to both").click()
+        page.wait_for_selector(".stage-side[data-side='parallel'][data-state='running']", timeout=30_000)
+        # Queued behind the running request, then the nervous presenter reloads.
+        page.locator(".widget-dropdown", has_text="Failing vendor").locator("select").select_option(label="Avis")
+        page.wait_for_selector(".stage-note:has-text('after the current request')", timeout=10_000)
+        page.reload()
+        page.wait_for_selector(".stage-side[data-side='sns']", timeout=120_000)
+        assert _kernel_gone(dashboard_url, old_kernel), "the reloaded page's old kernel is still running"
+        assert _kernel_id(page) != old_kernel
+        # The new page shows the levers as they are set (the old page's queued Avis never applied).
+        assert _selected(page, "stage-failing") == "none"
+        assert _selected(page, "stage-speed") == "3 s per vendor"
+        page.wait_for_timeout(8_000)  # longer than the old request and its queued lever would have taken
+        _choose(page, "Stage speed", "Normal", "cdk.json's latency")
+        _send_and_wait(page, outcome="done")  # no vendor fails: what the page says is what happens
+        assert page.locator(".stage-side[data-side='sns'] [data-counter='failed'] b").inner_text() == "0"
+        assert attempts == [], attempts
+    finally:
+        context.close()
+
+
+def test_keyboard_shortcuts_drive_the_stage_and_the_slides_are_one_key_away(dashboard_url, browser,
+                                                                          browser_artifacts):
+    context, page, attempts = _offline_page(browser, 1280, 720)
+    try:
+        _open(page, dashboard_url, "light")
+        page.keyboard.press("2")
+        page.wait_for_selector(".stage-note.success:has-text('1500 ms per vendor')", timeout=60_000)
+        page.keyboard.press("1")
+        page.wait_for_selector(".stage-note.success:has-text(\"cdk.json's latency\")", timeout=60_000)
+        page.keyboard.press("f")
+        page.wait_for_selector(".stage-note.success:has-text('failing: Avis')", timeout=60_000)
+        assert _selected(page, "stage-failing") == "Avis"
+        for _ in page.locator(".stage-failing select option").all()[2:]:  # round to "none" again
+            page.keyboard.press("f")
+        page.keyboard.press("f")
+        page.wait_for_selector(".stage-note.success:has-text('failing: none')", timeout=60_000)
+        page.keyboard.press("s")
+        for side in ("parallel", "sns"):
+            page.wait_for_selector(f".stage-side[data-side='{side}'][data-state='done']", timeout=90_000)
+        page.keyboard.press("p")
+        slide = page.locator(".stage-slide.current")
+        slide.wait_for(state="visible")
+        assert page.locator(".stage-side").first.is_hidden()
+        page.screenshot(path=str(browser_artifacts / "dashboard-1280x720-slides.png"))
+        page.keyboard.press("ArrowRight")
+        assert page.locator(".stage-slide.current").get_attribute("data-slide") == "2"
+        page.keyboard.press("d")
+        page.locator(".stage-side").first.wait_for(state="visible")
+        page.keyboard.press("r")
+        page.wait_for_selector(".stage-note:has-text('Reset')", timeout=30_000)
+        assert page.locator(".stage-side[data-side='sns'] [data-counter='done'] b").inner_text() == "0"
+        assert attempts == [], attempts
+    finally:
+        context.close()
+
+
+def test_a_double_click_sends_one_request(dashboard_url, browser):
+    context, page, attempts = _offline_page(browser, 1280, 720)
+    try:
+        _open(page, dashboard_url, "dark")
+        page.locator("button", has_text="Reset").click()
+        page.locator("button", has_text="Send to both").dblclick()
+        for side in ("parallel", "sns"):
+            page.wait_for_selector(f".stage-side[data-side='{side}'][data-state='done']", timeout=90_000)
+        page.wait_for_timeout(3_000)  # time for a second request to show, were there one
+        for side in ("parallel", "sns"):
+            panel = page.locator(f".stage-side[data-side='{side}']")
+            assert panel.locator("[data-counter='done'] b").inner_text() == "1", side
+            assert panel.locator("[data-counter='in-flight'] b").inner_text() == "0", side
+        assert attempts == [], attempts
+    finally:
+        context.close()
+
+
+def test_a_saved_run_replays_after_a_reload_and_from_its_file(dashboard_url, browser, browser_artifacts):
+    context, page, attempts = _offline_page(browser, 1280, 720)
+    try:
+        _open(page, dashboard_url, "dark")
+        _send_and_wait(page)
+        # The deadline's copy wakes the aggregator seconds after the answer: the run on disk gets it too.
+        page.locator(".stage-side[data-side='sns'] .lane.beyond[data-lane='Aggregator (deadline)']").wait_for(
+            timeout=60_000)
+        page.locator("button", has_text="Save run").click()
+        saved = page.wait_for_selector(".stage-note.success:has-text('Saved:')", timeout=30_000).inner_text()
+        path = Path(saved.removeprefix("Saved: ").split(". Replay it")[0])
+        assert path.exists(), saved
+        page.reload()  # a new kernel: the run in memory is gone, the one on disk is not
+        page.wait_for_selector(".stage-side[data-side='sns']", timeout=120_000)
+        page.locator(".stage-replay-factor select").select_option(label="×5 slower")
+        page.keyboard.press("l")
+        page.wait_for_selector(".stage-side[data-state='replay']", timeout=30_000)
+        page.wait_for_selector(".stage-note.success:has-text('Replay over')", timeout=120_000)
+        sns = page.locator(".stage-side[data-side='sns']")
+        assert sns.locator(".lane").count() >= 3
+        # Nothing drawn on its way that has arrived: the deadline's copy ends received, as measured.
+        assert sns.locator(".message[data-state='on-its-way']").count() == 0
+        assert sns.locator(".message[data-kind='deadline']").get_attribute("data-state") == "received"
+        # The fallback on another machine: the saved file, opened in the page.
+        page.locator("button", has_text="Reset").click()
+        with page.expect_file_chooser() as chooser:
+            page.locator(".stage-root .widget-upload").click()
+        chooser.value.set_files(str(path))
+        page.wait_for_selector(".stage-side[data-state='replay']", timeout=30_000)
+        page.wait_for_selector(".stage-note.success:has-text('Replay over')", timeout=120_000)
+        page.screenshot(path=str(browser_artifacts / "dashboard-1280x720-replayed-from-file.png"))
+        assert sns.locator(".message[data-kind='deadline']").get_attribute("data-state") == "received"
+        assert attempts == [], attempts
+    finally:
+        context.close()
+
+
 def test_a_third_vendor_is_deployed_live_and_still_fits_above_the_fold(dashboard_url, browser, browser_artifacts):
     """Last in the module: it leaves three vendors deployed on this module's private cloud."""
     context, page, attempts = _offline_page(browser, 1280, 720)
@@ -268,12 +434,23 @@ def test_a_third_vendor_is_deployed_live_and_still_fits_above_the_fold(dashboard
         _open(page, dashboard_url, "dark")
         started = time.monotonic()
         page.get_by_text("Third vendor (Hertz)").click()
-        page.wait_for_selector(".stage-note.success:has-text('Live:')", timeout=300_000)
-        _record(browser_artifacts, f"third vendor: both stacks redeployed in {time.monotonic() - started:.0f} s")
+        page.wait_for_selector(".stage-note:has-text('Deploying side by side')", timeout=120_000)  # its progress
+        note = page.wait_for_selector(".stage-note.success:has-text('Hertz added in')", timeout=300_000)
+        _record(browser_artifacts, f"third vendor: both stacks redeployed in {time.monotonic() - started:.1f} s "
+                                   f"({note.inner_text()})")
+        assert "Parallel stack: a new state machine definition" in note.inner_text()
+        assert ("SNS stack: one more subscription, and the aggregator's settings and the batch size updated"
+                in note.inner_text())
         _send_and_wait(page)
         page.screenshot(path=str(browser_artifacts / "dashboard-1280x720-third-vendor.png"))
         _assert_both_sides_fit(page, 1280, 720, quotes=3)
+        assert _inside(page.locator(".stage-footnote").bounding_box(), 1280, 720)
         assert "Responder · Hertz" in page.locator(".stage-side[data-side='sns']").inner_text()
+        # A new page reads what is deployed: the box is ticked, and both sides show Hertz's lanes before a click.
+        page.reload()
+        page.wait_for_selector(".stage-side[data-side='sns']", timeout=120_000)
+        assert page.get_by_label("Third vendor (Hertz)").is_checked()
+        assert "Responder · Hertz" in page.locator(".stage-side[data-side='parallel']").inner_text()
         assert attempts == [], attempts
     finally:
         context.close()

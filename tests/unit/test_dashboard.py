@@ -74,8 +74,11 @@ def test_clicks_behind_a_running_request_show_as_backlog_and_reset_clears_everyt
         return Outcome([QUOTE], [], 1.0)
 
     board = PresenterDashboard({"parallel": slow, "sns": fake_side([QUOTE])})
+    now = [0.0]
+    board._clock = lambda: now[0]
     for _ in range(3):
         board.button.click()
+        now[0] += 1.0  # deliberate clicks, a second apart (not a double-click)
     # the worker holds one request; the two others wait in the backlog (or three, before it picks one up)
     assert 'data-backlog="2"' in board.backlog.value or 'data-backlog="3"' in board.backlog.value
     board.reset_button.click()
@@ -86,18 +89,150 @@ def test_clicks_behind_a_running_request_show_as_backlog_and_reset_clears_everyt
     assert "Waiting for the first click" in board.panels["sns"].value
 
 
-def test_levers_are_applied_live_in_order_with_the_clicks():
+def test_levers_changed_during_a_request_apply_once_after_it_as_they_stand_then():
+    release = threading.Event()
+
+    def slow(request, click_ms, show):
+        release.wait(30)
+        return Outcome([QUOTE], [], 1.0)
+
     levers = FakeLevers()
-    board = PresenterDashboard({"parallel": fake_side([QUOTE]), "sns": fake_side([QUOTE])}, levers=levers,
+    board = PresenterDashboard({"parallel": slow, "sns": fake_side([QUOTE])}, levers=levers,
                                vendors=["Avis", "Alamo"])
+    board.button.click()
     board.speed.value = "1.5 s per vendor"
+    assert "after the current request" in board.note.value
     board.failing.value = "Avis"
+    board.failing.value = "Alamo"  # changed its mind while the request ran
+    release.set()
     board.wait_idle()
-    assert levers.applied == [(1500, None), (1500, "Avis")]
-    assert "next deploy restores" in board.note.value
-    board.show_levers("Normal", "none")  # reflecting what is set already applies nothing
+    assert levers.applied == [(1500, "Alamo")]  # one change, the levers as the page shows them
+    assert "Live from the next click" in board.note.value and "next deploy restores" in board.note.value
+    board.show_levers("Normal", "none", third_vendor=True)  # reflecting what is deployed applies nothing
     board.wait_idle()
-    assert len(levers.applied) == 2
+    assert len(levers.applied) == 1 and board.third_vendor.value is True
+
+
+def test_a_double_click_sends_once_and_a_second_click_later_queues_another():
+    seen = []
+    board = PresenterDashboard({"parallel": fake_side([QUOTE], seen=seen, name="parallel")})
+    now = [100.0]
+    board._clock = lambda: now[0]
+    board.button.click()
+    now[0] += 0.2
+    board.button.click()  # the same nervous click
+    board.wait_idle()
+    assert len(seen) == 1
+    now[0] += 2.0
+    board.button.click()
+    board.wait_idle()
+    assert len(seen) == 2
+
+
+def test_a_double_click_on_the_third_vendor_box_deploys_what_it_shows_at_most_once():
+    class DeployingLevers(FakeLevers):
+        def __init__(self):
+            super().__init__()
+            self.deployed = []
+
+        def deploy_vendors(self, third_vendor, on_line, progress):
+            self.deployed.append(third_vendor)
+
+    release = threading.Event()
+
+    def slow(request, click_ms, show):
+        release.wait(30)
+        return Outcome([QUOTE], [], 1.0)
+
+    levers = DeployingLevers()
+    board = PresenterDashboard({"parallel": slow}, levers=levers, vendors=["Avis", "Alamo"])
+    board.button.click()
+    board.third_vendor.value = True
+    board.third_vendor.value = False  # ticked and unticked: nothing to deploy
+    release.set()
+    board.wait_idle()
+    assert levers.deployed == [] and "Already deployed without the third vendor" in board.note.value
+
+
+def test_a_page_that_lost_the_stage_to_a_newer_one_drops_its_queued_work(tmp_path):
+    from workshop_utils.stage.claim import StageClaim
+
+    seen, release = [], threading.Event()
+
+    def slow(request, click_ms, show):
+        seen.append(request)
+        release.wait(30)
+        return Outcome([QUOTE], [], 1.0)
+
+    levers = FakeLevers()
+    old = PresenterDashboard({"parallel": slow}, levers=levers, vendors=["Avis", "Alamo"],
+                             claim=StageClaim(tmp_path / "claim.json"))
+    old.button.click()
+    old.failing.value = "Avis"  # queued behind the running request, as before a reload
+    new = PresenterDashboard({"parallel": fake_side([QUOTE])}, levers=levers, vendors=["Avis", "Alamo"],
+                             claim=StageClaim(tmp_path / "claim.json"))  # the reloaded page
+    release.set()
+    old.wait_idle()
+    assert levers.applied == [] and len(seen) == 1
+    assert "Another page has the stage now" in old.note.value
+    new.failing.value = "Alamo"
+    new.wait_idle()
+    assert levers.applied == [(None, "Alamo")]
+
+
+def test_an_idle_page_shows_both_architectures_lanes():
+    board = PresenterDashboard(vendors=["Avis", "Alamo"])
+    parallel, sns = board.panels["parallel"].value, board.panels["sns"].value
+    assert "Parallel (waits for all)" in parallel and "Responder · Alamo" in parallel
+    assert "Aggregator (quotes)" in sns and "Aggregator (deadline)" in sns and "Responder · Avis" in sns
+
+
+def test_a_run_saved_to_a_file_replays_after_a_reload_and_from_an_uploaded_file(tmp_path):
+    def measured(request, click_ms, show):
+        show(state="done", status="COMPLETE at 0.3 s: 1 quotes.", quotes=[QUOTE],
+             messages=[lanes.Message("scatter", "SNS topic", "Requester", "Responder · Avis", 5.0, 10.0)],
+             lanes=[lanes.Lane("Requester", 10, 100, "done"), lanes.Lane("Responder · Avis", 120, 300, "done")])
+        return Outcome([QUOTE], [], 300.0)
+
+    first = PresenterDashboard({"sns": measured}, runs_folder=tmp_path)
+    first.button.click()
+    first.wait_idle()
+    assert (tmp_path / "last.json").exists()  # every finished request, for a replay after a reload
+    saved = first.save_run()
+    assert saved.parent == tmp_path and saved.name.startswith("run-")
+
+    def fast(board):
+        now = [0.0]
+        board._clock = lambda: now[0]
+        board._sleep = lambda seconds: now.__setitem__(0, now[0] + seconds)
+        frames = []
+        board.panels["sns"].observe(lambda change: frames.append(change["new"]), names="value")
+        return frames
+
+    reloaded = PresenterDashboard({"sns": measured}, runs_folder=tmp_path)  # a new page: nothing in memory
+    frames = fast(reloaded)
+    reloaded.replay()
+    reloaded.wait_idle()
+    assert any("REPLAY ×10 of measured times" in frame for frame in frames)
+    assert 'data-lane="Responder · Avis"' in frames[-1] and "Replay over" in reloaded.note.value
+
+    elsewhere = PresenterDashboard({"sns": measured}, runs_folder=tmp_path / "other")  # another machine
+    frames = fast(elsewhere)
+    elsewhere.replay_saved(saved.read_bytes())
+    elsewhere.wait_idle()
+    assert any("REPLAY" in frame for frame in frames) and 'data-kind="scatter"' in frames[-1]
+    elsewhere.replay_saved(b'{"not": "a run"}')
+    assert "not a run saved by the dashboard" in elsewhere.note.value
+
+
+def test_a_failing_vendor_is_named_in_words_that_agree_with_its_colours():
+    drawn = lanes.sns_lanes(sns_logs(deadline_fired=True), click_ms=1_000, now_ms=20_000)
+    by_label = {lane.label: lane.status for lane in drawn}
+    assert by_label["Responder · Budget"] == "failed" and by_label["Aggregator (deadline)"] == "timed-out"
+    svg = render.lanes_svg(drawn + [lanes.Lane("Responder · Avis", 0, 5_000, "caught")], [], axis_ms=20_000,
+                           key="stage-sns")
+    for word, pattern in (("✗ failed", "hatch"), ("✗ timed out", "hatch"), ("caught", "dots")):
+        assert f">{word}</text>" in svg and f'url(#stage-sns-{pattern})' in svg
 
 
 def test_the_theme_toggle_switches_the_root_class():
@@ -201,8 +336,11 @@ def test_the_third_vendor_switch_redeploys_then_offers_the_new_vendor_and_reappl
     class DeployingLevers(FakeLevers):
         deployed = []
 
-        def deploy_vendors(self, third_vendor, on_line):
-            on_line("ScatterGatherWithSNSStack | 39/39 | CREATE_COMPLETE")
+        def deploy_vendors(self, third_vendor, on_line, progress):
+            progress.phase = "deploying"
+            for line in SNS_DEPLOY_LINES:
+                progress.line("ScatterGatherWithSNSStack", line)
+            progress.finish("ScatterGatherWithSNSStack")
             self.deployed.append(third_vendor)
 
         def responders(self):
@@ -215,6 +353,41 @@ def test_the_third_vendor_switch_redeploys_then_offers_the_new_vendor_and_reappl
     assert levers.deployed == [True]
     assert "Hertz" in board.failing.options
     assert levers.applied == [(None, None)]  # a deploy restores cdk.json; the page's levers are set again
+    assert "Hertz added in" in board.note.value and "SNS stack: one more subscription" in board.note.value
+
+
+SNS_DEPLOY_LINES = [
+    "ScatterGatherWithSNSStack |  0/11 | 1:35:56 AM | UPDATE_IN_PROGRESS      | AWS::CloudFormation::Stack      | Sns",
+    "ScatterGatherWithSNSStack |  3/11 | 1:35:57 AM | CREATE_COMPLETE         | AWS::SNS::Subscription          | Sub",
+    "ScatterGatherWithSNSStack |  4/11 | 1:35:57 AM | CREATE_COMPLETE         | AWS::Lambda::Function           | Fn",
+    "ScatterGatherWithSNSStack |  5/11 | 1:35:57 AM | CREATE_COMPLETE         | AWS::IAM::Role                  | Role",
+    "ScatterGatherWithSNSStack |  6/11 | 1:35:58 AM | UPDATE_COMPLETE         | AWS::Lambda::Function           | Agg",
+    "ScatterGatherWithSNSStack |  7/11 | 1:35:58 AM | UPDATE_COMPLETE         | AWS::Lambda::EventSourceMapping | Esm",
+]
+
+
+def test_the_redeploy_shows_each_stacks_progress_and_says_what_changed():
+    from workshop_utils.stage.deploys import DeployProgress
+
+    now = [0.0]
+    progress = DeployProgress(["ScatterGatherWithParallelStack", "ScatterGatherWithSNSStack"], clock=lambda: now[0])
+    assert progress.status().startswith("Adding or removing the vendor: synthesizing")
+    progress.phase = "deploying"
+    progress.line("ScatterGatherWithSNSStack", "ScatterGatherWithSNSStack: creating CloudFormation changeset...")
+    assert "Parallel stack starting the CDK CLI · SNS stack change set" in progress.status()
+    progress.line("ScatterGatherWithParallelStack", "ScatterGatherWithParallelStack | 2/8 | 1:36:22 AM | "
+                                                    "UPDATE_COMPLETE | AWS::StepFunctions::StateMachine | Sm")
+    for line in SNS_DEPLOY_LINES:
+        progress.line("ScatterGatherWithSNSStack", line)
+    now[0] = 6.25
+    assert progress.status() == "Deploying side by side: Parallel stack 2/8 · SNS stack 7/11 · 6.2 s"
+    progress.finish("ScatterGatherWithSNSStack")
+    assert "SNS stack done" in progress.status()
+    assert progress.headline() == ("Parallel stack: a new state machine definition; SNS stack: one more "
+                                   "subscription, and the aggregator's settings and the batch size updated")
+    assert progress.summary() == ("Parallel stack: updated the state machine's definition. SNS stack: updated a "
+                                  "function and 1 supporting resource type(s); created a function, a subscription "
+                                  "to the topic and 1 supporting resource type(s)")
 
 
 def test_a_replay_redraws_the_measured_lanes_slowly_then_ends_on_the_measured_picture():
@@ -348,3 +521,39 @@ def test_the_deadline_that_fires_after_the_answer_is_drawn_later_on_the_same_pan
     assert drawn.wait(5)
     assert "at 10.0 s ▸" in board.panels["sns"].value  # named at the row's end; the axis stays on the answer
     assert "Aggregator (deadline)" in [lane.label for lane in board._measured["sns"].lanes]  # kept for a replay
+
+
+def test_what_arrives_while_a_replay_holds_the_panel_is_in_the_replayed_run():
+    released = threading.Event()
+
+    def answered_then_deadline(request, click_ms, show):
+        show(state="done", status="COMPLETE", lanes=[lanes.Lane("Aggregator (quotes)", 50, 53, "done")])
+
+        def follow(show_later, current):
+            released.wait(5)
+            if current():
+                show_later(lanes=[lanes.Lane("Aggregator (deadline)", 10_005, 10_007, "done")])
+
+        return Outcome([QUOTE], [], 53.0, follow=follow)
+
+    board = PresenterDashboard({"sns": answered_then_deadline})
+    board.button.click()
+    board.wait_idle()
+    board.views["sns"] = render.SideView(key="sns", title="", watch="", state="replay")  # a replay's frame
+    released.set()
+    for _ in range(50):
+        if board._measured["sns"].lanes[0].label == "Aggregator (deadline)":
+            break
+        threading.Event().wait(0.1)
+    assert board._measured["sns"].lanes[0].label == "Aggregator (deadline)"
+
+
+def test_a_cold_start_is_part_of_the_lane_on_the_sns_side_as_in_a_task_state_and_its_arrow_meets_it():
+    events = [log(0, "START RequestId: r1"), log(1, sns_event_line(PUBLISHED)), log(20, "END RequestId: r1"),
+              log(20, "REPORT RequestId: r1\tDuration: 19.00 ms\tBilled Duration: 19 ms\tMemory Size: 128 MB\t"
+                      "Max Memory Used: 60 MB\tInit Duration: 300.50 ms")]
+    seen = {"Responder · Avis": lanes.invocations(events, "u-1")}
+    (lane,) = lanes.sns_lanes(seen, click_ms=699, now_ms=800)
+    assert (lane.start_ms, lane.end_ms) == (0.5, 321)  # from the cold start's beginning, not from START
+    (scatter,) = lanes.sns_messages(seen, click_ms=699)[:1]
+    assert scatter.received_ms == lane.start_ms

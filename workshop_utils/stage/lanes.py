@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from workshop_utils.timelines import END_LINE, START_LINE, logged_json, role_label, to_ms
 
 RUNNING, DONE, FAILED, CAUGHT = "running", "done", "failed", "caught"
+TIMED_OUT = "timed-out"  # the deadline wrote the aggregate without every quote
 _FAILURE_MARKS = ("[ERROR]", '"errorType"', "is unavailable")
+_REPORT_INIT = re.compile(r"^REPORT RequestId: (\S+).*Init Duration: ([\d.]+) ms")
 
 
 @dataclass(frozen=True)
@@ -67,12 +70,14 @@ class Invocation:
     end_ms: float | None
     mentions: tuple[str, ...]
     failed: bool
+    init_ms: float = 0.0  # the cold start before START (the REPORT line's Init Duration), 0 when warm
 
 
 def invocations(events: list[dict], needle: str) -> list[Invocation]:
     """The invocations (START to END, END missing while running) whose log lines mention `needle`."""
     spans: dict[str, list] = {}
     current: dict[str, str | None] = {}
+    cold: dict[str, float] = {}
     # A worker runs one invocation at a time, so within one log stream the lines between START and END
     # belong to that invocation; streams of concurrent workers interleave, so follow each on its own.
     for event in sorted(events, key=lambda e: e["timestamp"]):
@@ -84,12 +89,14 @@ def invocations(events: list[dict], needle: str) -> list[Invocation]:
             if match.group(1) in spans:
                 spans[match.group(1)][1] = event["timestamp"]
             current[stream] = None
+        elif (match := _REPORT_INIT.match(message)) and match.group(1) in spans:
+            cold[match.group(1)] = float(match.group(2))
         elif (request_id := current.get(stream)) in spans:
             span = spans[request_id]
             span[3] = span[3] or any(mark in message for mark in _FAILURE_MARKS)
             if needle in message:
                 span[2].append(message)
-    return [Invocation(rid, start, end, tuple(lines), failed)
+    return [Invocation(rid, start, end, tuple(lines), failed, cold.get(rid, 0.0))
             for rid, (start, end, lines, failed) in spans.items() if lines]
 
 
@@ -100,13 +107,17 @@ def sns_lanes(seen: dict[str, list[Invocation]], *, click_ms: float, now_ms: flo
     for label, found in seen.items():
         for invocation in found:
             name = label
+            ended = FAILED if invocation.failed else DONE
             if label == "Aggregator":
                 name = "Aggregator (deadline)" if _woken_by_deadline(invocation) else "Aggregator (quotes)"
-            start = invocation.start_ms - click_ms
+                # The deadline's batch ran fine, but when it wrote a timed-out aggregate the request failed.
+                ended = TIMED_OUT if ended == DONE and _timed_out(invocation) else ended
+            # A cold start belongs to the lane, as a Task state's time includes it on the Parallel side.
+            start = invocation.start_ms - invocation.init_ms - click_ms
             if invocation.end_ms is None:
                 lanes.append(Lane(name, start, max(start, now_ms - click_ms), RUNNING))
             else:
-                lanes.append(Lane(name, start, invocation.end_ms - click_ms, FAILED if invocation.failed else DONE))
+                lanes.append(Lane(name, start, invocation.end_ms - click_ms, ended))
     return sorted(lanes, key=lambda lane: lane.start_ms)
 
 
@@ -154,6 +165,10 @@ def _woken_by_deadline(invocation: Invocation) -> bool:
     return any("deadline" in line or "timed_out" in line for line in invocation.mentions)
 
 
+def _timed_out(invocation: Invocation) -> bool:
+    return any("aggregate: " in line and '"timed_out"' in line for line in invocation.mentions)
+
+
 def sns_messages(seen: dict[str, list[Invocation]], *, click_ms: float) -> list[Message]:
     """The SNS side's messages, read from the same logs as its lanes: the scatter message from the topic to
     each responder (published at the SNS record's Timestamp, received at the responder's START); each quote
@@ -171,17 +186,18 @@ def sns_messages(seen: dict[str, list[Invocation]], *, click_ms: float) -> list[
         if first is not None and attempts:
             published.append(first)
             messages.append(Message("scatter", "SNS topic", "Requester", label, first - click_ms,
-                                    attempts[0].start_ms - click_ms))
+                                    attempts[0].start_ms - attempts[0].init_ms - click_ms))
         answered = next((a for a in attempts if a.end_ms is not None and not a.failed), None)
         if answered is None:
             continue
         gathered = next((a for a in aggregator if not _woken_by_deadline(a) and vendor in _quoted_vendors(a)), None)
         messages.append(Message("quote", "quotes queue", label, "Aggregator (quotes)", answered.end_ms - click_ms,
-                                None if gathered is None else gathered.start_ms - click_ms))
+                                None if gathered is None else gathered.start_ms - gathered.init_ms - click_ms))
     if published:
         woken = next((a for a in aggregator if _woken_by_deadline(a)), None)
+        arrived = None if woken is None else woken.start_ms - woken.init_ms - click_ms
         messages.append(Message("deadline", "deadline queue", "Requester", "Aggregator (deadline)",
-                                min(published) - click_ms, None if woken is None else woken.start_ms - click_ms))
+                                min(published) - click_ms, arrived))
     return sorted(messages, key=lambda message: message.sent_ms)
 
 

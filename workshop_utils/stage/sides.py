@@ -98,8 +98,9 @@ def parallel_side(request: QuoteRequest, click_ms: float, show: Show) -> Outcome
     took = _seconds(end) if end is not None else "?"
     if execution.status != "SUCCEEDED":
         status = f"{execution.status} at {took}: {execution.error or 'no quotes'}."
-    elif caught:
-        status = f"SUCCEEDED at {took}; {', '.join(caught)} failed, caught: {len(execution.quotes)} quote(s)."
+    elif caught:  # red on the page, so the words lead with what failed; SUCCEEDED is what Step Functions says
+        status = (f"INCOMPLETE at {took}: {', '.join(caught)} failed, caught; the execution still SUCCEEDED "
+                  f"with {len(execution.quotes)} quote(s).")
     else:
         status = f"SUCCEEDED at {took}: {len(execution.quotes)} quotes."
     show(lanes=lane_model.parallel_lanes(execution.history, click_ms=click_ms, now_ms=now_ms()), now_ms=None,
