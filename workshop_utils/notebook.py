@@ -553,9 +553,14 @@ def _failure_row(record: dict) -> dict:
     return row
 
 
-def send_invalid_parallel(payload: object) -> triggers.ParallelExecution:
-    """Start the Parallel state machine with a payload the form would refuse, and show how it ends."""
-    execution = triggers.run_parallel_payload(payload)
+def send_invalid_parallel(payload: object) -> triggers.ParallelExecution | None:
+    """Start the Parallel state machine with a payload the form would refuse, and show how it ends (or, when Step
+    Functions refuses the input itself, its one sentence)."""
+    try:
+        execution = triggers.run_parallel_payload(payload)
+    except triggers.ExecutionInputRefused as refused:
+        _show(views.message_html(str(refused), kind="error"))
+        return None
     _show(views.parallel_result_html(execution))
     return execution
 

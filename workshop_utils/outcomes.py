@@ -63,6 +63,8 @@ def sns_story(aggregate: dict, attempts: dict[str, int], failure_records: list[d
     missing = list(aggregate.get("missing_vendors") or [])
     if status == "complete":
         sentences = [f"Aggregate complete: {_names(answered)} answered, one quote each."]
+    elif status == "failed":  # the aggregator could not gather this request (its reason says why)
+        sentences = [f"Aggregate failed: {aggregate.get('reason') or 'the aggregator gave no reason'}."]
     else:
         sentences = [
             f"Aggregate {status}: {_names(answered) or 'no vendor'} answered; {_names(missing)} "

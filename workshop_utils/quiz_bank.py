@@ -65,20 +65,23 @@ _WRITTEN: dict[str, tuple[Question, ...]] = {
             "You close the laptop's lid, restart it and open notebook 03. What happens to your deployed stacks?",
             (
                 _right(
-                    "They are gone with the local cloud; the notebook's first cell starts it and redeploys them.",
-                    "Right: the local cloud keeps nothing across a stop, and every notebook's first cell "
-                    "(ws.ready_for) brings the target back to what that notebook needs.",
+                    "They come back: the first cell starts the local cloud, which restores them from your last deploy.",
+                    "Right: at each successful deploy the local cloud keeps the stack's template, parameters and code "
+                    "on disk, and its start builds those stacks again with the same names. What was in flight "
+                    "(queued messages, logs, unfinished requests) is lost, and start names the unfinished requests.",
                 ),
                 Choice(
-                    "They are still there: the local cloud saves them on disk.",
-                    "No: the local cloud keeps its state in memory, so a restart starts from an empty cloud.",
+                    "They are gone: the local cloud keeps everything in memory.",
+                    "No: what you deployed is kept on disk (`.local_cloud/persist/`) and restored on start; only "
+                    "what was in flight or in memory (queued messages, logs, table items) is lost.",
                 ),
                 Choice(
                     "You must run every notebook again from 00.",
                     "No: each notebook's first cell deploys what that notebook needs, so you carry on where you were.",
                 ),
             ),
-            "The local cloud is a process of its own: it outlives a kernel restart, not a laptop restart.",
+            "The local cloud is a process of its own: it outlives a kernel restart, and after a laptop restart its "
+            "start restores what you deployed.",
         ),
     ),
     "01": (

@@ -55,3 +55,18 @@ def test_exported_copies_show_the_static_html_instead_of_an_empty_widget(tmp_pat
         "form", outputs=[nbformat.v4.new_output("display_data", data=data)])])
     page = write_html(nb, tmp_path / "copy.html").read_text()
     assert "static-copy" in page
+
+
+def test_step_functions_refusing_the_input_shows_its_one_sentence_not_a_traceback(monkeypatch):
+    from workshop_utils import triggers
+
+    shown: list[str] = []
+    sentence = "Step Functions refused this input: it is larger than 262,144 bytes; send a smaller payload."
+
+    def refuse(payload):
+        raise triggers.ExecutionInputRefused(sentence)
+
+    monkeypatch.setattr(triggers, "run_parallel_payload", refuse)
+    monkeypatch.setattr(notebook, "_show", shown.append)
+    assert notebook.send_invalid_parallel({"data": "x" * 10}) is None
+    assert len(shown) == 1 and "error" in shown[0] and "262,144 bytes" in shown[0]

@@ -148,3 +148,11 @@ def test_every_latency_in_the_benchmark_story_is_written_as_its_table_writes_it(
     for row in rows:
         assert f"{row['pattern']} {row['median (p50)']}" in story and f"{row['pattern']} {row['p95']}" in story
     assert "Parallel 30.5 ms, SNS 33.0 ms (2.5 ms apart)" in story
+
+
+def test_a_failed_aggregate_is_told_by_its_reason_not_as_a_deadline_that_passed():
+    aggregate = {"status": "failed", "uuid": "u-1", "quotes": [], "missing_vendors": ["Avis", "Alamo"],
+                 "reason": "its deadline passed but the aggregates table could not be read or written"}
+    story = outcomes.sns_story(aggregate, {"Avis": 1, "Alamo": 1}, [])
+    assert story[0] == ("Aggregate failed: its deadline passed but the aggregates table could not be read or "
+                        "written.")
