@@ -86,9 +86,10 @@ bench: setup  ## both patterns at notebook 03's load on a private local cloud (B
 	$(PY) -m workshop_utils.bench --target local $(BENCH_ARGS) --json build/bench.json
 
 # The stage template (share/jupyter/voila/templates/stage) loads nothing from the network and ends a reloaded or
-# closed page's kernel at once; one that survives (a crashed browser) is culled after 5 idle minutes.
+# closed page's kernel at once; one that survives (a crashed browser) is culled after 5 idle minutes. --token: the
+# page drives your local cloud, so another user on this machine's loopback must not open it (open the printed URL).
 present: cloud-start  ## the presenter dashboard (Voila)
-	JUPYTER_PATH="$(CURDIR)/share/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH}" $(if $(PORT),LOCAL_CLOUD_PORT=$(PORT) )$(VENV)/bin/voila notebooks/presenter_dashboard.ipynb --template=stage --port=$(JUPYTER_PORT) --no-browser --MappingKernelManager.cull_interval=60 --MappingKernelManager.cull_idle_timeout=300
+	JUPYTER_PATH="$(CURDIR)/share/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH}" $(if $(PORT),LOCAL_CLOUD_PORT=$(PORT) )$(VENV)/bin/voila notebooks/presenter_dashboard.ipynb --template=stage --port=$(JUPYTER_PORT) --Voila.ip=127.0.0.1 --token --no-browser --MappingKernelManager.cull_interval=60 --MappingKernelManager.cull_idle_timeout=300
 
 lint: setup
 	$(VENV)/bin/ruff check .

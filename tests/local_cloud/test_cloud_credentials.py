@@ -113,8 +113,9 @@ def test_moto_api_needs_the_token(cloud: service.Status, cloud_home: Path, aws: 
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=10)
         assert refused.value.code == 403, path
-    owner = urllib.request.Request(f"{cloud.endpoint_url}/moto-api/data.json",
-                                   headers={state.TOKEN_HEADER: record.token})
+    # The owner passes with the token (the dashboard: data.json's dump depends on what other tests of this
+    # session's cloud created, some of which moto cannot serialize).
+    owner = urllib.request.Request(f"{cloud.endpoint_url}/moto-api/", headers={state.TOKEN_HEADER: record.token})
     with urllib.request.urlopen(owner, timeout=30) as response:
         assert response.status == 200
 

@@ -1,9 +1,12 @@
 """`make present`: Voila serves the presenter dashboard from the workshop's own template, and the dashboard
 drives both deployed patterns: one click, the stage speed, the failing-vendor switch."""
 import os
+import re
+import secrets
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -27,16 +30,35 @@ def _fetch(url: str, timeout_s: float = 120) -> str:
             time.sleep(0.5)
 
 
-def test_voila_serves_the_dashboard_from_the_workshop_template(workshop_cloud, free_port):
-    port = free_port()
+def _present_recipe() -> str:
+    makefile = (TEMPLATES.parents[1] / "Makefile").read_text()
+    return re.search(r"^present:.*\n\t(?P<recipe>.+)$", makefile, re.MULTILINE)["recipe"]
+
+
+def _refused(url: str) -> bool:
+    """No dashboard at `url`: an HTTP error, or Voila's login page instead."""
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return "Scatter-gather, side by side" not in response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code in (401, 403)
+
+
+def test_voila_serves_the_dashboard_from_the_workshop_template_to_its_token_only(workshop_cloud, free_port):
+    # `make present` asks Voila for a token: the page drives the presenter's local cloud, and every user of the
+    # machine shares its loopback.
+    assert "--token" in _present_recipe().split() and "--Voila.ip=127.0.0.1" in _present_recipe()
+    port, token = free_port(), secrets.token_hex(16)
     command = [
         sys.executable, "-m", "voila", str(NOTEBOOK_DIR / "presenter_dashboard.ipynb"), f"--port={port}",
-        "--no-browser", "--Voila.ip=127.0.0.1", "--template=stage",
+        "--no-browser", "--Voila.ip=127.0.0.1", "--template=stage", f"--token={token}",
     ]  # fmt: skip
     env = os.environ | {"JUPYTER_PATH": str(TEMPLATES)}
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, env=env)
     try:
-        page = _fetch(f"http://127.0.0.1:{port}/")
+        page = _fetch(f"http://127.0.0.1:{port}/?token={token}")
+        assert _refused(f"http://127.0.0.1:{port}/")
+        assert _refused(f"http://127.0.0.1:{port}/?token={secrets.token_hex(16)}")
     finally:
         process.terminate()
         process.wait(timeout=30)
