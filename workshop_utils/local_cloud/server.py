@@ -248,10 +248,23 @@ def _someone_listens(port: int) -> bool:
         return probe.connect_ex((HOST, port)) == 0
 
 
+# Optional imports that moto's import chain would take but the server never uses: jsonschema (through
+# moto.apigateway's OpenAPI validator) checks IRIs with rfc3987_syntax when it is installed (JupyterLab's
+# jupyter-events brings it), and that module compiles a grammar on import: 2.7 s of every start on a 2-core machine.
+UNUSED_OPTIONAL_IMPORTS = ("rfc3987_syntax",)
+
+
+def _skip_unused_optional_imports() -> None:
+    """Make each of them an ImportError in this process (the importer's own fallback applies)."""
+    for name in UNUSED_OPTIONAL_IMPORTS:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # None in sys.modules: import fails
+
+
 def serve(port: int, home: Path, *, any_port_if_taken: bool = False) -> int:
     import psutil
 
     started = time.perf_counter()
+    _skip_unused_optional_imports()
     state.make_private_home(home)
     lock = _acquire_home_lock(home)
     listener = _bind(port, any_port_if_taken=any_port_if_taken)
