@@ -35,7 +35,7 @@ endif
 
 # notebooks/exercises shows exercises/ in JupyterLab; a copy (macOS `cp -r`, a FAT stick) loses the link: made again.
 setup: not-windows $(VENV)/.installed node_modules/.installed  ## install Python and Node dependencies (idempotent; BUNDLE=path: offline)
-	@$(PY) -m workshop_utils.exercise_link
+	@$(PY) -m workshop_utils.teaching.exercise_link
 
 not-windows:
 ifneq ($(NATIVE_WINDOWS),)
@@ -55,7 +55,7 @@ node_modules/.installed: package.json package-lock.json | not-windows
 	@touch $@
 
 bundle: setup  ## every learner platform's wheels and the CDK CLI in bundle/, for `make setup` with no network
-	$(PY) -m workshop_utils.bundle --out bundle $(BUNDLE_ARGS)
+	$(PY) -m workshop_utils.tools.bundle --out bundle $(BUNDLE_ARGS)
 
 cloud-start: setup  ## start the local cloud (idempotent)
 	$(PY) -m workshop_utils.local_cloud start $(if $(PORT),--port $(PORT))
@@ -80,10 +80,10 @@ test: setup  ## set up, then run every test
 	$(PY) -m pytest
 
 run: setup  ## execute every notebook headless on a local cloud of its own; HTML copies go to build/
-	$(PY) -m workshop_utils.run_notebooks --out build $(NOTEBOOKS)
+	$(PY) -m workshop_utils.tools.run_notebooks --out build $(NOTEBOOKS)
 
 bench: setup  ## both patterns at notebook 03's load on a private local cloud (BENCH_ARGS="--rate 20 --duration 30" for a soak)
-	$(PY) -m workshop_utils.bench --target local $(BENCH_ARGS) --json build/bench.json
+	$(PY) -m workshop_utils.measure.bench --target local $(BENCH_ARGS) --json build/bench.json
 
 # The stage template (share/jupyter/voila/templates/stage) loads nothing from the network and ends a reloaded or
 # closed page's kernel at once; one that survives (a crashed browser) is culled after 5 idle minutes. --token: the
@@ -98,5 +98,5 @@ strip: setup  ## remove outputs from every notebook before committing
 	$(VENV)/bin/nbstripout notebooks/*.ipynb
 
 clean: cloud-stop  ## remove build output and local state (keeps .venv and node_modules)
-	@test -x $(PY) && $(PY) -m workshop_utils.warm_synth stop || true
+	@test -x $(PY) && $(PY) -m workshop_utils.deploy.warm_synth stop || true
 	rm -rf build cdk.out .local_cloud .pytest_cache

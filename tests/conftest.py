@@ -34,7 +34,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """A cdk.out, build/ and warm synth of this pytest process's own (each xdist worker is one): the notebook
     kernels, JupyterLab, Voila and the CDK runs of two workers never write each other's assembly or outputs, and
     a learner's cdk.out in the checkout is left alone."""
-    from workshop_utils.output_dir import OUTPUT_DIR_ENV
+    from workshop_utils.deploy.output_dir import OUTPUT_DIR_ENV
 
     folder = tempfile.mkdtemp(prefix=f"workshop-outputs-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-")
     config.stash[_OUTPUTS] = folder
@@ -126,7 +126,7 @@ def free_port() -> Callable[[], int]:
 @pytest.fixture(scope="module")
 def workshop_cloud(tmp_path_factory):
     """A running local cloud for one test module, stopped (with every worker) when the module ends."""
-    from workshop_utils import target
+    from workshop_utils.cloud import target
     from workshop_utils.local_cloud import service
 
     with pytest.MonkeyPatch.context() as env:

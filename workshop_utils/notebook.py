@@ -8,34 +8,17 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from IPython.display import HTML, display
 
-from workshop_utils import (
-    aggregates,
-    cdk,
-    cleanup,
-    cloud_stopped,
-    exercise,
-    exercise_files,
-    exercise_link,
-    outcomes,
-    progress,
-    readiness,
-    refactoring,
-    source_code,
-    stacks,
-    target,
-    timelines,
-    triggers,
-    views,
-    wiring,
-)
-from workshop_utils.cdk_output import learner_printer
-from workshop_utils.logs import fetch_log_events, function_log_group
-from workshop_utils.prerequisites import check_all
-from workshop_utils.quote_input import QuoteRequest, parse_quote_form
+from workshop_utils import wiring
+from workshop_utils.cloud import stacks, target
+from workshop_utils.cloud.logs import fetch_log_events, function_log_group
+from workshop_utils.cloud.stacks import PARALLEL_STACK, SNS_STACK
+from workshop_utils.deploy import cdk, progress
+from workshop_utils.deploy.output import learner_printer
+from workshop_utils.quotes import aggregates, timelines, triggers
+from workshop_utils.quotes.request import QuoteRequest, parse_quote_form
 from workshop_utils.render import (
     code_side,
     diff_html,
@@ -51,11 +34,15 @@ from workshop_utils.render._common import expandable, pre
 from workshop_utils.render.cleanup import cleanup_table_html
 from workshop_utils.render.deployment import command_line_html
 from workshop_utils.render.logs import FOLD_OVER_EVENTS
-from workshop_utils.stacks import PARALLEL_STACK, SNS_STACK
-from workshop_utils.widgets import DeployPanel, LogTail, QuoteForm
+from workshop_utils.repo import REPO_ROOT
+from workshop_utils.teaching import exercise, exercise_files, exercise_link, readiness, refactoring, source_code
+from workshop_utils.teaching.prerequisites import check_all
+from workshop_utils.teardown import cleanup
+from workshop_utils.ui import cloud_stopped, outcomes, views
+from workshop_utils.ui.widgets import DeployPanel, LogTail, QuoteForm
 
 __all__ = ["PARALLEL_STACK", "SNS_STACK", "DeployPanel", "LogTail", "QuoteForm"]
-_CDK_JSON = Path(__file__).resolve().parent.parent / "cdk.json"
+_CDK_JSON = REPO_ROOT / "cdk.json"
 
 
 def _show(html_text: str) -> None:
@@ -423,7 +410,7 @@ def show_completeness_solution() -> None:
 
 def check_wiring() -> None:
     """02a's exercise: synthesize exercises/sns_wiring.py's wiring and compare; if complete, deploy it and try it."""
-    from workshop_utils import wiring_exercise
+    from workshop_utils.teaching import wiring_exercise
 
     _warn_if_exercises_unlinked()
     _show(views.message_html("Synthesizing your stack from exercises/sns_wiring.py (about 20 s)..."))
@@ -574,7 +561,7 @@ def send_invalid_sns(payload: object) -> triggers.SnsQuoteHandle:
 
 def now_ms() -> int:
     """The current time in epoch milliseconds (to find what happened after it)."""
-    from workshop_utils.logs import now_ms as current
+    from workshop_utils.cloud.logs import now_ms as current
 
     return current()
 
@@ -638,7 +625,8 @@ def explain_diffs(diffs: dict[str, str]) -> None:
 def benchmark(rate: float | None = None, duration_s: float | None = None) -> dict:
     """Offer both deployed stacks the same open-loop load (`rate` requests a second for `duration_s` seconds);
     plot latencies, say what was measured and what the batching window costs, return the summaries."""
-    from workshop_utils import bench, plots
+    from workshop_utils.measure import bench
+    from workshop_utils.ui import plots
 
     rate = rate or bench.WORKSHOP_RATE
     duration_s = duration_s or bench.WORKSHOP_DURATION_S
@@ -665,7 +653,8 @@ def benchmark(rate: float | None = None, duration_s: float | None = None) -> dic
 
 def show_costs(vendor_counts: tuple[int, ...] = (1, 2, 3, 5, 10, 20)) -> list[dict]:
     """Dollars per million requests against the number of vendors, with the price table behind it."""
-    from workshop_utils import cost, plots
+    from workshop_utils.measure import cost
+    from workshop_utils.ui import plots
 
     rows = cost.cost_table(list(vendor_counts))
     _show(views.section("Cost per million requests", views.figure_html(plots.cost_figure(rows))))
@@ -713,7 +702,7 @@ def check_sns_stack() -> None:
 
 def quiz(notebook: str) -> None:
     """This notebook's questions, answered with a click (a static copy with the answers in HTML exports)."""
-    from workshop_utils.quiz import quiz as build_quiz
+    from workshop_utils.teaching.quiz import quiz as build_quiz
 
     display(build_quiz(notebook))
 

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from workshop_utils.run_notebooks import NOTEBOOK_DIR
+from workshop_utils.tools.run_notebooks import NOTEBOOK_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 TEMPLATES = Path(__file__).resolve().parents[2] / "share" / "jupyter"
@@ -35,7 +35,8 @@ def _listening(port: int) -> bool:
 @pytest.fixture(scope="module")
 def dashboard_url(workshop_cloud, free_port, tmp_path_factory, serve):
     """Both stacks deployed on a private local cloud, and Voila serving the dashboard with the stage template."""
-    from workshop_utils import cdk, stacks
+    from workshop_utils.cloud import stacks
+    from workshop_utils.deploy import cdk
 
     cdk.ensure_bootstrapped()
     for stack in stacks.STACKS:

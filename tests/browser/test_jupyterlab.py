@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from infra.config import EXERCISES_DIR, EXERCISES_DIR_ENV
-from workshop_utils.run_notebooks import NOTEBOOK_DIR
-from workshop_utils.stacks import PARALLEL_STACK, SNS_STACK
+from workshop_utils.cloud.stacks import PARALLEL_STACK, SNS_STACK
+from workshop_utils.tools.run_notebooks import NOTEBOOK_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
@@ -54,7 +54,7 @@ def _answers(url: str) -> bool:
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory, workshop_cloud, free_port, serve):
     """JupyterLab on a free port, serving a copy of the notebooks (its autosave must not touch the repo)."""
-    from workshop_utils import cdk
+    from workshop_utils.deploy import cdk
 
     cdk.ensure_bootstrapped()
     notebooks = tmp_path_factory.mktemp("notebooks")
@@ -85,7 +85,7 @@ def jupyterlab(tmp_path_factory, workshop_cloud, free_port, serve):
 
 
 def _template_resources(stack: str) -> dict:
-    from workshop_utils import target
+    from workshop_utils.cloud import target
 
     body = target.client("cloudformation").get_template(StackName=stack)["TemplateBody"]
     return (json.loads(body) if isinstance(body, str) else body)["Resources"]
@@ -130,7 +130,7 @@ def _check_the_first_deploys_progress(page, artifacts: Path) -> None:
 
 def _template_edges(stack: str) -> set[tuple[str, str, str]]:
     """The edges of the stack's deployed template, read through CloudFormation (not through the diagram's reader)."""
-    from workshop_utils import target
+    from workshop_utils.cloud import target
     from workshop_utils.wiring import from_template
 
     body = target.client("cloudformation").get_template(StackName=stack)["TemplateBody"]
@@ -195,7 +195,7 @@ def test_a_learner_types_the_wiring_and_the_check_passes(
 ):
     from playwright.sync_api import sync_playwright
 
-    from workshop_utils.exercise_files import WIRING_FILE, wiring_solution
+    from workshop_utils.teaching.exercise_files import WIRING_FILE, wiring_solution
 
     url, folder = jupyterlab
     exercise = folder / "exercises" / WIRING_FILE

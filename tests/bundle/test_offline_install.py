@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop_utils import bundle
+from workshop_utils.tools import bundle
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 UNREACHABLE = "http://127.0.0.1:9"  # the discard port: any attempt to reach an index fails at once

@@ -6,7 +6,7 @@ from collections import Counter
 
 from infra_test_support import PARALLEL, SNS
 
-from workshop_utils import cleanup
+from workshop_utils.teardown import cleanup
 
 
 def deployed_as(template: dict) -> list[dict]:

@@ -11,7 +11,7 @@ from infra_test_support import SNS, THREE_VENDORS, Synthesized, synthesize
 
 from infra.app import build_app
 from infra.config import EXERCISES_DIR, EXERCISES_DIR_ENV, WiringConfigError
-from workshop_utils import exercise_files, wiring_exercise
+from workshop_utils.teaching import exercise_files, wiring_exercise
 
 SCAFFOLD_SENTENCES = [
     "The requester has no OnSuccess destination: its result never reaches the topic (✏️ 1).",

@@ -13,8 +13,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from workshop_utils import cdk, warm_synth
-from workshop_utils.progress import NullProgress
+from workshop_utils.deploy import cdk, warm_synth
+from workshop_utils.deploy.progress import NullProgress
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 THREE_VENDORS = {
@@ -124,7 +124,7 @@ def test_the_process_ends_with_the_kernel_that_started_it(app_copy, tmp_path):
         [sys.executable, "-c", (
             "import sys, time\n"
             "from pathlib import Path\n"
-            "from workshop_utils.warm_synth import WarmSynth\n"
+            "from workshop_utils.deploy.warm_synth import WarmSynth\n"
             f"warm = WarmSynth(root=Path({str(app_copy)!r}))\n"
             "import os; warm.start(dict(os.environ))\n"
             "print(warm._process.pid, flush=True)\n"
@@ -155,7 +155,7 @@ def test_stop_all_ends_every_process_of_the_checkout(app_copy):
 
 
 def test_a_warm_up_readies_the_process_and_a_dead_one_is_replaced_transparently(app_copy, tmp_path):
-    from workshop_utils.cdk_context import cli_context
+    from workshop_utils.deploy.context import cli_context
 
     warm = warm_synth.WarmSynth(root=app_copy)
     try:

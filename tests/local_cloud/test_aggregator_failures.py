@@ -65,7 +65,9 @@ def test_sns_a_failing_vendor_gives_a_timed_out_aggregate_naming_it_and_a_failur
 
 
 def test_sns_waiting_for_the_quotes_names_the_failed_invocations_queue_holding_the_failure(deployment, monkeypatch):
-    from workshop_utils import quote_failures, target, triggers
+    from workshop_utils.cloud import target
+    from workshop_utils.quotes import failures as quote_failures
+    from workshop_utils.quotes import triggers
 
     monkeypatch.setattr(target, "client", lambda name, config=None: deployment.client(name))
     uuid = f"flaky-wait-{uuids.uuid4()}"

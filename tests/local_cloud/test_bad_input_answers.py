@@ -124,7 +124,8 @@ def test_start_execution_accepts_input_of_exactly_256_kib(aws: Any, state_machin
 
 
 def test_the_workshop_says_in_one_sentence_why_its_input_was_refused(aws: Any, state_machine: str, monkeypatch) -> None:
-    from workshop_utils import target, triggers
+    from workshop_utils.cloud import target
+    from workshop_utils.quotes import triggers
 
     monkeypatch.setattr(target, "client", lambda name, config=None: aws.client(name))
 

@@ -1,4 +1,4 @@
-"""The workshop's two stacks on a private local cloud, deployed and destroyed through workshop_utils.cdk (the CLI).
+"""The workshop's two stacks on a private local cloud, deployed and destroyed through workshop_utils.deploy.cdk.
 
 One deployment for the module, changed in file order: the default vendors first, then a failing vendor, then three
 vendors, then destroy (each context change costs a synth, so there are only three).
@@ -18,10 +18,13 @@ from typing import Any
 
 import pytest
 
-from workshop_utils import aggregates, bench, cdk, stacks, target, triggers
+from workshop_utils.cloud import stacks, target
+from workshop_utils.cloud.logs import fetch_log_events, function_log_group
+from workshop_utils.deploy import cdk
 from workshop_utils.local_cloud import state
-from workshop_utils.logs import fetch_log_events, function_log_group
-from workshop_utils.quote_input import QuoteRequest
+from workshop_utils.measure import bench
+from workshop_utils.quotes import aggregates, triggers
+from workshop_utils.quotes.request import QuoteRequest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stack_events import (  # noqa: E402
@@ -140,7 +143,7 @@ def log_messages(resource: stacks.Resource) -> list[str]:
 
 @pytest.fixture(scope="module")
 def endpoint(workshop_cloud, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The module's local cloud; workshop_utils.cdk assembles into a folder of the module's own, not the repo's."""
+    """The module's local cloud; deploy.cdk assembles into a folder of the module's own, not the repo's."""
     require_cdk_cli()
     if not Path("/proc/self/environ").exists():
         pytest.skip("finding the local cloud's workers needs /proc (Linux)")

@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from workshop_utils import cdk, stacks, target, triggers
-from workshop_utils.cloud_stopped import STOPPED, LocalCloudStopped
+from workshop_utils.cloud import stacks, target
+from workshop_utils.deploy import cdk
 from workshop_utils.local_cloud import service, state
-from workshop_utils.quote_input import QuoteRequest
+from workshop_utils.quotes import triggers
+from workshop_utils.quotes.request import QuoteRequest
+from workshop_utils.ui.cloud_stopped import STOPPED, LocalCloudStopped
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import zip_source  # noqa: E402

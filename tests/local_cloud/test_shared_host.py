@@ -135,7 +135,9 @@ DEPLOY = textwrap.dedent(
     """
     import json, sys
     from pathlib import Path
-    from workshop_utils import cdk, stacks, target
+    from workshop_utils.deploy import cdk
+    from workshop_utils.cloud import stacks
+    from workshop_utils.cloud import target
 
     work = Path(sys.argv[1])
     runner = cdk.CdkRunner()

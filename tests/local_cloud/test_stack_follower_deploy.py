@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from workshop_utils import cdk, stacks, target
-from workshop_utils.progress import NullProgress, Progress, parse_progress
+from workshop_utils.cloud import stacks, target
+from workshop_utils.deploy import cdk
+from workshop_utils.deploy.progress import NullProgress, Progress, parse_progress
 from workshop_utils.render.deployment import resource_steps
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -42,7 +43,7 @@ class Recording(NullProgress):
 
 @pytest.fixture(scope="module")
 def deploy(workshop_cloud, tmp_path_factory: pytest.TempPathFactory):
-    """Deploys STACK with workshop_utils.cdk (assembled in a folder of the module's own); returns (display, lines)."""
+    """Deploys STACK with deploy.cdk (assembled in a folder of the module's own); returns (display, lines)."""
     require_cdk_cli()
     displays: list[Recording] = []
     runner = cdk.CdkRunner(display=lambda: displays.append(Recording()) or displays[-1])

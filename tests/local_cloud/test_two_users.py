@@ -310,7 +310,7 @@ def test_another_user_cannot_take_or_answer_the_learners_invocations(host: Host,
 
 
 NO_FALLBACK = """
-from workshop_utils import target
+from workshop_utils.cloud import target
 try:
     target.client("lambda").list_functions()
     print("SENT")

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from workshop_utils import cdk, stacks, target
+from workshop_utils.cloud import stacks, target
+from workshop_utils.deploy import cdk
 from workshop_utils.render import architecture_svg
 from workshop_utils.wiring import Wiring, from_template, read_deployed
 
@@ -32,7 +33,7 @@ READ_FROM = {
 
 @pytest.fixture(scope="module")
 def runner(workshop_cloud, tmp_path_factory: pytest.TempPathFactory) -> Iterator[cdk.CdkRunner]:
-    """workshop_utils.cdk as the notebooks call it, assembling into a folder of the module's own."""
+    """workshop_utils.deploy.cdk as the notebooks call it, assembling into a folder of the module's own."""
     require_cdk_cli()
     assert workshop_cloud.healthy and workshop_cloud.port != target.LOCAL_CLOUD_DEFAULT_PORT
     work = tmp_path_factory.mktemp("cdk-wiring")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from workshop_utils.run_notebooks import NOTEBOOK_DIR, error_outputs, execute, write_html
-from workshop_utils.stacks import PARALLEL_STACK, SNS_STACK
+from workshop_utils.cloud.stacks import PARALLEL_STACK, SNS_STACK
+from workshop_utils.tools.run_notebooks import NOTEBOOK_DIR, error_outputs, execute, write_html
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "notebooks"

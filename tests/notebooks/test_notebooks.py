@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop_utils.run_notebooks import NOTEBOOK_DIR, error_outputs, execute, write_html
+from workshop_utils.tools.run_notebooks import NOTEBOOK_DIR, error_outputs, execute, write_html
 
 pytestmark = pytest.mark.slow
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9]*.ipynb"))

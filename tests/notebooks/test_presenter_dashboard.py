@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop_utils.run_notebooks import NOTEBOOK_DIR
+from workshop_utils.tools.run_notebooks import NOTEBOOK_DIR
 
 pytestmark = pytest.mark.slow
 TEMPLATES = Path(__file__).resolve().parents[2] / "share" / "jupyter"
@@ -74,8 +74,9 @@ def _frames(panel) -> list[str]:
 
 
 def test_one_click_drives_both_deployed_patterns_then_the_levers_change_what_happens(workshop_cloud):
-    from workshop_utils import cdk, stacks
-    from workshop_utils.dashboard import PresenterDashboard, presenter_dashboard
+    from workshop_utils.cloud import stacks
+    from workshop_utils.deploy import cdk
+    from workshop_utils.stage.dashboard import PresenterDashboard, presenter_dashboard
 
     assert "Deploy" in presenter_dashboard().value  # nothing deployed yet: the page says what to do
     for stack in stacks.STACKS:

@@ -14,7 +14,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-from workshop_utils.platforms import Target, applies, linux, macos_arm64, macos_x86_64, read_requirements
+from workshop_utils.tools.platforms import Target, applies, linux, macos_arm64, macos_x86_64, read_requirements
 
 # pip settings that would make the resolution depend on this machine (a local wheel folder, extra local indexes,
 # a machine-wide constraints file) rather than on the package index a learner's laptop sees.

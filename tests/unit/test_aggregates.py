@@ -2,7 +2,7 @@
 
 import json
 
-from workshop_utils.aggregates import failure_summary, parse_aggregate_line
+from workshop_utils.quotes.aggregates import failure_summary, parse_aggregate_line
 
 
 def test_aggregate_line_is_found_behind_the_runtime_prefix():
@@ -34,7 +34,7 @@ def test_failure_summary_names_function_reason_and_attempts():
 
 
 def test_an_aggregator_invocation_is_named_by_the_event_source_it_served():
-    from workshop_utils.aggregates import aggregator_invocation_label
+    from workshop_utils.quotes.aggregates import aggregator_invocation_label
 
     quotes = ['quotes: [{"uuid": "u1", "vendor": "Avis"}]',
               'aggregate: ' + json.dumps({"uuid": "u1", "status": "complete"})]

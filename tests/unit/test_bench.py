@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from workshop_utils import bench
+from workshop_utils.measure import bench
 
 
 def test_percentiles_are_nearest_rank():
@@ -122,7 +122,7 @@ def test_duration_sets_the_request_count_and_needs_a_rate(monkeypatch, capsys):
 def test_notebook_03_offers_the_workshop_load_that_the_stack_test_holds_under_a_second():
     import nbformat
 
-    from workshop_utils.run_notebooks import NOTEBOOK_DIR
+    from workshop_utils.tools.run_notebooks import NOTEBOOK_DIR
 
     notebook = nbformat.read(NOTEBOOK_DIR / "03_side_by_side.ipynb", as_version=4)
     (cell,) = [c.source for c in notebook.cells if c.cell_type == "code" and "ws.benchmark(" in c.source]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from workshop_utils import bundle
+from workshop_utils.tools import bundle
 
 MAC = bundle.macos_arm64("3.11.5")
 LINUX = bundle.linux("x86_64", "3.13.0")

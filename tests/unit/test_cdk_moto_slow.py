@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from workshop_utils import cdk, target
-from workshop_utils.progress import NullProgress
+from workshop_utils.cloud import target
+from workshop_utils.deploy import cdk
+from workshop_utils.deploy.progress import NullProgress
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CLI = REPO_ROOT / "node_modules" / ".bin" / "cdk"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop_utils.cdk_output import clock_24h, is_noise, learner_printer, learner_text
+from workshop_utils.deploy.output import clock_24h, is_noise, learner_printer, learner_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cdk_output"
 

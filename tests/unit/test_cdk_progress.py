@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from workshop_utils.cdk import failure_summary, parse_progress
-from workshop_utils.progress import Progress, TextProgress, first_cause, make_display
+from workshop_utils.deploy.cdk import failure_summary, parse_progress
+from workshop_utils.deploy.progress import Progress, TextProgress, first_cause, make_display
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cdk_output"
 

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from workshop_utils import cdk, stack_follower, target
-from workshop_utils.progress import NullProgress, WidgetProgress, parse_progress
+from workshop_utils.cloud import target
+from workshop_utils.deploy import cdk, stack_follower
+from workshop_utils.deploy.progress import NullProgress, WidgetProgress, parse_progress
+from workshop_utils.repo import REPO_ROOT
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cdk_output"
 LOCAL_ENV = {"PATH": os.environ.get("PATH", ""), "CDK_DEFAULT_ACCOUNT": "123456789012", "AWS_REGION": "us-east-1"}
@@ -550,5 +552,5 @@ def test_the_widget_bar_turns_red_with_the_cause():
 
 def test_the_module_functions_use_the_pinned_cli_and_the_kernels_python():
     default = cdk.runner()
-    assert default.cli == Path(cdk.__file__).resolve().parent.parent / "node_modules" / ".bin" / "cdk"
+    assert default.cli == REPO_ROOT / "node_modules" / ".bin" / "cdk"
     assert default.app_command() == f"{sys.executable} -m infra.app"

@@ -11,8 +11,8 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from workshop_utils import cleanup
-from workshop_utils.stacks import Resource
+from workshop_utils.cloud.stacks import Resource
+from workshop_utils.teardown import cleanup
 
 REGION = "us-east-1"
 TRUST = json.dumps({
@@ -249,7 +249,7 @@ def test_a_retained_key_is_billed_and_its_deletion_command_is_given(aws):
 
 
 def test_the_bootstrap_stack_row_gives_the_commands_with_its_bucket(aws, monkeypatch):
-    from workshop_utils import stacks
+    from workshop_utils.cloud import stacks
 
     toolkit = {"StackName": "CDKToolkit", "Outputs": [{"OutputKey": "BucketName", "OutputValue": "assets-bucket"}]}
     monkeypatch.setattr(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
-from workshop_utils import cloud_stopped, notebook, target, widgets
-from workshop_utils.cloud_stopped import STOPPED, LocalCloudStopped, guarded
+from workshop_utils import notebook
+from workshop_utils.cloud import target
 from workshop_utils.local_cloud import service
+from workshop_utils.ui import cloud_stopped, widgets
+from workshop_utils.ui.cloud_stopped import STOPPED, LocalCloudStopped, guarded
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workshop_utils.cost import PATTERNS, PRICES, CostBreakdown, cost_per_million, cost_table
+from workshop_utils.measure.cost import PATTERNS, PRICES, CostBreakdown, cost_per_million, cost_table
 
 # Lambda at 128 MB for 100 ms: 0.1 s * 0.125 GB = 0.0125 GB-s per invocation;
 # per million invocations: requests $0.20 + 12,500 GB-s * $0.0000166667 = $0.20833375.

@@ -5,9 +5,8 @@ import json
 import threading
 from datetime import UTC, datetime, timedelta
 
-from workshop_utils import dashboard
-from workshop_utils.dashboard import PresenterDashboard
-from workshop_utils.stage import lanes, render
+from workshop_utils.stage import dashboard, lanes, render
+from workshop_utils.stage.dashboard import PresenterDashboard
 from workshop_utils.stage.sides import Outcome, Throttle
 
 

@@ -2,8 +2,9 @@
 
 import pytest
 
-from workshop_utils import cdk, notebook, progress
-from workshop_utils.progress import WidgetProgress
+from workshop_utils import notebook
+from workshop_utils.deploy import cdk, progress
+from workshop_utils.deploy.progress import WidgetProgress
 
 STACK = "ScatterGatherWithParallelStack"
 CLI_LINES = [
@@ -62,7 +63,8 @@ def test_a_finished_synth_leaves_no_line_of_its_own():
 
 @pytest.mark.parametrize(("built", "says_so"), [("", True), ("3 resources (1 created, 2 updated) in 0.02 s", False)])
 def test_the_wiring_check_says_when_the_learners_version_changed_nothing(shown, monkeypatch, built, says_so):
-    from workshop_utils import aggregates, triggers, wiring_exercise
+    from workshop_utils.quotes import aggregates, triggers
+    from workshop_utils.teaching import wiring_exercise
 
     monkeypatch.setattr(wiring_exercise, "check", lambda: wiring_exercise.WiringReport())
     monkeypatch.setattr(notebook, "_deploy", lambda stack, **context: built)
@@ -89,7 +91,7 @@ def test_a_deploy_the_cli_calls_unchanged_says_so_on_its_line(shown, monkeypatch
 
 
 def test_a_destroy_is_one_line_too_and_a_stack_not_deployed_is_said_so(shown, monkeypatch):
-    from workshop_utils import stacks
+    from workshop_utils.cloud import stacks
 
     destroyed = []
 

@@ -1,6 +1,6 @@
 """The Aggregator exercise's checks: edge cases, and agreement with a deployed aggregator's decision."""
 
-from workshop_utils.exercise import check_against_aggregate, check_edge_cases
+from workshop_utils.teaching.exercise import check_against_aggregate, check_edge_cases
 
 
 def model_answer(expected, answered):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from infra.config import DEFAULT_RECIPIENTS, EXERCISES_DIR, EXERCISES_DIR_ENV
-from workshop_utils import exercise_files
-from workshop_utils.cdk_fingerprint import fingerprint
+from workshop_utils.deploy.fingerprint import fingerprint
+from workshop_utils.teaching import exercise_files
 
 
 def _vendors_file(tmp_path, text: str):
@@ -105,7 +105,7 @@ def test_the_vendors_solution_also_fits_a_file_the_learner_already_edited():
 
 def test_the_vendors_order_is_part_of_the_fingerprint_and_of_the_command_line(tmp_path):
     """The order of `recipients` is the order of the Parallel branches: two orders are two templates."""
-    from workshop_utils.cdk import context_overrides
+    from workshop_utils.deploy.cdk import context_overrides
 
     (tmp_path / "cdk.json").write_text("{}")
     cdk_json_order = {"recipients": {"Avis": {"base_rate": "99"}, "Alamo": {"base_rate": "120"}}}

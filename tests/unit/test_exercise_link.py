@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop_utils import exercise_link, prerequisites
+from workshop_utils.teaching import exercise_link, prerequisites
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -98,14 +98,15 @@ def test_the_prerequisites_row_carries_the_sentence(monkeypatch: pytest.MonkeyPa
 def test_make_setup_puts_the_link_back() -> None:
     planned = subprocess.run(["make", "--no-print-directory", "-n", "setup"], cwd=REPO_ROOT, capture_output=True,
                              text=True, timeout=60).stdout.splitlines()
-    assert planned[-1].endswith("-m workshop_utils.exercise_link")
-    done = subprocess.run([sys.executable, "-m", "workshop_utils.exercise_link"], cwd=REPO_ROOT, capture_output=True,
-                          text=True, timeout=60)
+    assert planned[-1].endswith("-m workshop_utils.teaching.exercise_link")
+    done = subprocess.run([sys.executable, "-m", "workshop_utils.teaching.exercise_link"], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stderr) == (0, "")
 
 
 def test_the_exercise_checks_say_it_before_checking(monkeypatch: pytest.MonkeyPatch) -> None:
-    from workshop_utils import exercise_files, notebook
+    from workshop_utils import notebook
+    from workshop_utils.teaching import exercise_files
 
     shown: list[str] = []
     monkeypatch.setattr(notebook, "_show", shown.append)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ipywidgets
 
-from workshop_utils import notebook, widgets
-from workshop_utils.run_notebooks import write_html
+from workshop_utils import notebook
+from workshop_utils.tools.run_notebooks import write_html
+from workshop_utils.ui import widgets
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -58,7 +59,7 @@ def test_exported_copies_show_the_static_html_instead_of_an_empty_widget(tmp_pat
 
 
 def test_step_functions_refusing_the_input_shows_its_one_sentence_not_a_traceback(monkeypatch):
-    from workshop_utils import triggers
+    from workshop_utils.quotes import triggers
 
     shown: list[str] = []
     sentence = "Step Functions refused this input: it is larger than 262,144 bytes; send a smaller payload."

@@ -5,7 +5,7 @@ import re
 
 from infra.parallel_stack import VENDOR_RETRY_BACKOFF, VENDOR_RETRY_INTERVAL
 from workshop_utils.local_cloud.config import RuntimeSettings
-from workshop_utils.run_notebooks import NOTEBOOK_DIR
+from workshop_utils.tools.run_notebooks import NOTEBOOK_DIR
 
 
 def markdown(name: str) -> str:

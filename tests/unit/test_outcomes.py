@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from workshop_utils import outcomes
+from workshop_utils.ui import outcomes
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cdk_output"
 T0 = datetime(2026, 11, 29, 12, 0, 0, tzinfo=UTC)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workshop_utils import cdk, warm_synth
-from workshop_utils.cdk_fingerprint import REPO_ROOT
-from workshop_utils.output_dir import OUTPUT_DIR_ENV, output_dir
+from workshop_utils.deploy import cdk, warm_synth
+from workshop_utils.deploy.fingerprint import REPO_ROOT
+from workshop_utils.deploy.output_dir import OUTPUT_DIR_ENV, output_dir
 
 
 def test_by_default_the_checkout_holds_its_outputs(monkeypatch):

@@ -1,5 +1,6 @@
 """The side-by-side notebook's figures: one axes each, a series per pattern, labelled."""
-from workshop_utils import cost, plots
+from workshop_utils.measure import cost
+from workshop_utils.ui import plots
 
 
 def test_latency_figure_has_both_patterns_on_one_axes():

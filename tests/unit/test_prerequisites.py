@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from workshop_utils import prerequisites
-from workshop_utils.prerequisites import check_python, node_major
+from workshop_utils.teaching import prerequisites
+from workshop_utils.teaching.prerequisites import check_python, node_major
 
 
 def test_every_row_has_a_fix_to_show():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from workshop_utils import quiz
-from workshop_utils.quiz_bank import QUESTIONS
-from workshop_utils.run_notebooks import NOTEBOOK_DIR, write_html
+from workshop_utils.teaching import quiz
+from workshop_utils.teaching.quiz_bank import QUESTIONS
+from workshop_utils.tools.run_notebooks import NOTEBOOK_DIR, write_html
 
 ALL = [(key, number, question) for key, questions in QUESTIONS.items() for number, question in enumerate(questions)]
 IDS = [f"{key}-q{number + 1}" for key, number, _ in ALL]

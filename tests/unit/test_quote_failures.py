@@ -8,7 +8,9 @@ from typing import Any
 import boto3
 import pytest
 
-from workshop_utils import quote_failures, stacks, target, triggers
+from workshop_utils.cloud import stacks, target
+from workshop_utils.quotes import failures as quote_failures
+from workshop_utils.quotes import triggers
 
 UUID = "u-42"
 REQUEST = {"data": {"car_type": "XL", "days_rental": 2, "uuid": UUID}}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from workshop_utils.quote_input import InvalidQuoteInput, QuoteRequest, days_refusal, parse_quote_form
+from workshop_utils.quotes.request import InvalidQuoteInput, QuoteRequest, days_refusal, parse_quote_form
 
 
 def test_valid_form_values_make_a_request():
@@ -54,7 +54,7 @@ def test_an_empty_car_type_asks_to_choose_one():
 
 
 def test_a_rule_the_form_does_not_know_is_still_refused_in_plain_words(monkeypatch):
-    from workshop_utils import quote_input
+    from workshop_utils.quotes import request as quote_input
 
     rules = quote_input._requester_rules()
 

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 import nbformat
 import pytest
 
-from workshop_utils import cdk, readiness, stacks, target
+from workshop_utils.cloud import stacks, target
+from workshop_utils.cloud.stacks import PARALLEL_STACK, SNS_STACK
+from workshop_utils.deploy import cdk
 from workshop_utils.local_cloud import service
-from workshop_utils.readiness import NOTEBOOK_NEEDS, Needs, NotReady
-from workshop_utils.run_notebooks import NOTEBOOK_DIR
-from workshop_utils.stacks import PARALLEL_STACK, SNS_STACK
+from workshop_utils.teaching import readiness
+from workshop_utils.teaching.readiness import NOTEBOOK_NEEDS, Needs, NotReady
+from workshop_utils.tools.run_notebooks import NOTEBOOK_DIR
 
 
 @dataclass
@@ -167,4 +169,4 @@ def test_from_a_terminal_it_prints_the_line_or_the_sentence(cloud, capsys):
     assert capsys.readouterr().out.startswith("Target local: All in place (")
     cloud.name, cloud.deployed = "aws", set()
     assert readiness.main(["03"]) == 1
-    assert "run `python -m workshop_utils.readiness 03 --deploy-on-aws`." in capsys.readouterr().err
+    assert "run `python -m workshop_utils.teaching.readiness 03 --deploy-on-aws`." in capsys.readouterr().err

@@ -8,10 +8,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from workshop_utils import views
 from workshop_utils.render import architecture_svg
 from workshop_utils.render._common import text_width
 from workshop_utils.render.architecture import LABEL_SIZE
+from workshop_utils.ui import views
 from workshop_utils.wiring import KINDS, Edge, Node, Wiring
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
-from workshop_utils.progress import Progress
+from workshop_utils.deploy.progress import Progress
 from workshop_utils.render.deployment import format_seconds, resource_steps, stack_build_html
 
 STACK = "ScatterGatherWithParallelStack"

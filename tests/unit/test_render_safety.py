@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from workshop_utils.progress import Progress
+from workshop_utils.deploy.progress import Progress
 from workshop_utils.render import (
     architecture_svg,
     diff_html,

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from workshop_utils import refactoring, source_code
 from workshop_utils.render import CodeSide, code_side, refactoring_html, source_html
+from workshop_utils.teaching import refactoring, source_code
 
 SAMPLE = '''"""A module."""
 

@@ -5,8 +5,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from workshop_utils import exercise, notebook
-from workshop_utils.run_notebooks import NOTEBOOK_DIR, solve_exercise_cells
+from workshop_utils import notebook
+from workshop_utils.teaching import exercise
+from workshop_utils.tools.run_notebooks import NOTEBOOK_DIR, solve_exercise_cells
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from workshop_utils.progress import NullProgress, Progress, WidgetProgress, parse_progress
-from workshop_utils.stack_follower import (
+from workshop_utils.deploy.progress import NullProgress, Progress, WidgetProgress, parse_progress
+from workshop_utils.deploy.stack_follower import (
     CHANGE_SET,
     FollowedProgress,
     ResourceCount,

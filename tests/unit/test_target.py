@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 from moto import mock_aws
 
-from workshop_utils import target
+from workshop_utils.cloud import target
 
 REAL_LOCAL_CLOUD = target.local_cloud  # the fixture replaces it; some tests need the real one
 KEY_ID, SECRET = "LKIAOWNKEYOFTHISCLOUD", "its-own-secret"

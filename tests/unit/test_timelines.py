@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from workshop_utils.timelines import execution_bars, invocation_bars, invocations, role_label
+from workshop_utils.quotes.timelines import execution_bars, invocation_bars, invocations, role_label
 
 T0 = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
 
@@ -82,7 +82,7 @@ def test_each_start_line_is_an_invocation_even_when_a_retry_keeps_the_request_id
 def test_the_executions_banner_and_its_timeline_lane_give_the_same_duration():
     from datetime import UTC, datetime, timedelta
 
-    from workshop_utils import timelines
+    from workshop_utils.quotes import timelines
     from workshop_utils.render.timeline import timeline_svg
 
     t0 = datetime(2026, 12, 1, tzinfo=UTC)

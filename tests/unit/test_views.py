@@ -2,9 +2,9 @@
 
 import json
 
-from workshop_utils import views
-from workshop_utils.prerequisites import Check
-from workshop_utils.stacks import Resource
+from workshop_utils.cloud.stacks import Resource
+from workshop_utils.teaching.prerequisites import Check
+from workshop_utils.ui import views
 
 RECORD = {
     "version": "1.0",
@@ -76,7 +76,7 @@ def test_a_failure_record_shows_who_failed_and_folds_the_record():
 def test_a_failed_execution_says_why_it_has_no_quotes_and_what_failed():
     from datetime import UTC, datetime
 
-    from workshop_utils.triggers import ParallelExecution
+    from workshop_utils.quotes.triggers import ParallelExecution
 
     at = datetime(2026, 11, 29, tzinfo=UTC)
     history = [

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from workshop_utils import cdk, cdk_context, target, warm_synth
-from workshop_utils.progress import NullProgress
+from workshop_utils.cloud import target
+from workshop_utils.deploy import cdk, warm_synth
+from workshop_utils.deploy import context as cdk_context
+from workshop_utils.deploy.progress import NullProgress
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cdk_output"
 RUNNER_TESTS = Path(__file__).resolve().parent / "test_cdk_runner.py"
@@ -220,7 +222,7 @@ def test_another_clis_lock_on_the_assembly_is_refused_as_the_cli_refuses_it(tmp_
 def test_the_server_ends_when_its_kernel_closes_stdin_or_after_idling(monkeypatch):
     import io
 
-    from workshop_utils import synth_server
+    from workshop_utils.deploy import synth_server
 
     monkeypatch.setitem(sys.modules, "infra.app", types.SimpleNamespace(build_app=None))  # no need for the real one
     replies = io.StringIO()
@@ -243,7 +245,7 @@ def test_runners_of_the_workshop_app_share_the_kernels_warm_synth(repo, fake):
 def test_an_app_that_does_not_import_is_not_served(monkeypatch):
     import io
 
-    from workshop_utils import synth_server
+    from workshop_utils.deploy import synth_server
 
     monkeypatch.setitem(sys.modules, "infra.app", None)  # what `import` raises ImportError for
     replies = io.StringIO()

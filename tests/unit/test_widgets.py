@@ -4,8 +4,8 @@ import html
 
 import pytest
 
-from workshop_utils import widgets
-from workshop_utils.quote_input import QuoteRequest
+from workshop_utils.quotes.request import QuoteRequest
+from workshop_utils.ui import widgets
 
 
 def test_clicking_the_button_sends_a_validated_request_and_shows_the_result():
@@ -131,7 +131,7 @@ def test_log_tail_wait_for_times_out_with_advice(monkeypatch):
 
 
 def test_deploy_panel_streams_into_its_output_and_reports_success(monkeypatch):
-    from workshop_utils import cdk
+    from workshop_utils.deploy import cdk
 
     calls = []
 
@@ -150,7 +150,7 @@ def test_deploy_panel_streams_into_its_output_and_reports_success(monkeypatch):
 
 
 def test_deploy_panel_shows_a_failed_deploy_sentence(monkeypatch):
-    from workshop_utils import cdk
+    from workshop_utils.deploy import cdk
 
     def failing_deploy(stack, context=None):
         raise RuntimeError("`cdk deploy` failed: Function not found; fix the cause, then re-run this cell.")

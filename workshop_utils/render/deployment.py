@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from workshop_utils.progress import Progress
+from workshop_utils.deploy.progress import Progress
 from workshop_utils.render._common import FONT, MUTED, card, esc, expandable, style
 from workshop_utils.render.timeline import timeline_svg
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from workshop_utils.cdk_diff import diff_resources
-from workshop_utils.cdk_output import is_noise
+from workshop_utils.deploy.diff import diff_resources
+from workshop_utils.deploy.output import is_noise
 from workshop_utils.render._common import INK, LINE, MONO, SUBTLE, card, empty_message, esc, strip_ansi, style
 
 # (css class, text colour, background) per kind of line

@@ -31,7 +31,7 @@ class _Excerpt(Protocol):
 
 
 def code_side(title: str, excerpt: _Excerpt, note: str = "") -> CodeSide:
-    """A side from any excerpt of a file (e.g. a workshop_utils.source_code.Snippet)."""
+    """A side from any excerpt of a file (e.g. a workshop_utils.teaching.source_code.Snippet)."""
     return CodeSide(title, excerpt.path, list(excerpt.lines), excerpt.first_line, excerpt.emphasised, note)
 
 

@@ -7,7 +7,7 @@ import os
 import secrets
 from pathlib import Path
 
-from workshop_utils.output_dir import output_dir
+from workshop_utils.deploy.output_dir import output_dir
 
 
 def claim_path() -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from workshop_utils.timelines import END_LINE, START_LINE, logged_json, role_label, to_ms
+from workshop_utils.quotes.timelines import END_LINE, START_LINE, logged_json, role_label, to_ms
 
 RUNNING, DONE, FAILED, CAUGHT = "running", "done", "failed", "caught"
 TIMED_OUT = "timed-out"  # the deadline wrote the aggregate without every quote

@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from workshop_utils import stacks, target
+from workshop_utils.cloud import stacks, target
 from workshop_utils.stage.deploys import DeployProgress
 
 THIRD_VENDOR = {"Hertz": {"base_rate": "105"}}
@@ -87,7 +87,7 @@ def deploy_vendors(third_vendor: bool, on_line: Callable[[str], None],
                    progress: DeployProgress | None = None) -> None:
     """Deploy both stacks with cdk.json's vendors, plus the third one when asked: one synth (in the kernel's warm
     synth process), then both stacks side by side, their events fed to `progress` (seconds on the local cloud)."""
-    from workshop_utils import cdk
+    from workshop_utils.deploy import cdk
     from workshop_utils.notebook import default_recipients
 
     context = {"recipients": default_recipients() | (THIRD_VENDOR if third_vendor else {})}
@@ -117,6 +117,6 @@ def deploy_vendors(third_vendor: bool, on_line: Callable[[str], None],
 
 def warm_up() -> None:
     """Get the kernel's warm synth ready in the background, so the third-vendor switch synthesizes in a second."""
-    from workshop_utils import cdk
+    from workshop_utils.deploy import cdk
 
     cdk.warm_up()

@@ -7,7 +7,7 @@ import time
 from dataclasses import asdict, fields
 from pathlib import Path
 
-from workshop_utils.output_dir import output_dir
+from workshop_utils.deploy.output_dir import output_dir
 from workshop_utils.stage.lanes import Lane, Message
 from workshop_utils.stage.render import Counters, SideView
 

@@ -6,8 +6,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from workshop_utils.logs import now_ms
-from workshop_utils.quote_input import QuoteRequest
+from workshop_utils.cloud.logs import now_ms
+from workshop_utils.quotes.request import QuoteRequest
 from workshop_utils.stage import lanes as lane_model
 
 # show(**changes): the fields of the side's SideView that changed (lanes, status, state, now_ms, ...).
@@ -51,13 +51,13 @@ class Throttle:
 
 def live_refresh_s() -> float:
     """How often a side redraws while its request runs: often locally; on AWS, within the APIs' rate limits."""
-    from workshop_utils import target
+    from workshop_utils.cloud import target
 
     return 0.2 if target.current() == "local" else 3.0
 
 
 def _vendors(stack: str) -> list[str]:
-    from workshop_utils import stacks
+    from workshop_utils.cloud import stacks
 
     prefix = "ResponderFunctionName"
     return [key[len(prefix):] for key in stacks.stack_outputs(stack) if key.startswith(prefix)]
@@ -78,7 +78,8 @@ def sns_rows(vendors: list[str]) -> list[str]:
 
 def parallel_side(request: QuoteRequest, click_ms: float, show: Show) -> Outcome:
     """Start the execution and draw its states on the click's clock until it stops."""
-    from workshop_utils import stacks, triggers
+    from workshop_utils.cloud import stacks
+    from workshop_utils.quotes import triggers
 
     vendors = _vendors(stacks.PARALLEL_STACK)
     show(rows=parallel_rows(vendors), state="running", status="Running: the state machine calls every vendor...")
@@ -109,7 +110,7 @@ def parallel_side(request: QuoteRequest, click_ms: float, show: Show) -> Outcome
 
 
 def _sns_functions() -> dict[str, str]:
-    from workshop_utils import stacks
+    from workshop_utils.cloud import stacks
 
     outputs = stacks.stack_outputs(stacks.SNS_STACK)
     named = {"Requester": outputs["RequesterFunctionName"]}
@@ -121,8 +122,9 @@ def _sns_functions() -> dict[str, str]:
 def sns_side(request: QuoteRequest, click_ms: float, show: Show) -> Outcome:
     """Scatter the request, draw each invocation and message on the click's clock as it happens, then the
     aggregate; the deadline's own delivery, seconds later, is left to the outcome's `follow`."""
-    from workshop_utils import aggregates, stacks, triggers
-    from workshop_utils.logs import fetch_log_events, function_log_group
+    from workshop_utils.cloud import stacks
+    from workshop_utils.cloud.logs import fetch_log_events, function_log_group
+    from workshop_utils.quotes import aggregates, triggers
 
     functions = _sns_functions()
     vendors = [label.split(" · ", 1)[1] for label in functions if label.startswith("Responder")]

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 from botocore.exceptions import ClientError
 
-from workshop_utils import stacks, target
+from workshop_utils.cloud import stacks, target
 from workshop_utils.wiring.model import Builder, Wiring, as_list, seconds
 
 SOURCES = ("subscriptions", "destinations", "event sources", "redrive policies", "state machine definitions",
