@@ -1,4 +1,10 @@
-"""Renderers: pure functions from plain data to self-contained HTML or SVG."""
+"""Renderers: pure functions from plain data to self-contained HTML or SVG.
+
+Owns: every picture and table a notebook or the stage shows (architecture, state machine, timelines, logs,
+events, quotes, diffs, the deployment's progress, source code highlighted), with no script and no CDN.
+May import: wiring (the plain data of a stack's connections), repo. Never AWS, the CDK CLI or ipywidgets: the data
+a renderer takes is plain values or a dataclass defined beside it.
+"""
 
 from workshop_utils.render.architecture import architecture_svg
 from workshop_utils.render.deployment import stack_build_html
