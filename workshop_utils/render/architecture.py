@@ -119,14 +119,14 @@ def _arranged(wiring: Wiring) -> tuple[Layout, list[Rect], list[_Path], list[Lab
         lanes = _parallel_lanes(wiring, placed)
         paths = [_path(route) for route in placed.routes]
         spots = _label_spots(wiring, placed, lanes, paths)
-        stuck = [spot.rect for spot in spots if spot.blocked]
-        if not stuck or attempt == GROW_TRIES:
-            break
         tops = {box.layer: box.y for box in placed.boxes.values()}
-        for _x, y, _w, h in stuck:
-            below = [layer for layer, top in tops.items() if top > y + h / 2]
-            if below:  # the band above the first row below the label's middle
-                more[min(below)] = more.get(min(below), 0.0) + GROW_STEP
+        # Per stuck label, the band it sits in: the one above the first row below the label's middle.
+        bands = [min(below) for _x, y, _w, h in (spot.rect for spot in spots if spot.blocked)
+                 if (below := [layer for layer, top in tops.items() if top > y + h / 2])]
+        if not bands or attempt == GROW_TRIES:
+            break
+        for band in bands:
+            more[band] = more.get(band, 0.0) + GROW_STEP
     return placed, lanes, paths, spots
 
 
@@ -301,8 +301,9 @@ def _bezier(p0, p1, p2, p3, t: float) -> tuple[float, float]:
 
 
 def _arrow_box(route: Route) -> Rect:
+    """The bounds of the edge's arrowhead (see _arrow)."""
     x, y = route.points[0] if route.reversed else route.points[-1]
-    return x - 4.5, y - ARROW if not route.reversed else y, 9.0, ARROW
+    return x - 4.5, (y if route.reversed else y - ARROW), 9.0, ARROW
 
 
 def _arrow(route: Route, colour: str) -> str:
