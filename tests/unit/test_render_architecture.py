@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from workshop_utils.render import architecture_svg
-from workshop_utils.render._common import text_width
-from workshop_utils.render.architecture import LABEL_SIZE
 from workshop_utils.ui import views
 from workshop_utils.wiring import KINDS, Edge, Node, Wiring
+
+VENDORS = ["Avis", "Alamo", "Hertz"]
 
 
 def sns_wiring(vendors: list[str]) -> Wiring:
@@ -64,7 +65,8 @@ def links(svg: str) -> set[tuple[str, str, str, str]]:
     found = []
     for g in parse(svg).iter("g"):
         if g.get("class") == "link":
-            (label,) = [t.text for t in g.iter("text") if t.get("class") == "edge-label"]
+            # A label wrapped onto two lines is one text of two tspans: its words, in order.
+            (label,) = [" ".join(t.itertext()) for t in g.iter("text") if t.get("class") == "edge-label"]
             found.append((g.get("data-source"), g.get("data-target"), g.get("data-kind"), label))
     assert len(found) == len(set(found))  # each edge once
     return set(found)
@@ -80,13 +82,17 @@ def rect_of(element: ET.Element) -> tuple[float, float, float, float]:
 
 
 def label_rects(svg: str) -> list[tuple[float, float, float, float]]:
+    """The boxes the labels are drawn in, one a link, in the links' order."""
     rects = []
-    for text in parse(svg).iter("text"):
-        if text.get("class") == "edge-label":
-            width = text_width(text.text, LABEL_SIZE)
-            x, y = float(text.get("x")), float(text.get("y"))
-            rects.append((x - width / 2, y - LABEL_SIZE * 0.9, width, LABEL_SIZE * 1.1))
+    for g in parse(svg).iter("g"):
+        if g.get("class") == "link":
+            (box,) = [r for r in g.iter("rect") if r.get("class") == "edge-label-box"]
+            rects.append(tuple(float(box.get(k)) for k in ("x", "y", "width", "height")))
     return rects
+
+
+def grown(rect, by: float) -> tuple[float, float, float, float]:
+    return rect[0] - by, rect[1] - by, rect[2] + 2 * by, rect[3] + 2 * by
 
 
 def overlap(a, b) -> bool:
@@ -119,18 +125,13 @@ def test_no_edge_is_drawn_that_is_not_in_the_wiring():
 
 
 @pytest.mark.parametrize("vendors", [["Avis", "Alamo"], ["Avis", "Alamo", "Hertz"]])
-def test_arrows_point_down_the_flow_and_nothing_covers_anything_else(vendors):
+def test_arrows_point_down_the_flow_and_no_card_covers_another(vendors):
     wiring = sns_wiring(vendors)
     svg = architecture_svg(wiring)
     found = {key: rect_of(g) for key, g in cards(svg).items()}
     for edge in wiring.edges:
         assert found[edge.source][1] < found[edge.target][1], edge
     for a, b in itertools.combinations(found.values(), 2):
-        assert not overlap(a, b), (a, b)
-    labels = label_rects(svg)
-    for label in labels:
-        assert not any(overlap(label, card) for card in found.values()), label
-    for a, b in itertools.combinations(labels, 2):
         assert not overlap(a, b), (a, b)
 
 
@@ -187,42 +188,87 @@ def test_the_notebook_view_says_where_every_arrow_was_read():
     assert "Arrows to tables are missing: allow iam:GetRolePolicy." in views.architecture_html(wiring)
 
 
-def _path_points(d: str) -> list[tuple[float, float]]:
-    """The points of an SVG path of M, L and C commands, sampled along it."""
-    from workshop_utils.render.architecture import _bezier
-
+def path_points(d: str, step: float = 0.25) -> list[tuple[float, float]]:
+    """Points no more than about `step` apart along an SVG path of M, L and C commands."""
     tokens = re.findall(r"[MLC]|-?[\d.]+,-?[\d.]+", d)
     points: list[tuple[float, float]] = []
     index = 0
     while index < len(tokens):
-        command = tokens[index]
-        if command == "C":
-            c1, c2, end = (tuple(map(float, tokens[index + k].split(","))) for k in (1, 2, 3))
-            points += [_bezier(points[-1], c1, c2, end, k / 12) for k in range(1, 13)]
-            index += 4
+        command, index = tokens[index], index + 1
+        count = {"M": 1, "L": 1, "C": 3}[command]
+        given = [tuple(map(float, token.split(","))) for token in tokens[index:index + count]]
+        index += count
+        if command == "M":
+            points.append(given[0])
             continue
-        x, y = map(float, tokens[index + 1].split(","))
-        if command == "L":
-            (x0, y0) = points[-1]
-            points += [(x0 + (x - x0) * k / 8, y0 + (y - y0) * k / 8) for k in range(1, 9)]
-        else:
-            points.append((x, y))
-        index += 2
+        p0, controls = points[-1], [points[-1], *given] if command == "C" else [points[-1], given[0]]
+        reach = sum(math.dist(a, b) for a, b in itertools.pairwise(controls))  # the curve is no longer than this
+        steps = max(1, math.ceil(reach / step))
+        for k in range(1, steps + 1):
+            t = k / steps
+            if command == "L":
+                points.append((p0[0] + (given[0][0] - p0[0]) * t, p0[1] + (given[0][1] - p0[1]) * t))
+            else:  # a cubic Bezier, by its Bernstein form
+                weights = ((1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t**2, t**3)
+                points.append(tuple(sum(w * c[axis] for w, c in zip(weights, controls, strict=True))
+                                    for axis in (0, 1)))
     return points
 
 
-@pytest.mark.parametrize("vendors", [["Avis", "Alamo"], ["Avis", "Alamo", "Hertz"]])
-def test_labels_keep_off_the_other_arrows(vendors):
-    svg = architecture_svg(sns_wiring(vendors))
-    lines = []
+def drawn_lines(svg: str) -> list[tuple[list[tuple[float, float]], float, tuple[float, float, float, float]]]:
+    """Per link, in order: the points along its line, the line's half-width, and its arrowhead's bounds."""
+    found = []
     for g in parse(svg).iter("g"):
         if g.get("class") == "link":
-            path = next(element for element in g.iter() if element.tag.endswith("path"))
-            points = _path_points(path.get("d"))
-            lines.append([(min(a[0], b[0]), min(a[1], b[1]), abs(b[0] - a[0]) + 0.5, abs(b[1] - a[1]) + 0.5)
-                          for a, b in itertools.pairwise(points)])
+            path = g.find("path")
+            corners = [tuple(map(float, xy.split(","))) for xy in g.find("polygon").get("points").split()]
+            xs, ys = [x for x, _y in corners], [y for _x, y in corners]
+            found.append((path_points(path.get("d")), float(path.get("stroke-width")) / 2,
+                          (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))))
+    return found
+
+
+def inside(point, rect, margin: float) -> bool:
+    x, y = point
+    return rect[0] - margin < x < rect[0] + rect[2] + margin and rect[1] - margin < y < rect[1] + rect[3] + margin
+
+
+DIAGRAMS = {
+    **{f"SNS stack, {n} vendors": sns_wiring(VENDORS[:n]) for n in (1, 2, 3)},
+    **{f"Parallel stack, {n} vendors": parallel_wiring(VENDORS[:n]) for n in (1, 2, 3)},
+}
+
+
+@pytest.mark.parametrize("name", DIAGRAMS)
+def test_labels_keep_off_the_other_arrows(name):
+    svg = architecture_svg(DIAGRAMS[name])
+    labels, lines = label_rects(svg), drawn_lines(svg)
+    assert len(labels) == len(lines) == len(DIAGRAMS[name].edges)
+    crossed = [(i, j) for i, label in enumerate(labels) for j, (points, half, _arrow) in enumerate(lines)
+               if i != j and any(inside(point, label, half) for point in points)]
+    assert crossed == []
+    on_arrowheads = [(i, j) for i, label in enumerate(labels) for j, (_p, _h, arrow) in enumerate(lines)
+                     if overlap(label, arrow)]
+    assert on_arrowheads == []
+
+
+@pytest.mark.parametrize("name", DIAGRAMS)
+def test_labels_are_readable_inside_the_picture_off_the_cards_and_each_other(name):
+    svg = architecture_svg(DIAGRAMS[name])
+    root = parse(svg)
+    (group,) = [g for g in root.iter("g") if g.get("transform")]
+    dx, dy = map(float, re.fullmatch(r"translate\((-?[\d.]+),(-?[\d.]+)\)", group.get("transform")).groups())
+    _x, _y, width, height = map(float, root.get("viewBox").split())
     labels = label_rects(svg)
-    crossed = [(i, j) for i, label in enumerate(labels) for j, segments in enumerate(lines)
-               if i != j and any(overlap(label, segment) for segment in segments)]
-    # Where lines converge on one card a label may have nowhere else to go: at most one does (it was 7 and 10).
-    assert len(crossed) <= 1, crossed
+    for x, y, w, h in labels:
+        assert 0 <= x + dx and x + dx + w <= width and 0 <= y + dy and y + dy + h <= height, (x, y)
+    for key, card in cards(svg).items():
+        edge = float(card.find("rect").get("stroke-width")) / 2
+        assert not [label for label in labels if overlap(label, grown(rect_of(card), edge))], key
+    for a, b in itertools.combinations(labels, 2):
+        assert not overlap(a, b), (a, b)
+    for lane in [g for g in root.iter("g") if g.get("class") == "parallel-lane"]:
+        x, y, w, h = rect_of(lane)
+        for label in labels:  # wholly in the lane or wholly out of it, never across its border
+            assert not overlap(label, (x, y, w, h)) or (x < label[0] and label[0] + label[2] < x + w
+                                                         and y < label[1] and label[1] + label[3] < y + h), label

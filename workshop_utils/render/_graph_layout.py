@@ -1,10 +1,16 @@
-"""Layered layout of a small directed graph: layers by longest path, order by barycentres, long edges bent."""
+"""Layered layout of a small directed graph (layers by longest path, order by barycentres, long edges bent),
+and a free spot for each edge's label."""
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 _SWEEPS = 8
+Point = tuple[float, float]
+Rect = tuple[float, float, float, float]  # x, y, width, height
 
 
 @dataclass
@@ -265,3 +271,122 @@ def _ports(boxes: dict[str, Box], routes: list[Route]) -> None:
         start = (starts[route.index], boxes[top].y + boxes[top].height)
         end = (ends[route.index], boxes[bottom].y)
         route.points = [start, *route.points, end]
+
+
+# ---------------------------------------------------------------- edge labels
+
+
+def overlaps(a: Rect, b: Rect) -> bool:
+    """Whether two rectangles share some area (touching edges do not count)."""
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def grow(rect: Rect, by: float) -> Rect:
+    """The rectangle with `by` more room on every side."""
+    return rect[0] - by, rect[1] - by, rect[2] + 2 * by, rect[3] + 2 * by
+
+
+def meets(rect: Rect, a: Point, b: Point) -> bool:
+    """Whether the segment a-b passes through the rectangle (Liang-Barsky clipping)."""
+    x, y, w, h = rect
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    low, high = 0.0, 1.0
+    for p, q in ((-dx, a[0] - x), (dx, x + w - a[0]), (-dy, a[1] - y), (dy, y + h - a[1])):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            low = max(low, t)
+        else:
+            high = min(high, t)
+        if low > high:
+            return False
+    return True
+
+
+_Line = tuple[Rect, list[tuple[float, float, float, float, Point, Point]]]  # bounds; per segment, its bounds too
+
+
+def _line(points: list[Point]) -> _Line:
+    xs, ys = [x for x, _y in points], [y for _x, y in points]
+    segments = [(min(a[0], b[0]), max(a[0], b[0]), min(a[1], b[1]), max(a[1], b[1]), a, b)
+                for a, b in zip(points, points[1:], strict=False)]
+    return (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)), segments
+
+
+def _crossed(rect: Rect, line: _Line) -> bool:
+    (bx, by, bw, bh), segments = line
+    x, y, w, h = rect
+    # Touching bounds count: a straight line's bounds have no area.
+    if x > bx + bw or bx > x + w or y > by + bh or by > y + h:
+        return False
+    return any(meets(rect, a, b) for left, right, top, bottom, a, b in segments
+               if left <= x + w and x <= right and top <= y + h and y <= bottom)
+
+
+def _along(points: list[Point]) -> list[float]:
+    lengths = [0.0]
+    for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
+        lengths.append(lengths[-1] + math.hypot(x2 - x1, y2 - y1))
+    return lengths
+
+
+def _point_at(points: list[Point], lengths: list[float], at: float) -> Point:
+    for i in range(1, len(points)):
+        if lengths[i] >= at and lengths[i] > lengths[i - 1]:
+            t = (at - lengths[i - 1]) / (lengths[i] - lengths[i - 1])
+            (x1, y1), (x2, y2) = points[i - 1], points[i]
+            return x1 + (x2 - x1) * t, y1 + (y2 - y1) * t
+    return points[-1]
+
+
+class LabelSpot(NamedTuple):
+    """Where a label goes, which of its shapes it takes, and how many lines and obstacles it covers there."""
+
+    rect: Rect
+    shape: int
+    blocked: int
+
+
+def place_label(sizes: list[tuple[float, float]], path: list[Point], others: list[list[Point]],
+                obstacles: list[Rect], *, clearance: float, gap: float = 3.0) -> LabelSpot:
+    """Where an edge's label goes, in one of its `sizes` (its shapes, the preferred first): on its own line or
+    just beside it, as near its middle as it can, crossing no other line (kept `clearance` away), covering no
+    obstacle (cards, arrowheads, labels already placed), with the fewest other lines close by (a label between two
+    lines reads as either's). Where every spot covers something, the one that covers least."""
+    if len(path) < 2:
+        (width, height), (x, y) = sizes[0], path[0] if path else (0.0, 0.0)
+        return LabelSpot((x - width / 2, y - height / 2, width, height), 0, 0)
+    lines = [_line(points) for points in others if len(points) > 1]
+    lengths = _along(path)
+    candidates: list[tuple[float, int, Rect]] = []  # (the cost before looking at other lines, shape, where)
+    for (shape, (width, height)), step in itertools.product(enumerate(sizes), range(4, 37)):
+        fraction = step / 40
+        x, y = _point_at(path, lengths, lengths[-1] * fraction)
+        spots = [
+            (0.0, (x - width / 2, y - height / 2)),  # on the line (the label's box hides it there)
+            (0.5, (x - gap - width, y - height / 2)),  # left of it
+            (0.5, (x + gap, y - height / 2)),  # right of it
+            (0.7, (x - width / 2, y - gap - height)),  # above it
+            (0.7, (x - width / 2, y + gap)),  # below it
+        ]
+        # Nearer the middle reads better; the preferred shape, and on the line, better still.
+        candidates += [(shape + abs(fraction - 0.5) * 2 + beside, shape, (left, top, width, height))
+                       for beside, (left, top) in spots]
+    candidates.sort(key=lambda candidate: candidate[0])
+    best: tuple[tuple[int, float], Rect, int] | None = None
+    for base, shape, rect in candidates:
+        if best is not None and best[0] <= (0, base):
+            break  # the rest cost at least this much even with no line close by
+        blocked = sum(1 for other in obstacles if overlaps(rect, other))
+        blocked += sum(1 for line in lines if _crossed(grow(rect, clearance), line))
+        if best is not None and blocked > best[0][0]:
+            continue
+        close = sum(1 for line in lines if _crossed(grow(rect, 3 * gap), line))
+        cost = (blocked, base + close * 0.6)
+        if best is None or cost < best[0]:
+            best = (cost, rect, shape)
+    assert best is not None
+    return LabelSpot(best[1], best[2], best[0][0])

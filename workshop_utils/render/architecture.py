@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import math
-
 from workshop_utils.render._common import FONT, INK, LINE, MUTED, PAPER, esc, num, text_width, truncate
-from workshop_utils.render._graph_layout import Layout, Route, layout
+from workshop_utils.render._graph_layout import LabelSpot, Layout, Rect, Route, grow, layout, place_label
 from workshop_utils.wiring.model import (
     BRANCH,
     EVENT_SOURCE,
@@ -32,7 +30,14 @@ TEXT_X = 48.0  # where a card's text starts, right of its icon
 TITLE_SIZE = 12.5
 SMALL_SIZE = 10.5
 LABEL_SIZE = 10.5
+LABEL_LINE = LABEL_SIZE * 1.2
 ARROW = 7.0
+STROKE = 1.5
+LINE_CLEARANCE = 2.0  # between a label's box and any other edge's line (the line's own half-width included)
+CARD_MARGIN = 3.0  # between a label's box and a card
+LABEL_MARGIN = 2.0  # between two labels' boxes
+GROW_STEP = 16.0  # room added to a band of rows where a label found no free spot
+GROW_TRIES = 4
 
 # (icon colour, icon text) per service; simple shapes, no images.
 SERVICES = {
@@ -54,36 +59,22 @@ EDGE_STYLES = {
     TABLE_ACCESS: ("#1b7c83", "2 3"),
 }
 _FALLBACK_STYLE = ("#6e7781", "")
-_Rect = tuple[float, float, float, float]  # x, y, width, height
 
 
 def architecture_svg(wiring: Wiring) -> str:
     """The wiring top to bottom in flow order: one card per node, one labelled arrow per edge, nothing else."""
-    sizes = {node.key: (CARD_W, CARD_H) for node in wiring.nodes}
-    lane_room = {e.target: LANE_HEADER + LANE_PAD for e in wiring.edges if e.kind == BRANCH}
-    placed = layout(sizes, [(e.source, e.target) for e in wiring.edges], row_gap=ROW_GAP, col_gap=COL_GAP,
-                    bend_width=BEND_W, space_above=lane_room)
-    lanes = _parallel_lanes(wiring, placed)
-    obstacles: list[_Rect] = [(b.x, b.y, b.width, b.height) for b in placed.boxes.values()]
-    obstacles += [(x, y, text_width("Parallel", 11) + 8, LANE_HEADER) for x, y, _w, _h in lanes]
+    placed, lanes, paths, spots = _arranged(wiring)
     links, labels = [], []
-    paths = [_path(route) for route in placed.routes]
-    # Every line, as thin boxes along it: a label placed over another edge's line would hide where it goes.
-    lines = [_segments(samples) for _path_d, samples in paths]
-    for index, (edge, route) in enumerate(zip(wiring.edges, placed.routes, strict=True)):
+    for edge, route, (path, _points), spot in zip(wiring.edges, placed.routes, paths, spots, strict=True):
         colour, dash = EDGE_STYLES.get(edge.kind, _FALLBACK_STYLE)
-        path, samples = paths[index]
-        others = [box for number, boxes in enumerate(lines) if number != index for box in boxes]
-        box = _label_box(edge.label, samples, obstacles, lines=others)
-        obstacles.append(box)
         links.append(
             f'<g class="link" data-kind="{esc(edge.kind)}" data-source="{esc(edge.source)}" '
             f'data-target="{esc(edge.target)}"><title>{esc(_edge_title(wiring, edge.source, edge.target))}: '
-            f'{esc(edge.label)}</title><path d="{path}" fill="none" stroke="{colour}" stroke-width="1.5"'
+            f'{esc(edge.label)}</title><path d="{path}" fill="none" stroke="{colour}" stroke-width="{num(STROKE)}"'
             f'{f" stroke-dasharray={chr(34)}{dash}{chr(34)}" if dash else ""}/>{_arrow(route, colour)}'
-            f"{_label(edge.label, box, colour)}</g>"
+            f"{_label(_label_shapes(edge.label)[spot.shape], spot.rect, colour)}</g>"
         )
-        labels.append(box)
+        labels.append(spot.rect)
     extents = [(b.x, b.y, b.width, b.height) for b in placed.boxes.values()] + labels + lanes
     left = min([0.0] + [x for x, _y, _w, _h in extents])
     top = min([0.0] + [y for _x, y, _w, _h in extents])
@@ -107,6 +98,54 @@ def architecture_svg(wiring: Wiring) -> str:
         f'viewBox="0 0 {num(width)} {num(height)}" role="img" aria-label="Architecture of {esc(wiring.stack)}" '
         f'font-family="{esc(FONT)}" style="max-width:100%;height:auto;background:{PAPER}">{"".join(parts)}</svg>'
     )
+
+
+_Path = tuple[str, list[tuple[float, float]]]  # an edge's SVG path, and points along it
+
+
+def _arranged(wiring: Wiring) -> tuple[Layout, list[Rect], list[_Path], list[LabelSpot]]:
+    """The layout, its Parallel lanes, the edges' paths and their labels' spots. Where a label finds no free spot,
+    the band of rows it sits in grows a little and all is placed again: lines converging on a card leave a label
+    room only if they converge less steeply."""
+    sizes = {node.key: (CARD_W, CARD_H) for node in wiring.nodes}
+    lane_room = {e.target: LANE_HEADER + LANE_PAD for e in wiring.edges if e.kind == BRANCH}
+    more: dict[int, float] = {}  # per layer: room added above it
+    layer_of: dict[str, int] = {}
+    for attempt in range(GROW_TRIES + 1):
+        room = {key: lane_room.get(key, 0.0) + more.get(layer_of.get(key, -1), 0.0) for key in sizes}
+        placed = layout(sizes, [(e.source, e.target) for e in wiring.edges], row_gap=ROW_GAP, col_gap=COL_GAP,
+                        bend_width=BEND_W, space_above=room)
+        layer_of = {key: box.layer for key, box in placed.boxes.items()}
+        lanes = _parallel_lanes(wiring, placed)
+        paths = [_path(route) for route in placed.routes]
+        spots = _label_spots(wiring, placed, lanes, paths)
+        tops = {box.layer: box.y for box in placed.boxes.values()}
+        # Per stuck label, the band it sits in: the one above the first row below the label's middle.
+        bands = [min(below) for _x, y, _w, h in (spot.rect for spot in spots if spot.blocked)
+                 if (below := [layer for layer, top in tops.items() if top > y + h / 2])]
+        if not bands or attempt == GROW_TRIES:
+            break
+        for band in bands:
+            more[band] = more.get(band, 0.0) + GROW_STEP
+    return placed, lanes, paths, spots
+
+
+def _label_spots(wiring: Wiring, placed: Layout, lanes: list[Rect], paths: list[_Path]) -> list[LabelSpot]:
+    """Each edge's label spot, in the edges' order (the labels placed before it are in the way too)."""
+    # What a label must not cover: cards (with a margin, so it does not touch them), lane headers, arrowheads.
+    obstacles: list[Rect] = [grow((b.x, b.y, b.width, b.height), CARD_MARGIN) for b in placed.boxes.values()]
+    obstacles += [(x, y, text_width("Parallel", 11) + 8, LANE_HEADER) for x, y, _w, _h in lanes]
+    obstacles += [_arrow_box(route) for route in placed.routes]
+    # A lane's border is a line too: a label across it would look half in, half out.
+    borders = [[(x, y), (x + w, y), (x + w, y + h), (x, y + h), (x, y)] for x, y, w, h in lanes]
+    spots = []
+    for index, edge in enumerate(wiring.edges):
+        others = [points for number, (_d, points) in enumerate(paths) if number != index] + borders
+        sizes = [_label_size(lines) for lines in _label_shapes(edge.label)]
+        spot = place_label(sizes, paths[index][1], others, obstacles, clearance=LINE_CLEARANCE)
+        obstacles.append(grow(spot.rect, LABEL_MARGIN))
+        spots.append(spot)
+    return spots
 
 
 def _subtitle(wiring: Wiring) -> str:
@@ -195,7 +234,7 @@ def _icon(service: str, x: float, y: float, size: float) -> str:
     )
 
 
-def _parallel_lanes(wiring: Wiring, placed: Layout) -> list[_Rect]:
+def _parallel_lanes(wiring: Wiring, placed: Layout) -> list[Rect]:
     """A dashed box around the targets of one Parallel state's branches, when they sit side by side."""
     groups: dict[tuple[str, str], list[str]] = {}
     for edge in wiring.edges:
@@ -215,7 +254,7 @@ def _parallel_lanes(wiring: Wiring, placed: Layout) -> list[_Rect]:
     return lanes
 
 
-def _lane(rect: _Rect) -> str:
+def _lane(rect: Rect) -> str:
     x, y, w, h = rect
     return (
         f'<g class="parallel-lane"><rect x="{num(x)}" y="{num(y)}" width="{num(w)}" height="{num(h)}" rx="8" '
@@ -247,8 +286,8 @@ def _path(route: Route) -> tuple[str, list[tuple[float, float]]]:
         mid = (y2 - y1) / 2
         c1, c2 = (x1, y1 + mid), (x2, y2 - mid)
         d.append(f"C{num(c1[0])},{num(c1[1])} {num(c2[0])},{num(c2[1])} {num(x2)},{num(y2)}")
-        for i in range(1, 13):
-            t = i / 12
+        for i in range(1, 25):
+            t = i / 24
             samples.append(_bezier((x1, y1), c1, c2, (x2, y2), t))
     return " ".join(d), samples
 
@@ -261,6 +300,12 @@ def _bezier(p0, p1, p2, p3, t: float) -> tuple[float, float]:
     )
 
 
+def _arrow_box(route: Route) -> Rect:
+    """The bounds of the edge's arrowhead (see _arrow)."""
+    x, y = route.points[0] if route.reversed else route.points[-1]
+    return x - 4.5, (y if route.reversed else y - ARROW), 9.0, ARROW
+
+
 def _arrow(route: Route, colour: str) -> str:
     tip = route.points[0] if route.reversed else route.points[-1]
     direction = -1.0 if route.reversed else 1.0  # the routes arrive vertically: down, or up when reversed
@@ -270,48 +315,32 @@ def _arrow(route: Route, colour: str) -> str:
             f'fill="{colour}"/>')
 
 
-def _overlap(a: _Rect, b: _Rect) -> float:
-    dx = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
-    dy = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
-    return dx * dy if dx > 0 and dy > 0 else 0.0
+def _label_shapes(label: str) -> list[list[str]]:
+    """The label on one line, then (where it has room for nothing that long) on two about as wide as each other."""
+    words = label.split(" ")
+    if len(words) < 2:
+        return [[label]]
+    splits = sorted(([" ".join(words[:i]), " ".join(words[i:])] for i in range(1, len(words))),
+                    key=lambda lines: max(text_width(line, LABEL_SIZE) for line in lines))
+    narrowest = max(text_width(line, LABEL_SIZE) for line in splits[0])
+    # A break after a comma or a colon reads better, if it is not much wider than the narrowest break.
+    after = [lines for lines in splits if lines[0][-1] in ",:"
+             and max(text_width(line, LABEL_SIZE) for line in lines) <= narrowest * 1.25]
+    return [[label], (after or splits)[0]]
 
 
-def _segments(samples: list[tuple[float, float]], pad: float = 1.5) -> list[_Rect]:
-    """A line as the padded boxes of its sampled segments."""
-    return [(min(x1, x2) - pad, min(y1, y2) - pad, abs(x2 - x1) + 2 * pad, abs(y2 - y1) + 2 * pad)
-            for (x1, y1), (x2, y2) in zip(samples, samples[1:], strict=False)]
+def _label_size(lines: list[str]) -> tuple[float, float]:
+    return max(text_width(line, LABEL_SIZE) for line in lines) + 8, len(lines) * LABEL_LINE + 4
 
 
-def _label_box(label: str, samples: list[tuple[float, float]], obstacles: list[_Rect],
-               lines: list[_Rect] = ()) -> _Rect:  # type: ignore[assignment]
-    """Where the label goes: the point along the edge, nearest its middle, where it covers nothing else (cards
-    and labels first, then other edges' lines)."""
-    width, height = text_width(label, LABEL_SIZE) + 8, LABEL_SIZE + 4
-    lengths = [0.0]
-    for (x1, y1), (x2, y2) in zip(samples, samples[1:], strict=False):
-        lengths.append(lengths[-1] + math.hypot(x2 - x1, y2 - y1))
-    best: tuple[float, _Rect] | None = None
-    for fraction in (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82, 0.12, 0.88, 0.06, 0.94):
-        at = lengths[-1] * fraction
-        index = min(range(len(lengths)), key=lambda i: abs(lengths[i] - at))
-        x, y = samples[index]
-        for shift in (0.0, width / 2 + 6, -width / 2 - 6):  # on the line, or just beside it
-            rect = (x + shift - width / 2, y - height / 2, width, height)
-            crossed = sum(1 for line in lines if _overlap(rect, line) > 0)
-            cost = (sum(_overlap(rect, other) for other in obstacles) + crossed * 2.0 + abs(shift) * 0.01
-                    + abs(fraction - 0.5))
-            if best is None or cost < best[0]:
-                best = (cost, rect)
-        if best and best[0] < 1.0:
-            break
-    assert best is not None
-    return best[1]
-
-
-def _label(label: str, rect: _Rect, colour: str) -> str:
+def _label(lines: list[str], rect: Rect, colour: str) -> str:
     x, y, w, h = rect
+    centre, first = num(x + w / 2), y + 2 + LABEL_SIZE * 0.85
+    text = esc(lines[0]) if len(lines) == 1 else "".join(
+        f'<tspan x="{centre}" y="{num(first + i * LABEL_LINE)}">{esc(line)}</tspan>' for i, line in enumerate(lines))
     return (
-        f'<text x="{num(x + w / 2)}" y="{num(y + h / 2 + LABEL_SIZE * 0.35)}" text-anchor="middle" '
+        f'<rect class="edge-label-box" x="{num(x)}" y="{num(y)}" width="{num(w)}" height="{num(h)}" rx="3" '
+        f'fill="{PAPER}"/><text x="{centre}" y="{num(first)}" text-anchor="middle" '
         f'font-size="{num(LABEL_SIZE)}" fill="{colour}" stroke="{PAPER}" stroke-width="3.5" paint-order="stroke" '
-        f'class="edge-label">{esc(label)}</text>'
+        f'class="edge-label">{text}</text>'
     )
