@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 from IPython.display import HTML, display
 
-from workshop_utils import wiring
-from workshop_utils.cloud import stacks, target
+from workshop_utils.cloud import stacks, target, wiring
 from workshop_utils.cloud.logs import fetch_log_events, function_log_group
 from workshop_utils.cloud.stacks import PARALLEL_STACK, SNS_STACK
 from workshop_utils.deploy import cdk, progress

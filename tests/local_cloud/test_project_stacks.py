@@ -25,6 +25,7 @@ from workshop_utils.local_cloud import state
 from workshop_utils.measure import bench
 from workshop_utils.quotes import aggregates, triggers
 from workshop_utils.quotes.request import QuoteRequest
+from workshop_utils.teardown import cleanup
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stack_events import (  # noqa: E402
@@ -381,7 +382,7 @@ def test_adding_a_vendor_creates_only_its_resources_in_dependency_order(deployed
 
 
 def test_destroy_removes_everything(endpoint, deployed):
-    inventory = stacks.inventory()
+    inventory = cleanup.deployed_resources()
     assert {r.stack for r in inventory} == set(stacks.STACKS)
     assert {r.resource_type for r in inventory} >= {
         "AWS::Lambda::Function",
@@ -406,6 +407,6 @@ def test_destroy_removes_everything(endpoint, deployed):
         assert stack_statuses(events) == ["DELETE_IN_PROGRESS", "DELETE_COMPLETE"], stack
         assert_deleted_dependents_first(events, resources)
 
-    left = stacks.leftovers(inventory)
+    left = cleanup.leftovers(inventory)
     assert left == [], [(resource, log_messages(resource)) for resource in left]
     wait_for(lambda: not worker_processes(endpoint), what="the exit of every worker of the local cloud")

@@ -106,7 +106,7 @@ def test_a_taken_default_port_is_not_an_error_but_a_forced_one_is(room, tmp_path
 
 def test_a_users_notebook_finds_their_own_local_cloud(room) -> None:
     users = room.users
-    probe = "from workshop_utils import target; print(target.endpoint_url())"
+    probe = "from workshop_utils.cloud import target; print(target.endpoint_url())"
     for env in users.values():
         seen = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env,
                               cwd=repo_root(), timeout=60, check=True).stdout.strip()

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from workshop_utils.cloud import stacks, target
+from workshop_utils.cloud.wiring import read_deployed
 from workshop_utils.deploy import cdk
 from workshop_utils.render import architecture_svg
-from workshop_utils.wiring import Wiring, from_template, read_deployed
+from workshop_utils.wiring import Wiring, from_template
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_aggregator_support import require_cdk_cli  # noqa: E402

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import pytest
 from moto import mock_aws
 
-from workshop_utils.cloud import target
+from workshop_utils.cloud import own_cloud, target
 
-REAL_LOCAL_CLOUD = target.local_cloud  # the fixture replaces it; some tests need the real one
+REAL_LOCAL_CLOUD = own_cloud.local_cloud  # the fixture replaces it; some tests need the real one
 KEY_ID, SECRET = "LKIAOWNKEYOFTHISCLOUD", "its-own-secret"
 
 
@@ -39,8 +39,8 @@ def clean_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setattr(target, "local_cloud_status", lambda: FakeStatus(False, False))
-    monkeypatch.setattr(target, "local_cloud", lambda: None)
+    monkeypatch.setattr(own_cloud, "local_cloud_status", lambda: FakeStatus(False, False))
+    monkeypatch.setattr(own_cloud, "local_cloud", lambda: None)
     monkeypatch.setenv("LOCAL_CLOUD_HOME", str(tmp_path / "no-local-cloud-here"))
     monkeypatch.delenv("LOCAL_CLOUD_DEFAULT_PORT", raising=False)
     target.reset()
@@ -50,8 +50,8 @@ def clean_environment(monkeypatch, tmp_path):
 
 def running_local_cloud(monkeypatch, endpoint="http://127.0.0.1:4599", healthy=True):
     status = FakeStatus(True, healthy, pid=4242, port=int(endpoint.rsplit(":", 1)[1]), endpoint_url=endpoint)
-    monkeypatch.setattr(target, "local_cloud_status", lambda: status)
-    monkeypatch.setattr(target, "local_cloud", lambda: status)
+    monkeypatch.setattr(own_cloud, "local_cloud_status", lambda: status)
+    monkeypatch.setattr(own_cloud, "local_cloud", lambda: status)
     return status
 
 
@@ -101,7 +101,7 @@ def _recorded_cloud(monkeypatch, tmp_path, port=4599):
     """A state file of this user's, naming a live server (the liveness check is faked)."""
     from workshop_utils.local_cloud import service, state
 
-    monkeypatch.setattr(target, "local_cloud", REAL_LOCAL_CLOUD)
+    monkeypatch.setattr(own_cloud, "local_cloud", REAL_LOCAL_CLOUD)
     monkeypatch.setenv("LOCAL_CLOUD_HOME", str(tmp_path / "home"))
     record = state.ServerRecord(4242, port, f"http://127.0.0.1:{port}", "x.log", 0.0, token="t",
                                 access_key_id=KEY_ID, secret_access_key=SECRET)
@@ -275,7 +275,7 @@ def test_check_local_with_the_local_cloud_stopped_gives_the_start_command():
 
 
 def test_check_local_without_the_local_cloud_package_gives_the_start_command(monkeypatch):
-    monkeypatch.setattr(target, "local_cloud_status", lambda: None)
+    monkeypatch.setattr(own_cloud, "local_cloud_status", lambda: None)
     with pytest.raises(target.TargetNotReady, match="make cloud-start"):
         target.check()
 

@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from workshop_utils.wiring import deployed
+from workshop_utils.cloud import wiring as deployed
 
 REGION = "us-east-1"
 

@@ -1,4 +1,4 @@
-"""What is deployed: stack outputs, resources and leftovers, read from CloudFormation on the current target."""
+"""What is deployed: stack outputs and resources, read from CloudFormation on the current target."""
 
 from __future__ import annotations
 
@@ -94,18 +94,3 @@ class Resource:
     def prop(self, name: str, default: str = "") -> str:
         return dict(self.props).get(name, default)
 
-
-def inventory(stacks: tuple[str, ...] = STACKS) -> list[Resource]:
-    """Every resource of every deployed workshop stack, from its template (take it before destroying)."""
-    from workshop_utils.teardown import cleanup  # it builds on this module
-
-    return list(cleanup.take_inventory(stacks).resources)
-
-
-def leftovers(resources: list[Resource]) -> list[Resource]:
-    """The resources of an earlier inventory that still exist, plus any workshop stack still deployed."""
-    from workshop_utils.teardown import cleanup
-
-    report = cleanup.check_gone(cleanup.Inventory(tuple(resources)))
-    left = [f.resource for f in report.findings if f.state in (cleanup.PRESENT, cleanup.UNCHECKED)]
-    return left + [Resource(s, "AWS::CloudFormation::Stack", s) for s in report.stacks_left]

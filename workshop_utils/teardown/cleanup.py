@@ -170,6 +170,18 @@ def check_gone(inventory: Inventory, *, client: ClientFactory | None = None) -> 
     return CleanupReport(findings, left)
 
 
+def deployed_resources(stack_names: tuple[str, ...] = stacks.STACKS) -> list[Resource]:
+    """Every resource of every deployed workshop stack, from its template (take it before destroying)."""
+    return list(take_inventory(stack_names).resources)
+
+
+def leftovers(resources: list[Resource]) -> list[Resource]:
+    """The resources of an earlier inventory that still exist, plus any workshop stack still deployed."""
+    report = check_gone(Inventory(tuple(resources)))
+    left = [f.resource for f in report.findings if f.state in (PRESENT, UNCHECKED)]
+    return left + [Resource(s, "AWS::CloudFormation::Stack", s) for s in report.stacks_left]
+
+
 # ---------------------------------------------------------------- what the notebook says, from the data
 
 

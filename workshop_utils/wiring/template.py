@@ -15,7 +15,7 @@ _PSEUDO = {"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId"
 
 
 def from_template(template: dict[str, Any], stack: str) -> Wiring:
-    """The wiring the template declares, nodes keyed by logical id (as `deployed.read_deployed` keys them)."""
+    """The wiring the template declares, nodes keyed by logical id (as cloud.wiring.read_deployed keys them)."""
     resources: dict[str, dict] = template.get("Resources", {})
     builder = Builder(stack)
 
