@@ -6,8 +6,10 @@ import nbformat
 import pytest
 
 from workshop_utils.teaching import quiz
-from workshop_utils.teaching.quiz_bank import QUESTIONS
+from workshop_utils.teaching.quiz_bank import all_quizzes
 from workshop_utils.tools.run_notebooks import NOTEBOOK_DIR, write_html
+
+QUESTIONS = all_quizzes()
 
 ALL = [(key, number, question) for key, questions in QUESTIONS.items() for number, question in enumerate(questions)]
 IDS = [f"{key}-q{number + 1}" for key, number, _ in ALL]

@@ -8,7 +8,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from workshop_utils.teaching.quiz_bank import QUESTIONS, Question
+from workshop_utils.teaching.quiz_bank import Question, QuizFileError, choice_letter, load_quiz, quiz_files
 
 _FONT = "font-family:system-ui,sans-serif"  # the widget's own text keeps the theme's colour (light or dark)
 _INK = "color:#1f2328"  # on the static copy's own white background
@@ -18,18 +18,15 @@ PICK_FIRST = "Pick an answer first, then click Check."
 
 
 def questions_for(notebook: str) -> tuple[Question, ...]:
-    """The questions of a notebook ('03' or '03_side_by_side')."""
+    """The questions of a notebook ('03' or '03_side_by_side'), read from its file at each call (edits show)."""
     key = notebook.rsplit("/", 1)[-1].removesuffix(".ipynb").split("_", 1)[0]
-    if key not in QUESTIONS:
-        raise ValueError(f"No quiz for notebook {notebook!r}: pass one of {', '.join(QUESTIONS)}.")
-    return QUESTIONS[key]
+    files = quiz_files()
+    if key not in files:
+        raise ValueError(f"No quiz for notebook {notebook!r}: pass one of {', '.join(files)}.")
+    return load_quiz(files[key])
 
 
 # ---------------------------------------------------------------- pure renderers
-
-
-def _letter(index: int) -> str:
-    return "abcdefgh"[index]
 
 
 _CODE = re.compile(r"`([^`]+)`")
@@ -57,7 +54,7 @@ def feedback_html(question: Question, picked: int | None) -> str:
     lines = [f"<b>{'✔' if choice.correct else '✘'}</b> {inline_html(choice.feedback)}"]
     if not choice.correct:
         answer = question.choices.index(question.answer)
-        lines.append(f"The answer is {_letter(answer)}: <i>{inline_html(question.answer.text)}</i>")
+        lines.append(f"The answer is {choice_letter(answer)}: <i>{inline_html(question.answer.text)}</i>")
     lines.append(inline_html(question.explanation))
     body = "<br>".join(lines)
     return (
@@ -70,7 +67,7 @@ def _prompt_html(number: int, question: Question) -> str:
     # Lettered lines, which wrap; the widget's buttons carry only the letters (a radio button's label is one
     # line high and would overlap the next one when it wraps).
     choices = "".join(
-        f'<div style="margin:2px 0 2px 12px"><b>{_letter(index)}.</b> {inline_html(choice.text)}</div>'
+        f'<div style="margin:2px 0 2px 12px"><b>{choice_letter(index)}.</b> {inline_html(choice.text)}</div>'
         for index, choice in enumerate(question.choices)
     )
     return f'<div style="{_FONT}"><b>{number}. {inline_html(question.prompt)}</b>{choices}</div>'
@@ -78,7 +75,7 @@ def _prompt_html(number: int, question: Question) -> str:
 
 def _static_question(number: int, question: Question) -> str:
     reasons = "".join(
-        f"<li>{_letter(index)}. {'✔' if choice.correct else '✘'} {inline_html(choice.feedback)}</li>"
+        f"<li>{choice_letter(index)}. {'✔' if choice.correct else '✘'} {inline_html(choice.feedback)}</li>"
         for index, choice in enumerate(question.choices)
     )
     return (
@@ -109,7 +106,7 @@ class QuestionWidget(widgets.VBox):
         self.question = question
         self.prompt = widgets.HTML(_prompt_html(number, question))
         self.choices = widgets.ToggleButtons(
-            options=[(_letter(index), index) for index in range(len(question.choices))],
+            options=[(choice_letter(index), index) for index in range(len(question.choices))],
             value=None,
             tooltips=[plain_text(choice.text) for choice in question.choices],
             style=widgets.ToggleButtonsStyle(button_width="48px"),
@@ -142,6 +139,18 @@ class Quiz(widgets.VBox):
         return bundle
 
 
-def quiz(notebook: str) -> Quiz:
-    """The quiz widget of a notebook ('01', '02b', ...)."""
-    return Quiz(questions_for(notebook))
+def file_problem_html(problem: QuizFileError) -> str:
+    """What the quiz cell shows instead of the questions when their file cannot be used: the sentence to fix it."""
+    fg, bg = _WRONG
+    return (
+        f'<div class="quiz-file-problem" style="{_FONT};color:{fg};background:{bg};border-radius:6px;'
+        f'padding:6px 10px;margin:4px 0"><b>This quiz cannot be shown.</b> {html.escape(str(problem))}</div>'
+    )
+
+
+def quiz(notebook: str) -> Quiz | widgets.HTML:
+    """The quiz widget of a notebook ('01', '02b', ...), or the sentence that says what to fix in its file."""
+    try:
+        return Quiz(questions_for(notebook))
+    except QuizFileError as problem:
+        return widgets.HTML(file_problem_html(problem))
