@@ -15,12 +15,12 @@ from workshop_utils.cloud import stacks, target, wiring
 from workshop_utils.cloud.logs import fetch_log_events, function_log_group
 from workshop_utils.cloud.stacks import PARALLEL_STACK, SNS_STACK
 from workshop_utils.deploy import cdk, progress
+from workshop_utils.deploy.diff import diff_html
 from workshop_utils.deploy.output import learner_printer
 from workshop_utils.quotes import aggregates, timelines, triggers
 from workshop_utils.quotes.request import QuoteRequest, parse_quote_form
 from workshop_utils.render import (
     code_side,
-    diff_html,
     execution_events_html,
     log_events_html,
     quotes_html,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from workshop_utils.render import diff_html
-from workshop_utils.render.diff import headline, resource_changes
+from workshop_utils.deploy.diff import diff_html, resource_changes
+from workshop_utils.render.diff import headline
 
 DIFF = (
     "\x1b[1m\x1b[4mStack ScatterGatherWithSNSStack\x1b[24m\x1b[22m\n"
@@ -83,3 +83,12 @@ def test_the_workshops_own_diff_adding_a_vendor_counts_its_resources():
     recorded = (Path(__file__).resolve().parents[1] / "fixtures" / "cdk_output" / "diff_workshop.txt").read_text()
     assert resource_changes(recorded) == {"added": 7, "removed": 0, "changed": 2}
     assert "cdk diff: 7 resources added, 2 changed" in "".join(ET.fromstring(diff_html(recorded)).itertext())
+
+
+def test_the_renderer_takes_the_counts_it_is_given_and_titles_without_them():
+    from workshop_utils.render.diff import diff_html as render_diff_html
+
+    counted = "".join(ET.fromstring(render_diff_html(DIFF, {"added": 2, "removed": 0, "changed": 0})).itertext())
+    assert "cdk diff: 2 resources added" in counted
+    uncounted = "".join(ET.fromstring(render_diff_html(DIFF)).itertext())
+    assert "cdk diff:" not in uncounted and "ResponderHertzFunction" in uncounted

@@ -26,6 +26,22 @@ def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]
     return merged
 
 
+def context_overrides(context: Mapping[str, Any] | None) -> dict[str, str]:
+    """The context as `-c` passes it: strings; values other than strings as JSON (the app parses them).
+
+    Keys inside a value keep their order: the vendors' order in `recipients` is the order of the branches.
+    """
+    return {
+        key: value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+        for key, value in sorted((context or {}).items())
+    }
+
+
+def context_args(context: Mapping[str, Any] | None) -> list[str]:
+    """`-c key=value` pairs, in key order."""
+    return [arg for key, text in context_overrides(context).items() for arg in ("-c", f"{key}={text}")]
+
+
 def cli_context(root: Path, overrides: Mapping[str, str], home: Path | None = None) -> dict[str, Any]:
     """The context `cdk synth -c ...` hands the app (CDK_CONTEXT_JSON), computed as the CLI does.
 

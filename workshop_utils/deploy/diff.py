@@ -1,9 +1,13 @@
-"""`cdk diff` output read as data: the resources it adds, removes and changes, and the values that change."""
+"""`cdk diff` output read as data (the resources it adds, removes and changes, the values that change) and shown."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from workshop_utils.deploy.output import is_noise
+from workshop_utils.deploy.progress import strip_ansi
+from workshop_utils.render import diff as diff_view
 
 _RESOURCE = re.compile(r"^\[(?P<op>[+\-~])\]\s+(?P<type>\S+::\S+)\s+(?P<path>\S+)(?:\s+(?P<logical>\S+))?")
 # A changed property is a [~] line directly under its resource; deeper [~] lines name nested keys (".Variables:")
@@ -62,3 +66,21 @@ def diff_resources(text: str) -> list[ResourceChange]:
                 current.values[leaf] = (old, match.group("value").strip())
                 old = ""
     return changes
+
+
+_COUNTED = {"+": "added", "-": "removed", "~": "changed"}
+
+
+def resource_changes(diff_text: str) -> dict[str, int]:
+    """How many resources the diff adds, removes and changes (the Resources sections' top-level lines)."""
+    counts = dict.fromkeys(_COUNTED.values(), 0)
+    for change in diff_resources(strip_ansi(diff_text or "")):
+        counts[_COUNTED[change.op]] += 1
+    return counts
+
+
+def diff_html(diff_text: str) -> str:
+    """What `cdk diff` printed, as a learner reads it: the CLI's notices dropped, headed by the resources counted."""
+    raw = strip_ansi(diff_text or "").replace("\r\n", "\n")
+    text = "\n".join(line for line in raw.split("\n") if not is_noise(line))
+    return diff_view.diff_html(text, resource_changes(text))

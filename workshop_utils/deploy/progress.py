@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TextIO
 
+from workshop_utils.render.deployment import build_details_html, build_summary, command_line_html, format_seconds
+
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 # The CLI's history printer writes "%s | %s%s | %s | %s | %s %s%s%s": stack | [done/total | ]time | status
 # (padded to 23) | resource type (padded) | construct path [(LogicalId) ]reason. The counter is "N/T" while
@@ -317,8 +319,6 @@ class WidgetProgress:
         _FINISHED[self._counter.title] = self
 
     def _final_line(self, ok: bool, summary: str) -> tuple[str, list[tuple[str, str]]]:
-        from workshop_utils.render.deployment import build_details_html, build_summary, format_seconds
-
         counter, where = self._counter, _target_name()
         took = format_seconds(time.monotonic() - counter.started)
         if not ok:
@@ -340,8 +340,6 @@ class WidgetProgress:
         self._show_line()
 
     def _show_line(self) -> None:
-        from workshop_utils.render.deployment import command_line_html
-
         synth_done = self._ok and self._counter.title.startswith("cdk synth")
         self.line_html = "" if synth_done else command_line_html(self._headline, self.sections, ok=self._ok)
         if self._handle is not None:
@@ -351,7 +349,7 @@ class WidgetProgress:
 
 def _target_name() -> str:
     """"local", "aws" or "emulator": where the events were recorded, for the view's comparison with AWS."""
-    from workshop_utils.cloud import target  # here: the bar itself needs no AWS
+    from workshop_utils.cloud import target  # here, not at the top: parsing the CLI's lines needs no boto3 (start-up)
 
     return "emulator" if target.endpoint_override() else target.current()
 

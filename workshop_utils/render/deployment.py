@@ -6,14 +6,39 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
-from workshop_utils.deploy.progress import Progress
 from workshop_utils.render._common import FONT, MUTED, card, esc, expandable, style
 from workshop_utils.render.timeline import timeline_svg
 
 MARKS = {"CREATE": "+", "UPDATE": "~", "DELETE": "-"}  # cdk diff's marks, which the learner already reads
 _DONE = {"CREATE": "created", "UPDATE": "updated", "DELETE": "deleted"}
 _WHERE = {"local": "on the local cloud", "aws": "on AWS", "emulator": "on your emulator"}
+
+
+class StackEvent(Protocol):
+    """What the view reads of one of a stack's CloudFormation events (deploy.progress.Progress is one)."""
+
+    @property
+    def stack(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...  # CREATE_IN_PROGRESS, UPDATE_COMPLETE, ...
+
+    @property
+    def resource_type(self) -> str: ...
+
+    @property
+    def resource(self) -> str: ...
+
+    @property
+    def logical_id(self) -> str | None: ...
+
+    @property
+    def timestamp(self) -> datetime | None: ...  # None: an event the CLI printed (a clock only), not drawn
+
+    @property
+    def is_stack(self) -> bool: ...  # an event of the stack itself rather than of one of its resources
 
 
 @dataclass(frozen=True)
@@ -31,9 +56,9 @@ class Step:
         return f"{MARKS[self.action]} {self.logical_id}"
 
 
-def resource_steps(events: Iterable[Progress]) -> list[Step]:
+def resource_steps(events: Iterable[StackEvent]) -> list[Step]:
     """The steps the events record, in the order they started; a step that never completed draws nothing."""
-    started: dict[tuple[str, str], tuple[int, Progress]] = {}
+    started: dict[tuple[str, str], tuple[int, StackEvent]] = {}
     steps: list[tuple[int, Step]] = []
     for index, event in enumerate(events):
         action, _, phase = event.status.partition("_")
@@ -61,7 +86,7 @@ def format_seconds(seconds: float) -> str:
     return f"{minutes} min {rest} s"
 
 
-def build_summary(events: Iterable[Progress], *, target: str = "local") -> str:
+def build_summary(events: Iterable[StackEvent], *, target: str = "local") -> str:
     """"16 resources created in 0.03 s on the local cloud": what the stack's events did (built, or deleted for a
     destroy), and how long it took; "" when they record no resource (a deploy without changes)."""
     steps = resource_steps(events)
@@ -76,7 +101,7 @@ def build_summary(events: Iterable[Progress], *, target: str = "local") -> str:
     return f"{what} in {format_seconds(span)} {_WHERE.get(target, 'here')}"
 
 
-def build_details_html(events: Iterable[Progress], *, target: str = "local") -> str:
+def build_details_html(events: Iterable[StackEvent], *, target: str = "local") -> str:
     """The resources' bars, in the order they started, with how to read them; "" when nothing was built."""
     events = list(events)
     steps = resource_steps(events)
@@ -89,7 +114,7 @@ def build_details_html(events: Iterable[Progress], *, target: str = "local") -> 
             f"{_explanation(target)}{timeline_svg({stack: bars}, label_chars=48)}</div>")
 
 
-def stack_build_html(events: Iterable[Progress], *, target: str = "local") -> str:
+def stack_build_html(events: Iterable[StackEvent], *, target: str = "local") -> str:
     """A folded view of the resources a deploy created and updated (and its cleanup deleted), with the times their
     events recorded; "" when the events built nothing (a destroy, a deploy without changes)."""
     events = list(events)

@@ -1,11 +1,10 @@
-"""Render `cdk diff` output as HTML: colours stripped, CLI notices dropped, lines coloured, resources counted."""
+"""Render `cdk diff` output as HTML: colours stripped, lines coloured, headed by the resources it counts."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
-from workshop_utils.deploy.diff import diff_resources
-from workshop_utils.deploy.output import is_noise
 from workshop_utils.render._common import INK, LINE, MONO, SUBTLE, card, empty_message, esc, strip_ansi, style
 
 # (css class, text colour, background) per kind of line
@@ -43,18 +42,7 @@ def line_kind(line: str) -> str:
     return "plain"
 
 
-_COUNTED = {"+": "added", "-": "removed", "~": "changed"}
-
-
-def resource_changes(diff_text: str) -> dict[str, int]:
-    """How many resources the diff adds, removes and changes (the Resources sections' top-level lines)."""
-    counts = dict.fromkeys(_COUNTED.values(), 0)
-    for change in diff_resources(strip_ansi(diff_text or "")):
-        counts[_COUNTED[change.op]] += 1
-    return counts
-
-
-def headline(counts: dict[str, int]) -> str:
+def headline(counts: Mapping[str, int]) -> str:
     """"4 resources added, 1 changed", or "no resource changes"."""
     parts = [(number, kind) for kind, number in counts.items() if number]
     if not parts:
@@ -64,10 +52,10 @@ def headline(counts: dict[str, int]) -> str:
     return ", ".join(words + [f"{number} {kind}" for number, kind in parts[1:]])
 
 
-def diff_html(diff_text: str) -> str:
-    """`cdk diff` output as a coloured, monospace block, headed by how many resources it adds, removes, changes."""
-    raw = strip_ansi(diff_text or "").replace("\r\n", "\n")
-    text = "\n".join(line for line in raw.split("\n") if not is_noise(line)).strip("\n").rstrip()
+def diff_html(diff_text: str, counts: Mapping[str, int] | None = None) -> str:
+    """`cdk diff` output (the CLI's notices already dropped) as a coloured, monospace block, headed by `counts`:
+    how many resources it adds, removes and changes ({"added": 1, "removed": 0, "changed": 2}; deploy.diff counts)."""
+    text = strip_ansi(diff_text or "").replace("\r\n", "\n").strip("\n").rstrip()
     if not text.strip():
         return card(empty_message("No differences (or no diff output yet)."), css_class="cdk-diff", title="cdk diff")
     lines = []
@@ -84,5 +72,5 @@ def diff_html(diff_text: str) -> str:
         margin="0", padding="8px 0", background=SUBTLE, color=INK, font_family=MONO, font_size="12px",
         line_height="1.45", border=f"1px solid {LINE}", border_radius="6px", overflow_x="auto",
     )
-    title = f"cdk diff: {headline(resource_changes(text))}"
+    title = "cdk diff" if counts is None else f"cdk diff: {headline(counts)}"
     return card(f'<pre class="diff" style="{block_style}">{"".join(lines)}</pre>', css_class="cdk-diff", title=title)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import importlib.metadata
-import platform
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 
+from workshop_utils.deploy.node import node_install_hint, node_major
 from workshop_utils.repo import REPO_ROOT
 from workshop_utils.teaching import exercise_link
 
@@ -47,22 +47,6 @@ def check_python(version_info: tuple[int, ...] = tuple(sys.version_info[:3])) ->
         version,
         f"Install Python {minimum} to 3.13, then run `make setup PYTHON=python3.12` (your version) in a terminal.",
     )
-
-
-def node_major(version: str | None) -> int | None:
-    """20 for "v20.11.1"; None when the text is not a Node version."""
-    head = (version or "").strip().lstrip("v").split(".")[0]
-    return int(head) if head.isdigit() else None
-
-
-def node_install_hint(system: str = sys.platform, machine: str = "") -> str:
-    """How to install Node.js 22 here, for a sentence: on a Mac, Homebrew's keg-only node@22 put on the PATH."""
-    if system != "darwin":
-        return "from nodejs.org, NodeSource or `nvm install 22`"
-    # Homebrew lives in /opt/homebrew on Apple silicon and in /usr/local on an Intel Mac.
-    prefix = "/usr/local" if (machine or platform.machine()) == "x86_64" else "/opt/homebrew"
-    return (f"`brew install node@22`, then, as brew's node@22 is keg-only, put it on your PATH with "
-            f"`echo 'export PATH=\"{prefix}/opt/node@22/bin:$PATH\"' >> ~/.zshrc` and open a new terminal")
 
 
 def check_node() -> Check:

@@ -6,8 +6,14 @@ import functools
 import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.error import URLError
+
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
+from botocore.exceptions import HTTPClientError
+from urllib3.exceptions import HTTPError
 
 from workshop_utils.cloud import target
+from workshop_utils.deploy.failures import CdkCommandFailed
 
 STOPPED = ("Your local cloud stopped while this cell ran: run `make cloud-start` (it restores your stacks), "
            "then re-run this cell.")
@@ -30,6 +36,8 @@ def _own_local_cloud_down() -> bool:
     """The target is this user's own local cloud, and it does not run now."""
     if target.current() != target.LOCAL or target.endpoint_override() is not None:
         return False
+    # Here, not at the top: only a failed call asks, and the local cloud's client (psutil, its state files) need
+    # not load with every notebook's import.
     from workshop_utils.local_cloud import service
 
     try:
@@ -41,14 +49,6 @@ def _own_local_cloud_down() -> bool:
 def _lost_connection(error: BaseException) -> bool:
     """The error, or one it came from, is a connection that failed (refused, reset, closed mid-answer), or a CDK
     CLI run that failed (it talks to the endpoint in a subprocess; its own error names the connection)."""
-    from urllib.error import URLError
-
-    from botocore.exceptions import ConnectionError as BotocoreConnectionError
-    from botocore.exceptions import HTTPClientError
-    from urllib3.exceptions import HTTPError
-
-    from workshop_utils.deploy.failures import CdkCommandFailed
-
     lost = (BotocoreConnectionError, HTTPClientError, ConnectionError, URLError, HTTPError, CdkCommandFailed)
     seen: set[int] = set()
     current: BaseException | None = error
