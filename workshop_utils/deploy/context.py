@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from workshop_utils.repo import REPO_ROOT
+
 
 def read_json(path: Path) -> dict[str, Any]:
     try:
@@ -81,3 +83,8 @@ def assembly_errors(assembly: Path) -> list[str]:
                 if entry.get("type") == "aws:cdk:error":
                     lines.append(f"[Error at {path}] {entry.get('data')}")
     return lines
+
+
+def default_recipients(root: Path = REPO_ROOT) -> dict[str, dict]:
+    """The vendors in cdk.json's `recipients` context."""
+    return json.loads((root / "cdk.json").read_text())["context"]["recipients"]

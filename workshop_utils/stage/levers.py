@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 from workshop_utils.cloud import stacks, target
+from workshop_utils.deploy.context import default_recipients
 from workshop_utils.stage.deploys import DeployProgress
 
 THIRD_VENDOR = {"Hertz": {"base_rate": "105"}}
@@ -25,8 +26,6 @@ def responders() -> dict[str, list[str]]:
 
 def deployed_recipients() -> dict[str, dict]:
     """cdk.json's vendors, or those of the dashboard's last deploy (with the third vendor)."""
-    from workshop_utils.notebook import default_recipients
-
     recipients = default_recipients()
     if set(responders()) - set(recipients):
         recipients |= THIRD_VENDOR
@@ -88,7 +87,6 @@ def deploy_vendors(third_vendor: bool, on_line: Callable[[str], None],
     """Deploy both stacks with cdk.json's vendors, plus the third one when asked: one synth (in the kernel's warm
     synth process), then both stacks side by side, their events fed to `progress` (seconds on the local cloud)."""
     from workshop_utils.deploy import cdk
-    from workshop_utils.notebook import default_recipients
 
     context = {"recipients": default_recipients() | (THIRD_VENDOR if third_vendor else {})}
     runner = cdk.CdkRunner(display="none")  # the page shows its own progress line; no widget under the page
