@@ -5,6 +5,7 @@ import pytest
 from workshop_utils import notebook
 from workshop_utils.deploy import cdk, progress
 from workshop_utils.deploy.progress import WidgetProgress
+from workshop_utils.ui import cell_output, deploy_cells
 
 STACK = "ScatterGatherWithParallelStack"
 CLI_LINES = [
@@ -17,7 +18,7 @@ CLI_LINES = [
 @pytest.fixture
 def shown(monkeypatch):
     outputs: list[str] = []
-    monkeypatch.setattr(notebook, "_show", outputs.append)
+    monkeypatch.setattr(cell_output, "show", outputs.append)
     monkeypatch.setattr(cdk, "ensure_bootstrapped", lambda **_options: False)
     return outputs
 
@@ -67,7 +68,7 @@ def test_the_wiring_check_says_when_the_learners_version_changed_nothing(shown, 
     from workshop_utils.teaching import wiring_exercise
 
     monkeypatch.setattr(wiring_exercise, "check", lambda: wiring_exercise.WiringReport())
-    monkeypatch.setattr(notebook, "_deploy", lambda stack, **context: built)
+    monkeypatch.setattr(deploy_cells, "deploy", lambda stack, **context: built)
     handle = triggers.SnsQuoteHandle("u-1", "Requester", "r-1", 0, {})
     monkeypatch.setattr(triggers, "request_sns_quote", lambda request: handle)
     monkeypatch.setattr(aggregates, "wait_for_aggregate",
@@ -85,7 +86,7 @@ def test_a_deploy_the_cli_calls_unchanged_says_so_on_its_line(shown, monkeypatch
 
     monkeypatch.setattr(cdk, "deploy", lambda stack, *, context=None, on_line: deploy(
         stack, context=context, on_line=lambda line: on_line(unchanged(line))))
-    assert notebook._deploy(STACK) == ""
+    assert deploy_cells.deploy(STACK) == ""
     assert f"cdk deploy {STACK} took " in display.line_html
     assert "no changes, the deployed stack already matches" in display.line_html
 

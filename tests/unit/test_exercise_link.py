@@ -107,9 +107,10 @@ def test_make_setup_puts_the_link_back() -> None:
 def test_the_exercise_checks_say_it_before_checking(monkeypatch: pytest.MonkeyPatch) -> None:
     from workshop_utils import notebook
     from workshop_utils.teaching import exercise_files
+    from workshop_utils.ui import cell_output
 
     shown: list[str] = []
-    monkeypatch.setattr(notebook, "_show", shown.append)
+    monkeypatch.setattr(cell_output, "show", shown.append)
     monkeypatch.setattr(exercise_link, "problem", lambda: "notebooks/exercises is a copy, not the link ...")
     monkeypatch.setattr(exercise_files, "load_vendors", notebook.default_recipients)
     notebook.check_vendors_exercise()

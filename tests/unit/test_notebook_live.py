@@ -6,7 +6,7 @@ import ipywidgets
 
 from workshop_utils import notebook
 from workshop_utils.tools.run_notebooks import write_html
-from workshop_utils.ui import widgets
+from workshop_utils.ui import cell_output, widgets
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -28,7 +28,7 @@ def _capture(monkeypatch) -> list[dict]:
         bundles.append(bundle)
         return FakeHandle(bundles)
 
-    monkeypatch.setattr(notebook, "display", fake_display)
+    monkeypatch.setattr(cell_output, "display", fake_display)
     return bundles
 
 
@@ -68,6 +68,6 @@ def test_step_functions_refusing_the_input_shows_its_one_sentence_not_a_tracebac
         raise triggers.ExecutionInputRefused(sentence)
 
     monkeypatch.setattr(triggers, "run_parallel_payload", refuse)
-    monkeypatch.setattr(notebook, "_show", shown.append)
+    monkeypatch.setattr(cell_output, "show", shown.append)
     assert notebook.send_invalid_parallel({"data": "x" * 10}) is None
     assert len(shown) == 1 and "error" in shown[0] and "262,144 bytes" in shown[0]

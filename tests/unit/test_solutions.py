@@ -8,12 +8,13 @@ import pytest
 from workshop_utils import notebook
 from workshop_utils.teaching import exercise
 from workshop_utils.tools.run_notebooks import NOTEBOOK_DIR, solve_exercise_cells
+from workshop_utils.ui import cell_output
 
 
 @pytest.fixture
 def shown(monkeypatch):
     outputs: list[str] = []
-    monkeypatch.setattr(notebook, "_show", outputs.append)
+    monkeypatch.setattr(cell_output, "show", outputs.append)
     return outputs
 
 
