@@ -7,6 +7,7 @@ from IPython.display import display
 from workshop_utils.cloud import wiring
 from workshop_utils.cloud.logs import now_ms as _now_ms
 from workshop_utils.cloud.stacks import PARALLEL_STACK, SNS_STACK
+from workshop_utils.deploy import context as cdk_context
 from workshop_utils.quotes import comparison as _comparison
 from workshop_utils.quotes import triggers
 from workshop_utils.quotes.comparison import Comparison
@@ -73,7 +74,7 @@ def check_target() -> None:
 
 def default_recipients() -> dict:
     """The vendors in cdk.json's `recipients` context."""
-    return deploy_cells.default_recipients()
+    return cdk_context.default_recipients()
 
 
 def deploy(stack: str, *, recipients: dict | None = None, **context: object) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workshop_utils.cloud.stacks import PARALLEL_STACK, SNS_STACK
+from workshop_utils.deploy.context import default_recipients
 from workshop_utils.quotes import aggregates, triggers
 from workshop_utils.quotes.request import QuoteRequest
 from workshop_utils.teaching import exercise, exercise_files, exercise_link, stack_checks, wiring_exercise
@@ -28,7 +29,7 @@ def check_vendors_exercise() -> None:
         vendors = exercise_files.load_vendors()
     except exercise_files.ExerciseFileError as error:
         return cell_output.verdict(False, str(error))
-    problem = exercise_files.vendors_problem(vendors, deploy_cells.default_recipients())
+    problem = exercise_files.vendors_problem(vendors, default_recipients())
     if problem:
         return cell_output.verdict(False, problem)
     deploy_cells.deploy(PARALLEL_STACK, recipients=vendors)
