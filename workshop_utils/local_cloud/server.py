@@ -178,7 +178,7 @@ class LocalCloudApp:
         if action == "health":
             return self._json(start_response, "200 OK", self.health())
         if action == "status":
-            from . import services
+            from .lambda_service import services
 
             body = self.health()
             if services.installed():
