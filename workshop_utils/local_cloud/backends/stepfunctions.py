@@ -36,6 +36,7 @@ from moto.stepfunctions.parser.backend.execution import Execution
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend, stepfunctions_parser_backends
 
 from ..config import ACCOUNT_ID
+from ..lambda_service import services
 from ..moto_urls import MotoUrlsMixin
 from . import interpreter_credentials
 from .subclassing import install_backend_class
@@ -142,8 +143,6 @@ def _local_function(parameters: dict, region: str) -> Any | None:
     """The moto function a Task names, when this process runs it synchronously; None otherwise."""
     from moto.awslambda.models import lambda_backends
 
-    from ..lambda_service import services
-
     if not services.installed():  # moto alone (no local runtime in this process): keep moto's path
         return None
     name = parameters.get("FunctionName")
@@ -165,7 +164,6 @@ def _invoke_lambda_function(parameters: dict, region: str, state_credentials: An
     response has the fields the interpreter reads (StatusCode, ExecutedVersion, FunctionError, Payload);
     anything unusual takes moto's path, so errors keep Lambda's names.
     """
-    from ..lambda_service import services
     from ..lambda_service.invoke import invoke_function, payload_bytes
 
     fn = _local_function(parameters, region)

@@ -1,4 +1,4 @@
-"""The runtime singletons of a running local cloud, registered by install.py and looked up by the moto extensions."""
+"""The running Lambda runtime, async invoker and SQS pollers: registered by install.py, read by the moto extensions."""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
-"""The local cloud's server process seen from outside: status (running, healthy), start, stop with escalation.
+"""The local cloud's server process seen from outside: is it running and healthy, start it, stop it.
 
-status.py is the bottom (the state file read back, health, the processes this one started); starting.py and
-stopping.py build on it, and ../service.py puts the three together under the names callers use. Imports only
-local_cloud's own config, state and persistence.startup modules (plus psutil and boto3), never the server side.
+Owns: status.py (the state file read back, health as a real signed API call, the servers this process started),
+starting.py (one start at a time, then waiting until it answers) and stopping.py (the shutdown API, SIGTERM,
+SIGKILL, then any leftover worker); ../service.py puts them together under the names callers use.
+May import: state, config and persistence (the start report); never the server side (server, install, the moto
+extensions), which runs in the other process.
 """
