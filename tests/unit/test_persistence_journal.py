@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from workshop_utils.local_cloud.lambda_service.async_invoke import correlation_id
 from workshop_utils.local_cloud.persistence import journal
 from workshop_utils.local_cloud.persistence.journal import Entry, Journal, describe_lost, read_unfinished, take_over
 
@@ -86,4 +87,4 @@ def test_the_sentence_names_every_lost_request_by_target_and_counts_them() -> No
     (b"not json", None),
 ])
 def test_a_request_is_named_by_the_uuid_it_carries(payload: bytes, name: str | None) -> None:
-    assert journal.correlation_id(payload) == name
+    assert correlation_id(payload) == name

@@ -99,14 +99,15 @@ def test_describe_local_when_stopped_shows_no_endpoint():
 
 def _recorded_cloud(monkeypatch, tmp_path, port=4599):
     """A state file of this user's, naming a live server (the liveness check is faked)."""
-    from workshop_utils.local_cloud import service, state
+    from workshop_utils.local_cloud import state
+    from workshop_utils.local_cloud.lifecycle import status as lifecycle_status
 
     monkeypatch.setattr(own_cloud, "local_cloud", REAL_LOCAL_CLOUD)
     monkeypatch.setenv("LOCAL_CLOUD_HOME", str(tmp_path / "home"))
     record = state.ServerRecord(4242, port, f"http://127.0.0.1:{port}", "x.log", 0.0, token="t",
                                 access_key_id=KEY_ID, secret_access_key=SECRET)
     state.write_record(tmp_path / "home", record)
-    monkeypatch.setattr(service, "_server_alive", lambda record, home: True)
+    monkeypatch.setattr(lifecycle_status, "_server_alive", lambda record, home: True)
     target.reset()
     return record
 

@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from workshop_utils.repo import REPO_ROOT
+
 HOST = "127.0.0.1"
 DEFAULT_PORT = 4566  # LocalStack's, so tools and habits carry over
 DEFAULT_PORT_ENV = "LOCAL_CLOUD_DEFAULT_PORT"  # tests choose a "default" they occupy themselves
@@ -20,7 +22,7 @@ NATIVE_WINDOWS = (
 
 def repo_root() -> Path:
     """The project checkout this package lives in."""
-    return Path(__file__).resolve().parents[2]
+    return REPO_ROOT
 
 
 def default_port() -> int:

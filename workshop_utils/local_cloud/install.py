@@ -7,10 +7,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from moto.core.base_backend import BackendDict, BaseBackend
-
-from . import services
 from .config import RuntimeSettings
+from .lambda_service import services
 from .pins import PINNED_MOTO_VERSION, check_extension_points, moto_version
 
 logger = logging.getLogger(__name__)
@@ -28,25 +26,6 @@ def _select_backend(backend_dict: Any, backend_class: type) -> None:
         for region in list(account_backends):
             if type(account_backends[region]) is not backend_class:
                 account_backends[region] = backend_class(region, account_id=account_id)
-
-
-def install_backend_class(backends: BackendDict, backend_class: type[BaseBackend]) -> None:
-    """Make ``backends`` build ``backend_class`` (a subclass of its own class), now and after a reset.
-
-    Region backends built before this call (only if something touched them before the local cloud's
-    modules were imported) are switched to the subclass too; the subclasses add behaviour, not state.
-    """
-    original = backends.backend
-    if original is backend_class:
-        return
-    if not issubclass(backend_class, original):
-        raise TypeError(f"{backend_class.__name__} must subclass {original.__name__}")
-    backends.backend = backend_class
-    for account_backends in backends.values():
-        account_backends.backend = backend_class
-        for region_backend in account_backends.values():
-            if type(region_backend) is original:
-                region_backend.__class__ = backend_class
 
 
 def install(*, endpoint_url: str, home: Path, settings: RuntimeSettings | None = None) -> services.Services:
@@ -88,10 +67,11 @@ def install(*, endpoint_url: str, home: Path, settings: RuntimeSettings | None =
     settings = settings or RuntimeSettings.from_env()
     code_root = home / "code"
     shutil.rmtree(code_root, ignore_errors=True)  # moto's state is in memory; old code has no function anymore
+    runtime = LambdaRuntime(settings, endpoint_url, code_root)
     installed = services.Services(
-        runtime=LambdaRuntime(settings, endpoint_url, code_root),
-        async_invoker=AsyncInvoker(settings),
-        pollers=SqsPollers(),
+        runtime=runtime,
+        async_invoker=AsyncInvoker(settings, runtime),  # both run their functions on the one runtime
+        pollers=SqsPollers(runtime),
         endpoint_url=endpoint_url,
     )
     services.set_current(installed)

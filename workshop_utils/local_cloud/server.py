@@ -178,7 +178,7 @@ class LocalCloudApp:
         if action == "health":
             return self._json(start_response, "200 OK", self.health())
         if action == "status":
-            from . import services
+            from .lambda_service import services
 
             body = self.health()
             if services.installed():
@@ -197,7 +197,7 @@ def _acquire_home_lock(home: Path) -> Any:
     """One server per LOCAL_CLOUD_HOME; the lock dies with the process, so it is never stale."""
     try:
         import fcntl
-    except ImportError:  # Windows: the state file check in service.py has to do
+    except ImportError:  # Windows: the state file check in lifecycle/status.py has to do
         return None
     handle = open(home / "server.lock", "w")  # noqa: SIM115 - held for the life of the process
     try:

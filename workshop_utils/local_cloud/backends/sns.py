@@ -12,8 +12,8 @@ from typing import Any
 
 from moto.sns.models import SNSBackend, Subscription
 
-from .. import services
 from ..lambda_runtime.invocation import iso_timestamp
+from ..lambda_service import services
 
 logger = logging.getLogger(__name__)
 

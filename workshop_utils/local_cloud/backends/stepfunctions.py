@@ -36,9 +36,10 @@ from moto.stepfunctions.parser.backend.execution import Execution
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend, stepfunctions_parser_backends
 
 from ..config import ACCOUNT_ID
-from ..install import install_backend_class
+from ..lambda_service import services
 from ..moto_urls import MotoUrlsMixin
 from . import interpreter_credentials
+from .subclassing import install_backend_class
 
 # StartExecution's input: at most 256 KiB, counted in bytes of UTF-8 (the API's length constraint).
 MAX_EXECUTION_INPUT_BYTES = 262_144
@@ -142,8 +143,6 @@ def _local_function(parameters: dict, region: str) -> Any | None:
     """The moto function a Task names, when this process runs it synchronously; None otherwise."""
     from moto.awslambda.models import lambda_backends
 
-    from .. import services
-
     if not services.installed():  # moto alone (no local runtime in this process): keep moto's path
         return None
     name = parameters.get("FunctionName")
@@ -170,7 +169,7 @@ def _invoke_lambda_function(parameters: dict, region: str, state_credentials: An
     fn = _local_function(parameters, region)
     if fn is None:
         return _moto_invoke_lambda_function(parameters=parameters, region=region, state_credentials=state_credentials)
-    result = invoke_function(fn, payload_bytes(parameters.get("Payload")))
+    result = invoke_function(services.current().runtime, fn, payload_bytes(parameters.get("Payload")))
     response = {
         "StatusCode": 200,
         "ExecutedVersion": result.executed_version,

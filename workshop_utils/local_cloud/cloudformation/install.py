@@ -12,7 +12,7 @@ from moto.cloudformation.models import cloudformation_backends
 from moto.core.common_models import CloudFormationModel
 
 from ..backends import stepfunctions
-from ..install import install_backend_class
+from ..backends.subclassing import install_backend_class
 from .awslambda import LambdaEventInvokeConfig, LambdaEventSourceMapping, LambdaFunctionModel, LambdaPermission
 from .cdk import CdkMetadata
 from .dynamodb import DynamoDBTable

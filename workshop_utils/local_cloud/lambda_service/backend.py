@@ -10,9 +10,9 @@ from typing import Any
 from moto.awslambda.models import EventInvokeConfig, EventSourceMapping, LambdaBackend, LambdaFunction
 from moto.core.exceptions import JsonRESTError
 
-from .. import services
 from ..lambda_runtime.functions import FunctionSpec
 from ..lambda_runtime.logs import default_log_group
+from . import services
 from .invoke import handle_invoke
 
 
@@ -50,7 +50,9 @@ class LocalLambdaFunction(LambdaFunction):
         return super().update_configuration(config_updates)
 
     def invoke(self, body: Any, request_headers: Any, response_headers: Any) -> bytes:
-        return handle_invoke(self, body, request_headers, response_headers)
+        running = services.current()
+        return handle_invoke(self, body, request_headers, response_headers, runtime=running.runtime,
+                             submit_event=running.async_invoker.submit)
 
 
 class LocalLambdaBackend(LambdaBackend):

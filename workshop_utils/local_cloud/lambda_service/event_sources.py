@@ -8,9 +8,12 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .invoke import invoke_function
+
+if TYPE_CHECKING:
+    from ..lambda_runtime.pool import LambdaRuntime
 
 logger = logging.getLogger(__name__)
 
@@ -79,11 +82,12 @@ class SqsPoller(threading.Thread):
     """Polls one queue for one mapping, the way Lambda's pollers do, and invokes the function synchronously
     with each batch, up to CONCURRENT_BATCHES batches at once."""
 
-    def __init__(self, account_id: str, region: str, mapping_uuid: str) -> None:
+    def __init__(self, account_id: str, region: str, mapping_uuid: str, runtime: LambdaRuntime) -> None:
         super().__init__(name=f"sqs-poller-{mapping_uuid[:8]}", daemon=True)
         self.account_id = account_id
         self.region = region
         self.mapping_uuid = mapping_uuid
+        self._runtime = runtime
         self.batches = 0
         self._stopping = threading.Event()
         self._slots = threading.Semaphore(CONCURRENT_BATCHES)
@@ -196,7 +200,7 @@ class SqsPoller(threading.Thread):
 
     def _process(self, fn: Any, mapping: Any, sqs_backend: Any, queue: Any, batch: list[Any]) -> None:
         event = {"Records": [sqs_record(m, queue.queue_arn, self.region) for m in batch]}
-        result = invoke_function(fn, json.dumps(event).encode())
+        result = invoke_function(self._runtime, fn, json.dumps(event).encode())
         if result.failed:
             # Leave them: they come back after the visibility timeout (and go to a DLQ per the redrive policy).
             logger.info(
@@ -224,7 +228,8 @@ class SqsPoller(threading.Thread):
 class SqsPollers:
     """The running pollers, one per enabled-or-disabled mapping (a disabled one idles until enabled)."""
 
-    def __init__(self) -> None:
+    def __init__(self, runtime: LambdaRuntime) -> None:
+        self._runtime = runtime
         self._pollers: dict[str, SqsPoller] = {}
         self._lock = threading.Lock()
         self._closed = False
@@ -233,7 +238,7 @@ class SqsPollers:
         with self._lock:
             if self._closed or mapping_uuid in self._pollers:
                 return
-            poller = self._pollers[mapping_uuid] = SqsPoller(account_id, region, mapping_uuid)
+            poller = self._pollers[mapping_uuid] = SqsPoller(account_id, region, mapping_uuid, self._runtime)
         poller.start()
 
     def stop(self, mapping_uuid: str) -> None:

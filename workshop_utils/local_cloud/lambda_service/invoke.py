@@ -1,19 +1,21 @@
-"""Synchronous invocation: moto's Invoke (RequestResponse, Event, DryRun) mapped onto the worker runtime."""
+"""Synchronous invocation: moto's Invoke (RequestResponse, Event, DryRun) mapped onto the runtime it is handed."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
-from collections.abc import Mapping, MutableMapping
-from typing import Any
+from collections.abc import Callable, Mapping, MutableMapping
+from typing import TYPE_CHECKING, Any
 
 from moto.awslambda.exceptions import LambdaClientError
 
-from .. import services
 from ..lambda_runtime.functions import FunctionSpec
 from ..lambda_runtime.invocation import Invocation, InvocationResult, new_request_id
 from .responses import REQUEST_ID_HEADER
+
+if TYPE_CHECKING:
+    from ..lambda_runtime.pool import LambdaRuntime
 
 # Lambda's request payload quotas: 6 MB for RequestResponse, 1 MB for Event (asynchronous) invocations.
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
@@ -60,6 +62,7 @@ def client_context_json(header: str | None) -> str | None:
 
 
 def invoke_function(
+    runtime: LambdaRuntime,
     fn: Any,
     payload: bytes,
     *,
@@ -70,7 +73,7 @@ def invoke_function(
     """Run one event through the function's warm workers and wait for the result."""
     spec = FunctionSpec.from_moto(fn)
     invocation = Invocation(payload, invoked_arn or spec.arn, request_id, client_context=client_context)
-    return services.current().runtime.invoke(spec, invocation)
+    return runtime.invoke(spec, invocation)
 
 
 def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
@@ -84,7 +87,13 @@ def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
 
 
 def handle_invoke(
-    fn: Any, body: Any, request_headers: Mapping[str, Any] | None, response_headers: MutableMapping[str, Any]
+    fn: Any,
+    body: Any,
+    request_headers: Mapping[str, Any] | None,
+    response_headers: MutableMapping[str, Any],
+    *,
+    runtime: LambdaRuntime,
+    submit_event: Callable[[Any, bytes], str],
 ) -> bytes:
     """What moto's LambdaFunction.invoke returns; FunctionError and the log tail travel in response headers.
 
@@ -100,10 +109,10 @@ def handle_invoke(
     if len(payload) > SYNC_PAYLOAD_LIMIT:
         raise RequestEntityTooLarge(SYNC_PAYLOAD_LIMIT, "Invoke")
     if invocation_type == "Event":
-        response_headers[REQUEST_ID_HEADER] = services.current().async_invoker.submit(fn, payload)
+        response_headers[REQUEST_ID_HEADER] = submit_event(fn, payload)
         return b""
     request_id = response_headers[REQUEST_ID_HEADER] = new_request_id()
-    result = invoke_function(fn, payload, request_id=request_id, client_context=client_context)
+    result = invoke_function(runtime, fn, payload, request_id=request_id, client_context=client_context)
     response_headers["x-amz-executed-version"] = result.executed_version
     if result.function_error:
         response_headers["x-amz-function-error"] = result.function_error

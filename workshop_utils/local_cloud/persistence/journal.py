@@ -3,7 +3,6 @@ crash the next start can name what was accepted and never finished instead of lo
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from dataclasses import dataclass
@@ -87,21 +86,6 @@ class Journal:
         os.close(self._descriptor)
         self._descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND, 0o600)
         self._lines = len(self._open)
-
-
-def correlation_id(payload: bytes) -> str | None:
-    """The uuid a request carries in its payload (the workshop's quote requests do), for naming it to the learner:
-    the request id in Lambda's 202 is moto's own, not the invocation's, so the learner does not know that one."""
-    if b'"uuid"' not in payload[:4096]:
-        return None
-    try:
-        data = json.loads(payload)
-    except ValueError:
-        return None
-    for holder in (data, data.get("data") if isinstance(data, dict) else None):
-        if isinstance(holder, dict) and isinstance(holder.get("uuid"), str):
-            return holder["uuid"]
-    return None
 
 
 def read_unfinished(path: Path) -> list[Entry]:

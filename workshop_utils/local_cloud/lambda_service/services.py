@@ -1,4 +1,4 @@
-"""The runtime singletons of a running local cloud, registered by install.py and looked up by the moto extensions."""
+"""The running Lambda runtime, async invoker and SQS pollers: registered by install.py, read by the moto extensions."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .lambda_runtime.pool import LambdaRuntime
-    from .lambda_service.async_invoke import AsyncInvoker
-    from .lambda_service.event_sources import SqsPollers
+    from ..lambda_runtime.pool import LambdaRuntime
+    from .async_invoke import AsyncInvoker
+    from .event_sources import SqsPollers
 
 
 @dataclass
