@@ -156,10 +156,11 @@ def test_a_double_click_on_the_third_vendor_box_deploys_what_it_shows_at_most_on
 def test_a_page_that_lost_the_stage_to_a_newer_one_drops_its_queued_work(tmp_path):
     from workshop_utils.stage.claim import StageClaim
 
-    seen, release = [], threading.Event()
+    seen, started, release = [], threading.Event(), threading.Event()
 
     def slow(request, click_ms, show):
         seen.append(request)
+        started.set()
         release.wait(30)
         return Outcome([QUOTE], [], 1.0)
 
@@ -167,6 +168,7 @@ def test_a_page_that_lost_the_stage_to_a_newer_one_drops_its_queued_work(tmp_pat
     old = PresenterDashboard({"parallel": slow}, levers=levers, vendors=["Avis", "Alamo"],
                              claim=StageClaim(tmp_path / "claim.json"))
     old.button.click()
+    assert started.wait(30)  # the click is running (not merely queued) when the page reloads
     old.failing.value = "Avis"  # queued behind the running request, as before a reload
     new = PresenterDashboard({"parallel": fake_side([QUOTE])}, levers=levers, vendors=["Avis", "Alamo"],
                              claim=StageClaim(tmp_path / "claim.json"))  # the reloaded page
