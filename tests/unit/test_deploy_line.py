@@ -1,5 +1,7 @@
 """A deploy in a notebook is one line: the CLI's output and the stack's outputs are folded under it."""
 
+import re
+
 import pytest
 
 from workshop_utils import notebook
@@ -108,3 +110,17 @@ def test_a_destroy_is_one_line_too_and_a_stack_not_deployed_is_said_so(shown, mo
     folded = [html for html in shown if "<details>" in html]
     assert len(folded) == 1 and "DELETE_COMPLETE" in folded[0] and "cdk destroy ScatterGatherWithSNSStack" in folded[0]
     assert any(f"{STACK} is not deployed" in html for html in shown)
+
+
+def test_the_cli_section_counts_its_lines_in_words(shown, monkeypatch):
+    def one_line(stack, *, context=None, on_line):
+        on_line(f" ✅  {stack} (no changes)")
+        return {}
+
+    monkeypatch.setattr(cdk, "deploy", one_line)
+    notebook.deploy(STACK)
+    assert "What the CDK CLI printed (1 line)" in shown[0]
+    monkeypatch.setattr(cdk, "deploy", fake_deploy(None))
+    notebook.deploy(STACK)
+    many = re.search(r"What the CDK CLI printed \((\d+) lines\)", shown[1])
+    assert many is not None and int(many.group(1)) > 1

@@ -26,6 +26,12 @@ def _quiet(_line: str) -> None:
     """An on_line for a CDK command whose progress line says enough (an idempotent bootstrap)."""
 
 
+def _cli_section(printed: list[str]) -> tuple[str, str]:
+    """What the CDK CLI printed, as a folded section's title and body."""
+    lines = "1 line" if len(printed) == 1 else f"{len(printed)} lines"
+    return f"What the CDK CLI printed ({lines})", pre("\n".join(printed))
+
+
 def folded(title: str, run: Callable[[cdk.LineCallback], None],
            more: Callable[[], list[tuple[str, str]]] = list) -> tuple[list[str], progress.WidgetProgress | None]:
     """Run a CDK command (`run` gets the on_line to pass it): one line once done, what the CLI printed folded
@@ -36,9 +42,9 @@ def folded(title: str, run: Callable[[cdk.LineCallback], None],
         run(learner_printer(printed.append))
     except Exception:
         if printed:  # the error's sentence says what to do; the CLI's lines are there for a closer look
-            cell_output.show(expandable(f"What the CDK CLI printed ({len(printed)} lines)", pre("\n".join(printed))))
+            cell_output.show(expandable(*_cli_section(printed)))
         raise
-    cli = [(f"What the CDK CLI printed ({len(printed)} lines)", pre("\n".join(printed)))] if printed else []
+    cli = [_cli_section(printed)] if printed else []
     sections = [*more(), *cli]
     line = progress.finished(title, since=started)
     if line is not None:
