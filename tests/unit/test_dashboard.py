@@ -88,6 +88,16 @@ def test_clicks_behind_a_running_request_show_as_backlog_and_reset_clears_everyt
     assert "Waiting for the first click" in board.panels["sns"].value
 
 
+def test_a_reset_just_as_a_click_starts_leaves_the_counters_at_zero(monkeypatch):
+    from workshop_utils.stage import request_loop
+
+    board = PresenterDashboard({"parallel": fake_side([QUOTE]), "sns": fake_side([QUOTE])})
+    monkeypatch.setattr(request_loop, "now_ms", lambda: board.reset() or 0.0)  # the reset lands as the click starts
+    board.button.click()
+    board.wait_idle()
+    assert all(vars(counters) == vars(render.Counters()) for counters in board.counters.values())
+
+
 def test_levers_changed_during_a_request_apply_once_after_it_as_they_stand_then():
     release = threading.Event()
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
+
 import nbformat
 import pytest
 
+from workshop_utils.render._common import inline_markdown, markdown_marks_removed
 from workshop_utils.teaching import quiz
 from workshop_utils.teaching.quiz_bank import all_quizzes
 from workshop_utils.tools.run_notebooks import NOTEBOOK_DIR, write_html
@@ -39,10 +42,10 @@ def test_clicking_check_shows_the_choices_feedback_and_the_explanation(key, numb
         widget.check.click()
         shown = widget.feedback.value
         assert ("✔" in shown) is choice.correct and ("✘" in shown) is not choice.correct
-        assert quiz.inline_html(choice.feedback) in shown
-        assert quiz.inline_html(question.explanation) in shown
+        assert inline_markdown(choice.feedback) in shown
+        assert inline_markdown(question.explanation) in shown
         if not choice.correct:
-            assert quiz.inline_html(question.answer.text) in shown
+            assert inline_markdown(question.answer.text) in shown
 
 
 def test_check_without_a_pick_asks_for_one():
@@ -52,7 +55,7 @@ def test_check_without_a_pick_asks_for_one():
 
 
 def test_backticks_show_as_code():
-    assert quiz.inline_html("run `cdk diff` <now>") == "run <code>cdk diff</code> &lt;now&gt;"
+    assert inline_markdown("run `cdk diff` <now>") == "run <code>cdk diff</code> &lt;now&gt;"
 
 
 def test_unknown_notebook_says_which_exist():
@@ -65,10 +68,10 @@ def test_static_copy_holds_every_question_choice_and_explanation_without_script(
     page = quiz.quiz_html(QUESTIONS["02b"])
     assert "<script" not in page and "http" not in page
     for question in QUESTIONS["02b"]:
-        assert quiz.inline_html(question.prompt) in page
-        assert quiz.inline_html(question.explanation) in page
+        assert inline_markdown(question.prompt) in page
+        assert inline_markdown(question.explanation) in page
         for choice in question.choices:
-            assert quiz.inline_html(choice.feedback) in page
+            assert inline_markdown(choice.feedback) in page
 
 
 def test_displayed_quiz_offers_the_widget_and_the_static_copy():
@@ -86,10 +89,10 @@ def test_html_copies_show_the_questions_and_explanations_statically(tmp_path):
     state = {widget.model_id: {"model_name": "VBoxModel", "state": {}}}
     notebook.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": state}}
     page = write_html(notebook, tmp_path / "01.html").read_text()
-    text = quiz.html.unescape(page)  # nbconvert re-serialises the HTML, with its own escaping
+    text = html.unescape(page)  # nbconvert re-serialises the HTML, with its own escaping
     for question in QUESTIONS["01"]:
         for shown in (question.prompt, question.explanation, *(choice.feedback for choice in question.choices)):
-            assert quiz.html.unescape(quiz.inline_html(shown)) in text
+            assert html.unescape(inline_markdown(shown)) in text
 
 
 def test_each_notebook_asks_its_own_quiz_just_before_its_recap():
@@ -108,9 +111,9 @@ def test_the_right_answer_is_not_always_in_the_same_place():
 
 
 def test_emphasis_renders_and_leaves_code_and_arithmetic_alone():
-    assert quiz.inline_html("scatter *and* gather") == "scatter <em>and</em> gather"
-    assert quiz.inline_html("`a*b*c` and 2 * 3 * 4") == "<code>a*b*c</code> and 2 * 3 * 4"
-    assert quiz.plain_text("scatter *and* `gather`") == "scatter and gather"
+    assert inline_markdown("scatter *and* gather") == "scatter <em>and</em> gather"
+    assert inline_markdown("`a*b*c` and 2 * 3 * 4") == "<code>a*b*c</code> and 2 * 3 * 4"
+    assert markdown_marks_removed("scatter *and* `gather`") == "scatter and gather"
 
 
 def test_no_question_shows_raw_markdown_once_rendered():
@@ -118,7 +121,7 @@ def test_no_question_shows_raw_markdown_once_rendered():
         texts = [question.prompt, question.explanation, *(c.text for c in question.choices),
                  *(c.feedback for c in question.choices)]
         for text in texts:
-            rendered = quiz.inline_html(text)
+            rendered = inline_markdown(text)
             assert "`" not in rendered and "*" not in rendered.replace("<em>", "").replace("</em>", ""), (key, text)
 
 
@@ -130,4 +133,4 @@ def test_feedback_is_cleared_when_another_answer_is_picked():
     widget.choices.value = 1
     assert widget.feedback.value == ""
     widget.check.click()
-    assert quiz.inline_html(widget.question.choices[1].feedback) in widget.feedback.value
+    assert inline_markdown(widget.question.choices[1].feedback) in widget.feedback.value

@@ -94,3 +94,14 @@ def test_a_failed_execution_says_why_it_has_no_quotes_and_what_failed():
     assert "No quotes yet" not in page
     assert "No quotes: the execution failed, so it has no output." in page
     assert "Requester failed at its first attempt, with no retry (InvalidQuoteRequest)" in page
+
+
+def test_sentences_show_their_commands_as_code_not_backticks():
+    from workshop_utils.render.refactoring import jobs_table_html
+
+    assert "<code>make lab</code>" in views.message_html("Run `make lab` in a terminal.", kind="error")
+    failed = Check(name="Node.js", ok=False, found="missing", fix="Install Node.js 22, then `make setup`.")
+    assert "<code>make setup</code>" in views.checks_html([failed])
+    assert "<code>aggregate:</code>" in jobs_table_html([["Gather", "the state", "the `aggregate:` line", "none"]])
+    escaped = views.message_html("a <b> `x`")
+    assert "`" not in escaped and "&lt;b&gt;" in escaped

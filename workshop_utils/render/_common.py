@@ -28,6 +28,22 @@ def esc(value: Any) -> str:
     return html.escape(_XML_INVALID.sub("", strip_ansi(str(value))), quote=True)
 
 
+_CODE = re.compile(r"`([^`]+)`")
+_EMPHASIS = re.compile(r"(?<![\w*])\*([^*\s][^*]*?)\*(?![\w*])")
+
+
+def inline_markdown(text: str) -> str:
+    """Escaped text, with the little markdown sentences use rendered: `code` in backticks, *emphasis* in stars."""
+    parts = _CODE.split(esc(text))  # odd parts are code: no emphasis inside them
+    return "".join(f"<code>{part}</code>" if index % 2 else _EMPHASIS.sub(r"<em>\1</em>", part)
+                   for index, part in enumerate(parts))
+
+
+def markdown_marks_removed(text: str) -> str:
+    """The text without its markdown marks, for places that show no HTML (a button's tooltip)."""
+    return _EMPHASIS.sub(r"\1", _CODE.sub(r"\1", text))
+
+
 def strip_ansi(text: str) -> str:
     """Remove ANSI colour/cursor escape sequences."""
     return _ANSI.sub("", text)

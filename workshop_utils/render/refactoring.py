@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from workshop_utils.render._common import MUTED, TABLE_STYLE, card, esc, style, td, th_row
+from workshop_utils.render._common import MUTED, TABLE_STYLE, card, esc, inline_markdown, style, td, th_row
 from workshop_utils.render.source import source_html
 
 JOB_HEADERS = ["Job", "Parallel state (orchestration)", "After the refactoring (choreography)", "What is lost"]
@@ -45,7 +45,7 @@ def _column(side: CodeSide) -> str:
 def jobs_table_html(rows: list[list[str]]) -> str:
     """Each job of the Parallel state (rows of four cells), as a table."""
     body = "".join(
-        "<tr>" + td(f"<b>{esc(row[0])}</b>") + "".join(td(esc(cell)) for cell in row[1:]) + "</tr>"
+        "<tr>" + td(f"<b>{esc(row[0])}</b>") + "".join(td(inline_markdown(cell)) for cell in row[1:]) + "</tr>"
         for row in rows
     )
     return f'<table class="refactoring-jobs" style="{TABLE_STYLE}">{th_row(JOB_HEADERS)}<tbody>{body}</tbody></table>'

@@ -85,10 +85,10 @@ class RequestLoop:
         self._redraw()
 
     def _run_request(self, request: QuoteRequest, generation: int) -> None:
-        if generation != self._generation:
-            return
         click = now_ms()  # the one clock: every time on both sides is measured from here
-        with self._lock:
+        with self._lock:  # checked under the lock: a reset between a check and the counting would count anew
+            if generation != self._generation:
+                return
             for name in self.sides:
                 self.views[name] = self._fresh_view(name)
                 self.counters[name].in_flight += 1

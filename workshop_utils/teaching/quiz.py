@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import html
-import re
 from typing import Any
 
 import ipywidgets as widgets
 
+from workshop_utils.render._common import inline_markdown, markdown_marks_removed
 from workshop_utils.teaching.quiz_bank import Question, QuizFileError, choice_letter, load_quiz, quiz_files
 
 _FONT = "font-family:system-ui,sans-serif"  # the widget's own text keeps the theme's colour (light or dark)
@@ -29,33 +29,17 @@ def questions_for(notebook: str) -> tuple[Question, ...]:
 # ---------------------------------------------------------------- pure renderers
 
 
-_CODE = re.compile(r"`([^`]+)`")
-_EMPHASIS = re.compile(r"(?<![\w*])\*([^*\s][^*]*?)\*(?![\w*])")
-
-
-def inline_html(text: str) -> str:
-    """Escaped text, with the markdown the questions use rendered: `code` in backticks, *emphasis* in stars."""
-    parts = _CODE.split(html.escape(text))  # odd parts are code: no emphasis inside them
-    return "".join(f"<code>{part}</code>" if index % 2 else _EMPHASIS.sub(r"<em>\1</em>", part)
-                   for index, part in enumerate(parts))
-
-
-def plain_text(text: str) -> str:
-    """The text without its markdown marks, for places that show no HTML (a button's tooltip)."""
-    return _EMPHASIS.sub(r"\1", _CODE.sub(r"\1", text))
-
-
 def feedback_html(question: Question, picked: int | None) -> str:
     """What the learner reads after clicking Check with choice `picked` (None: nothing picked yet)."""
     if picked is None:
         return f'<div style="{_FONT};padding:4px 0">{html.escape(PICK_FIRST)}</div>'
     choice = question.choices[picked]
     fg, bg = _RIGHT if choice.correct else _WRONG
-    lines = [f"<b>{'✔' if choice.correct else '✘'}</b> {inline_html(choice.feedback)}"]
+    lines = [f"<b>{'✔' if choice.correct else '✘'}</b> {inline_markdown(choice.feedback)}"]
     if not choice.correct:
         answer = question.choices.index(question.answer)
-        lines.append(f"The answer is {choice_letter(answer)}: <i>{inline_html(question.answer.text)}</i>")
-    lines.append(inline_html(question.explanation))
+        lines.append(f"The answer is {choice_letter(answer)}: <i>{inline_markdown(question.answer.text)}</i>")
+    lines.append(inline_markdown(question.explanation))
     body = "<br>".join(lines)
     return (
         f'<div class="quiz-feedback" style="{_FONT};color:{fg};background:{bg};border-radius:6px;'
@@ -67,22 +51,22 @@ def _prompt_html(number: int, question: Question) -> str:
     # Lettered lines, which wrap; the widget's buttons carry only the letters (a radio button's label is one
     # line high and would overlap the next one when it wraps).
     choices = "".join(
-        f'<div style="margin:2px 0 2px 12px"><b>{choice_letter(index)}.</b> {inline_html(choice.text)}</div>'
+        f'<div style="margin:2px 0 2px 12px"><b>{choice_letter(index)}.</b> {inline_markdown(choice.text)}</div>'
         for index, choice in enumerate(question.choices)
     )
-    return f'<div style="{_FONT}"><b>{number}. {inline_html(question.prompt)}</b>{choices}</div>'
+    return f'<div style="{_FONT}"><b>{number}. {inline_markdown(question.prompt)}</b>{choices}</div>'
 
 
 def _static_question(number: int, question: Question) -> str:
     reasons = "".join(
-        f"<li>{choice_letter(index)}. {'✔' if choice.correct else '✘'} {inline_html(choice.feedback)}</li>"
+        f"<li>{choice_letter(index)}. {'✔' if choice.correct else '✘'} {inline_markdown(choice.feedback)}</li>"
         for index, choice in enumerate(question.choices)
     )
     return (
         f'<div style="margin:8px 0">{_prompt_html(number, question)}'
         f'<details><summary style="cursor:pointer">Answer and explanation</summary>'
         f'<ul style="margin:4px 0;list-style:none;padding-left:12px">{reasons}</ul>'
-        f"<div>{inline_html(question.explanation)}</div></details></div>"
+        f"<div>{inline_markdown(question.explanation)}</div></details></div>"
     )
 
 
@@ -108,7 +92,7 @@ class QuestionWidget(widgets.VBox):
         self.choices = widgets.ToggleButtons(
             options=[(choice_letter(index), index) for index in range(len(question.choices))],
             value=None,
-            tooltips=[plain_text(choice.text) for choice in question.choices],
+            tooltips=[markdown_marks_removed(choice.text) for choice in question.choices],
             style=widgets.ToggleButtonsStyle(button_width="48px"),
         )
         self.check = widgets.Button(description="Check", button_style="primary", tooltip="Check your answer")

@@ -14,6 +14,7 @@ from workshop_utils.render import (
     quotes_html,
     state_machine_svg,
 )
+from workshop_utils.render._common import inline_markdown
 from workshop_utils.render._history import SUCCEEDED, state_statuses
 from workshop_utils.render.logs import FOLD_OVER_EVENTS
 from workshop_utils.render.state_machine import catch_targets
@@ -47,7 +48,7 @@ def message_html(text: str, *, kind: str = "info", css_class: str = "") -> str:
     classes = " ".join(filter(None, ("workshop-message", kind, css_class)))
     return (
         f'<div class="{classes}" style="font-family:system-ui,sans-serif;color:{fg};'
-        f'background:{bg};border-radius:6px;padding:6px 10px;margin:4px 0">{html.escape(text)}</div>'
+        f'background:{bg};border-radius:6px;padding:6px 10px;margin:4px 0">{inline_markdown(text)}</div>'
     )
 
 
@@ -206,8 +207,8 @@ def checks_html(checks: list) -> str:
             '<b style="color:#1a7f37">✔</b>' if c.ok else '<b style="color:#cf222e">✘</b>',
             html.escape(c.name),
             html.escape(c.found),
-            (f'<span style="color:#59636e">{html.escape(c.fix)}</span>' if c.ok
-             else f'<b style="color:#cf222e">{html.escape(c.fix)}</b>') if c.fix else "",
+            (f'<span style="color:#59636e">{inline_markdown(c.fix)}</span>' if c.ok
+             else f'<b style="color:#cf222e">{inline_markdown(c.fix)}</b>') if c.fix else "",
         ]
         for c in checks
     ]
