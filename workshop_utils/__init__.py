@@ -1,1 +1,1 @@
-"""Everything the workshop notebooks call: targets, the CDK runner, triggers, renderers and widgets."""
+"""Everything the workshop notebooks call, one package a concern, in layers (docs/architecture.md, .importlinter)."""
