@@ -105,3 +105,18 @@ def test_sentences_show_their_commands_as_code_not_backticks():
     assert "<code>aggregate:</code>" in jobs_table_html([["Gather", "the state", "the `aggregate:` line", "none"]])
     escaped = views.message_html("a <b> `x`")
     assert "`" not in escaped and "&lt;b&gt;" in escaped
+
+
+def test_a_gathered_request_is_told_in_words_that_fit_its_vendor_count():
+    from workshop_utils.quotes.triggers import SnsQuoteHandle, SnsQuoteResult
+
+    handle = SnsQuoteHandle(uuid="u-1", requester_function="Requester", lambda_request_id="r-1", sent_at_ms=1_000,
+                            request={})
+
+    def told(vendors: int) -> str:
+        quotes = [{"vendor": f"V{index}"} for index in range(vendors)]
+        return views.sns_result_html(SnsQuoteResult(handle, quotes, vendors, arrived_at_ms=1_434))
+
+    assert "The quote for request u-1 was logged by the aggregator 434 ms after" in told(1)
+    assert "Both quotes for request u-1 were logged" in told(2)
+    assert "All 3 quotes for request u-1 were logged" in told(3)

@@ -149,9 +149,11 @@ def parallel_result_html(execution: ParallelExecution, *, compact: bool = False)
 def sns_result_html(result: SnsQuoteResult) -> str:
     """The quotes gathered for one request and the aggregator's log lines that carried them."""
     if result.complete:
+        vendors = result.expected_vendors
+        gathered = {1: "The quote", 2: "Both quotes"}.get(vendors, f"All {vendors} quotes")
         summary = message_html(
-            f"All {result.expected_vendors} quotes for request {result.handle.uuid} were logged by the aggregator "
-            f"{result.elapsed_ms} ms after the request was sent.",
+            f"{gathered} for request {result.handle.uuid} {'was' if vendors == 1 else 'were'} logged by the "
+            f"aggregator {result.elapsed_ms} ms after the request was sent.",
             kind="success",
         )
     else:
